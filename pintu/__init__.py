@@ -1,0 +1,22 @@
+"""PINTU: Pusat Informasi dan Layanan Terpadu.
+
+The names below are the documented API for plugin authors.
+"""
+
+from .hookspecs import hookimpl
+from .services import (APPLICANT_CATEGORIES, DISPOSE, FINISH, FORWARD, REFUSE, RETURN, ROLES, STATUSES, Action,
+                       Requirement, Service, Step, approve, dispose, finish, refuse, send_back, standard_steps)
+
+
+def create_app(overrides=None):
+    """Create the Flask app (``flask --app pintu`` finds this)."""
+    from .app import create_app as _create
+
+    return _create(overrides)
+
+
+__all__ = [
+    "APPLICANT_CATEGORIES", "DISPOSE", "FINISH", "FORWARD", "REFUSE", "RETURN", "ROLES", "STATUSES",
+    "Action", "Requirement", "Service", "Step", "approve", "create_app", "dispose", "finish", "hookimpl",
+    "refuse", "send_back", "standard_steps",
+]

@@ -1,0 +1,104 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from htmx_flask import Htmx
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from . import config as config_module
+from .db import create_tables, database, init_database
+from .plugins import PluginRegistry
+
+ROOT = config_module.ROOT
+csrf = CSRFProtect()
+login_manager = LoginManager()
+htmx = Htmx()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    instance = os.environ.get("PINTU_INSTANCE_PATH") or str(ROOT / "instance")
+    if overrides and overrides.get("INSTANCE_PATH"):
+        instance = overrides["INSTANCE_PATH"]
+    app = Flask("pintu", instance_path=instance, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    config_module.load(app, overrides)
+
+    init_database(app.config["DATABASE_URL"])
+    registry = PluginRegistry(app)
+    app.extensions["pintu"] = registry
+
+    with app.app_context():
+        plugin_dirs = [str(Path(d)) for d in registry.collect("pintu_template_dirs")]
+        app.jinja_loader = ChoiceLoader([FileSystemLoader(str(ROOT / "templates"))]
+                                        + [FileSystemLoader(d) for d in plugin_dirs])
+        if app.config["AUTO_CREATE_TABLES"]:
+            create_tables(registry.collect("pintu_models"))
+
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Silakan masuk terlebih dahulu."
+    login_manager.login_message_category = "info"
+
+    from .accounts import load_user
+
+    login_manager.user_loader(load_user)
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not database.is_closed():
+            database.close()
+
+    from .views import register_views
+
+    register_views(app)
+    with app.app_context():
+        for bp in registry.collect("pintu_blueprints"):
+            app.register_blueprint(bp)
+
+    _register_errors(app)
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_errors(app: Flask) -> None:
+    def page(code, title, message):
+        if request.headers.get("HX-Request"):
+            return render_template("partials/error.html", title=title, message=message), code
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return page(400, "Sesi formulir kedaluwarsa",
+                    "Formulir ini sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim kembali.")
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return page(403, "Akses ditolak", "Anda tidak berwenang membuka halaman ini.")
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return page(404, "Tidak ditemukan", "Halaman atau permohonan yang Anda cari tidak ditemukan.")
+
+    @app.errorhandler(413)
+    def too_large(e):
+        return page(413, "Berkas terlalu besar",
+                    "Ukuran kiriman melebihi batas. Kurangi ukuran berkas lalu coba lagi; "
+                    "isian formulir Anda dapat dikirim ulang dengan tombol kembali di peramban.")
+
+    @app.errorhandler(500)
+    def server_error(e):
+        return page(500, "Terjadi kesalahan", "Terjadi kesalahan pada server. Silakan coba lagi beberapa saat lagi.")

@@ -1,0 +1,92 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``PINTU_*`` and a few
+well-known environment variables (``DATABASE_URL``, ``REDIS_URL``, ``SMTP_*``, ``SECRET_KEY``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "APP_NAME": "PINTU",
+    "INSTITUTION": "Politeknik Negeri Jember",
+    "DATABASE_URL": None,  # default: sqlite in the instance folder
+    "REDIS_URL": None,  # unset: jobs run inline
+    "SMTP_HOST": None,  # unset: mail goes to MAIL_OUTBOX
+    "SMTP_PORT": 25,
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_STARTTLS": False,
+    "SMTP_SSL": False,
+    "MAIL_FROM": "PINTU <pintu@localhost>",
+    "MAIL_OUTBOX": None,  # default: instance/outbox
+    "UPLOAD_FOLDER": None,  # default: instance/uploads
+    "BASE_URL": "http://127.0.0.1:5000",
+    "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,  # whole request; per-file and per-application limits are per service
+    "EXTRA_HOLIDAYS": [],  # ISO dates: cuti bersama and campus holidays
+    "DISABLED_PLUGINS": [],
+    "PLUGINS": [],
+    "JOB_RETRIES": 3,
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_MINUTES": 15,
+    "PASSWORD_RESET_HOURS": 2,
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "AUTO_CREATE_TABLES": True,
+    "CONTACT_PHONE": "(0331) 333533 Ext. 160/221",
+    "CONTACT_EMAIL": "pintu@polije.ac.id",
+    "LAPOR_URL": "https://www.lapor.go.id",
+}
+
+# Environment variables read without the PINTU_ prefix too.
+PLAIN_ENV = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD",
+             "SMTP_STARTTLS", "SMTP_SSL", "MAIL_FROM", "BASE_URL")
+
+
+def _parse(value: str, default):
+    if isinstance(default, bool):
+        return value.strip().lower() in ("1", "true", "yes", "ya", "on")
+    if isinstance(default, int) and not isinstance(default, bool):
+        return int(value)
+    if isinstance(default, list):
+        value = value.strip()
+        return json.loads(value) if value.startswith("[") else [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+def load(app, overrides: dict | None = None) -> None:
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    env = os.environ
+    for key in list(DEFAULTS) + ["SECRET_KEY"]:
+        for name in (f"PINTU_{key}", key if key in PLAIN_ENV else None):
+            if name and name in env:
+                app.config[key] = _parse(env[name], DEFAULTS.get(key, ""))
+                break
+    if overrides:
+        app.config.update(overrides)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+    app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or f"sqlite:///{instance / 'pintu.sqlite3'}"
+    app.config["MAIL_OUTBOX"] = app.config["MAIL_OUTBOX"] or str(instance / "outbox")
+    app.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"] or str(instance / "uploads")
+    if app.config["DATABASE_URL"].startswith("postgres://"):
+        app.config["DATABASE_URL"] = "postgresql://" + app.config["DATABASE_URL"][len("postgres://"):]
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret key generated once into the instance folder (never committed)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,59 @@
+"""Demo data: units, one staff account per role and unit, applicants, and each plugin's applications."""
+
+from __future__ import annotations
+
+from . import accounts
+from .models import Unit, User
+from .plugins import registry
+
+DEMO_PASSWORD = "pintu-demo-2026"
+
+STAFF = [
+    ("petugas@pintu.test", "Sari Petugas ULT", "petugas", None),
+    ("pimpinan@pintu.test", "Dr. Budi Pimpinan", "pimpinan", None),
+    ("admin@pintu.test", "Admin PINTU", "admin", None),
+]
+
+APPLICANTS = [
+    ("pegawai@pintu.test", "Ahmad Pegawai", "pegawai", "197001011995031001"),
+    ("dosen@pintu.test", "Dewi Dosen", "dosen", "198005052005012002"),
+    ("mahasiswa@pintu.test", "Rina Alumni", "mahasiswa", ""),
+    ("warga@pintu.test", "Joko Warga", "masyarakat", "3509010101800001"),
+    ("instansi@pintu.test", "SMK Negeri 1 Jember", "instansi", ""),
+]
+
+
+def ensure_units() -> list[Unit]:
+    for key, name in registry().collect("pintu_units"):
+        Unit.get_or_create(key=key, defaults={"name": name})
+    return list(Unit.select())
+
+
+def load() -> list[tuple[str, str]]:
+    """Create the demo data; return (e-mail, description) of the demo logins."""
+    logins = []
+    units = ensure_units()
+    staff = {}
+
+    def user(email, name, category="pegawai", id_number=""):
+        u = User.get_or_none(User.email == email)
+        return u or accounts.create_user(email, name, DEMO_PASSWORD, phone="081234567890", category=category,
+                                         id_number=id_number)
+
+    for email, name, role, unit in STAFF:
+        u = user(email, name)
+        accounts.grant(u, role, unit)
+        staff[role] = u
+        logins.append((email, f"{role}"))
+    for unit in units:
+        email = f"verifikator.{unit.key}@pintu.test"
+        u = user(email, f"Verifikator {unit.name}")
+        accounts.grant(u, "verifikator", unit.key)
+        staff[f"verifikator:{unit.key}"] = u
+        logins.append((email, f"verifikator {unit.name}"))
+    applicants = {}
+    for email, name, category, id_number in APPLICANTS:
+        applicants[category] = user(email, name, category, id_number)
+        logins.append((email, f"pemohon ({category})"))
+    registry().hook.pintu_demo_data(applicants=applicants, staff=staff)
+    return logins

@@ -1,0 +1,32 @@
+"""Helpers for plugins' ``pintu_demo_data`` hooks: sample files and scripted applications."""
+
+from __future__ import annotations
+
+import io
+
+from werkzeug.datastructures import FileStorage
+
+from . import uploads, workflow
+
+# A minimal valid PDF (one empty page).  Hand-written because the demo only needs
+# a file whose magic bytes and structure are a real PDF; no library is worth adding for it.
+_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def sample_pdf(name: str = "berkas.pdf") -> FileStorage:
+    return FileStorage(io.BytesIO(_PDF), filename=name, content_type="application/pdf")
+
+
+def application(service, applicant, data, files, steps=(), submit=True):
+    """Create an application and play ``steps``: a list of (actor, action key, note)."""
+    checked = {}
+    for key, storage in files.items():
+        storage.stream.seek(0)
+        req = next(r for r in service.requirements if r.key == key)
+        checked[key] = uploads.check(storage, req)
+    app = workflow.save_application(service, applicant, dict(data), checked, submit=submit)
+    for actor, action, note in steps:
+        workflow.perform(app, actor, action, note=note)
+        app = type(app).get_by_id(app.id)
+    return app

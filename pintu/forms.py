@@ -1,0 +1,146 @@
+"""Forms of the core (accounts, staff actions, admin) and the application form builder."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField,
+                     StringField, TelField, TextAreaField)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from .accounts import PHONE_RE, id_number_error
+from .services import APPLICANT_CATEGORIES, ROLES, Service
+
+REQUIRED = "Wajib diisi."
+
+
+def _phone(form, field):
+    if field.data and not PHONE_RE.match(field.data.strip()):
+        raise ValidationError("Nomor telepon tidak valid (8-20 angka, boleh diawali +).")
+
+
+def _id_number(form, field):
+    msg = id_number_error(field.data)
+    if msg:
+        raise ValidationError(msg)
+
+
+class ProfileFields(FlaskForm):
+    name = StringField("Nama lengkap", validators=[DataRequired(REQUIRED), Length(max=120)])
+    phone = TelField("Nomor telepon / WhatsApp", validators=[DataRequired(REQUIRED), _phone])
+    category = SelectField("Kategori pemohon", choices=list(APPLICANT_CATEGORIES.items()))
+    id_number = StringField("NIP / NIK (opsional)", validators=[Optional(), _id_number],
+                            description="NIP 18 digit untuk pegawai, NIK 16 digit untuk umum.")
+
+
+class RegisterForm(ProfileFields):
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Email("Alamat e-mail tidak valid.",
+                                                                           check_deliverability=False)])
+    password = PasswordField("Kata sandi", validators=[DataRequired(REQUIRED),
+                                                       Length(min=8, message="Kata sandi minimal 8 karakter.")])
+    confirm = PasswordField("Ulangi kata sandi", validators=[EqualTo("password", "Kata sandi tidak sama.")])
+
+
+class ProfileForm(ProfileFields):
+    pass
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED)])
+    password = PasswordField("Kata sandi", validators=[DataRequired(REQUIRED)])
+    next = HiddenField()
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Email("Alamat e-mail tidak valid.",
+                                                                           check_deliverability=False)])
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField("Kata sandi baru", validators=[DataRequired(REQUIRED),
+                                                            Length(min=8, message="Kata sandi minimal 8 karakter.")])
+    confirm = PasswordField("Ulangi kata sandi baru", validators=[EqualTo("password", "Kata sandi tidak sama.")])
+
+
+class ChangePasswordForm(ResetForm):
+    current = PasswordField("Kata sandi saat ini", validators=[DataRequired(REQUIRED)])
+
+
+class ActionForm(FlaskForm):
+    """A staff action at a step (the action key comes from the button pressed)."""
+
+    action = HiddenField(validators=[DataRequired()])
+    version = HiddenField(validators=[DataRequired()])
+    note = TextAreaField("Catatan untuk pemohon / alasan", validators=[Length(max=4000)])
+    internal_note = TextAreaField("Catatan internal (tidak terlihat pemohon)", validators=[Length(max=4000)])
+    units = SelectMultipleField("Unit tujuan disposisi", choices=[], validate_choice=False)
+
+
+class AnswerForm(FlaskForm):
+    disposition = HiddenField(validators=[DataRequired()])
+    version = HiddenField(validators=[DataRequired()])
+    answer = TextAreaField("Tindak lanjut unit", validators=[Length(max=4000)])
+
+
+class VersionForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+
+
+class TrackForm(FlaskForm):
+    class Meta:
+        csrf = False  # a read-only public lookup
+
+    reference = StringField("Nomor permohonan", validators=[DataRequired(REQUIRED), Length(max=30)])
+    code = StringField("Kode lacak", validators=[DataRequired(REQUIRED), Length(max=12)])
+
+
+class UnitForm(FlaskForm):
+    key = StringField("Kode unit", validators=[DataRequired(REQUIRED), Length(max=40)])
+    name = StringField("Nama unit", validators=[DataRequired(REQUIRED), Length(max=120)])
+
+
+class MembershipForm(FlaskForm):
+    role = SelectField("Peran", choices=list(ROLES.items()))
+    unit = SelectField("Unit", choices=[], validate_choice=False)
+
+
+class UserAdminForm(FlaskForm):
+    is_active = BooleanField("Akun aktif")
+
+
+def application_form_class(service: Service) -> type:
+    """The form for ``service``: its own fields plus one file field per requirement."""
+    base = service.form or FlaskForm
+    attrs = {f"file_{req.key}": FileField(req.label) for req in service.requirements}
+    return type(f"{service.slug.title().replace('-', '')}ApplicationForm", (base,), attrs)
+
+
+def service_field_names(form) -> list[str]:
+    return [f.name for f in form if f.type not in ("CSRFTokenField", "FileField", "MultipleFileField")
+            and not f.name.startswith("file_")]
+
+
+def form_data(form) -> dict:
+    """The service fields' values, JSON-friendly (dates as ISO strings)."""
+    out = {}
+    for name in service_field_names(form):
+        value = form[name].data
+        if isinstance(value, (dt.date, dt.datetime, dt.time)):
+            value = value.isoformat()
+        elif hasattr(value, "__float__") and not isinstance(value, (int, float, bool)):
+            value = float(value)
+        out[name] = value
+    return out
+
+
+def load_data(form, data: dict) -> None:
+    """Fill the service fields of ``form`` from stored data (for editing a draft)."""
+    for name in service_field_names(form):
+        if name in data and data[name] not in (None, ""):
+            field = form[name]
+            try:
+                field.process_formdata([str(data[name])] if not isinstance(data[name], list) else data[name])
+            except Exception:
+                field.data = data[name]

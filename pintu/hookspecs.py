@@ -1,0 +1,143 @@
+"""The plugin contract: every hook PINTU calls, in one place.
+
+A plugin is a Python distribution that declares an entry point in the group
+``pintu`` (see the README's plugin guide)::
+
+    [project.entry-points.pintu]
+    legalisir = "pintu_legalisir"
+
+The module (or object) the entry point names is registered with the app's
+plugin manager; its functions decorated with :data:`pintu.hookimpl` and named
+like the hooks below are called by the core.  Plugins import only from
+``pintu`` (the names re-exported in ``pintu/__init__.py``) and
+``pintu.models`` / ``pintu.workflow`` where a hook hands them such objects.
+
+Every hook is optional.  Hooks that return something are called on every
+plugin and their results collected in a list (pluggy's default); ``None``
+results are skipped.  Each hook is called inside a Flask application
+context, so ``flask.current_app`` is available.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("pintu")
+hookimpl = pluggy.HookimplMarker("pintu")
+
+
+@hookspec
+def pintu_services():
+    """Return the services this plugin contributes.
+
+    Called once when the app is created (and by ``flask --app pintu plugins``).
+    Return a list of :class:`pintu.Service`.  Slugs must be unique across all
+    plugins; a duplicate stops the app from starting with a clear error.
+    """
+
+
+@hookspec
+def pintu_units():
+    """Return the organisational units this plugin's steps need.
+
+    Called by ``flask --app pintu init-db`` and ``demo`` to make sure the units
+    exist.  Return a list of ``(key, name)`` tuples, e.g.
+    ``[("kepegawaian", "Subbagian Kepegawaian")]``.  Existing units are left
+    untouched (an admin may have renamed them).
+    """
+
+
+@hookspec
+def pintu_models():
+    """Return extra peewee model classes this plugin stores.
+
+    Called when the database is created or migrated (``init-db``, app start
+    with ``AUTO_CREATE_TABLES``).  Models must use ``pintu.models.BaseModel``
+    as their base so that they live in the configured database.  Tables are
+    created if missing; existing ones are left as they are.
+    """
+
+
+@hookspec
+def pintu_template_dirs():
+    """Return directories holding this plugin's Jinja templates.
+
+    Called once when the app is created.  Return a list of paths.  They are
+    searched after the core's ``templates/`` folder, so name templates after
+    the plugin (``legalisir/detail.html``) to avoid clashes.
+    """
+
+
+@hookspec
+def pintu_blueprints():
+    """Return Flask blueprints with extra pages of this plugin.
+
+    Called once when the app is created.  Return a list of
+    ``flask.Blueprint``.  The blueprints are registered as they are; protect
+    their views with ``flask_login.login_required`` and the helpers in
+    ``pintu.access``.
+    """
+
+
+@hookspec
+def pintu_validate_application(service, data, applicant, application):
+    """Check an application before it is submitted or resubmitted.
+
+    Called on submit, after the service's declared ``validators`` passed, for
+    every service: return ``None`` for services that are not yours
+    (compare ``service.slug``).  ``data`` is the cleaned form data (dict),
+    ``applicant`` the :class:`pintu.models.User`, ``application`` the
+    :class:`pintu.models.Application` being resubmitted or ``None`` for a new
+    one.  Return a dict of field name -> Indonesian message (``"__all__"`` for
+    a general one); any message blocks the submission and nothing is saved.
+    """
+
+
+@hookspec
+def pintu_before_transition(application, service, step, action, actor, note):
+    """Veto a workflow action before it happens.
+
+    Called inside the database transaction of every staff action, before the
+    application changes.  ``step`` and ``action`` are the declared
+    :class:`pintu.Step` and :class:`pintu.Action`, ``actor`` the acting
+    :class:`pintu.models.User`, ``note`` the note typed with it.  Return an
+    Indonesian message to refuse the action (it is shown to the actor and
+    nothing is changed), or ``None`` to allow it.
+    """
+
+
+@hookspec
+def pintu_after_transition(application, service, event):
+    """React to a workflow event after it has been recorded.
+
+    Called inside the same transaction, after the application moved and the
+    :class:`pintu.models.Event` was written (also for ``submitted``,
+    ``resubmitted`` and ``cancelled`` events by the applicant).  Use it to
+    update the plugin's own tables.  Raising aborts the whole action; sending
+    mail here is wrong (the core already notifies).  Return value is ignored.
+    """
+
+
+@hookspec
+def pintu_application_panels(application, service, viewer):
+    """Return extra HTML panels for the application page.
+
+    Called when an applicant or staff member views an application.  Return
+    ``None`` for services that are not yours, otherwise a list of
+    ``(title, markup)`` tuples, where ``markup`` is a ``markupsafe.Markup``
+    (render it with ``flask.render_template``).  ``viewer`` is the current user:
+    show internal data only to staff (``viewer.is_staff``).
+    """
+
+
+@hookspec
+def pintu_demo_data(applicants, staff):
+    """Create demo applications for this plugin's services.
+
+    Called by ``flask --app pintu demo`` after units and users exist.
+    ``applicants`` maps applicant category -> :class:`pintu.models.User`;
+    ``staff`` maps role or ``"verifikator:<unit>"`` -> User.  Use
+    :func:`pintu.workflow.create_application` and
+    :func:`pintu.workflow.perform` so that demo data goes through the same
+    rules as real data.  Return value is ignored.
+    """

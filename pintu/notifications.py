@@ -1,0 +1,86 @@
+"""In-app notifications and e-mail for workflow events.
+
+:func:`on_event` is called by the workflow engine inside the transaction of
+each change; it writes :class:`~pintu.models.Notification` rows and stores
+e-mails as :class:`~pintu.models.OutgoingMail`.  :func:`dispatch` is called
+after the commit and hands the mails to the job runner, so a slow or broken
+mail server never blocks or undoes an application.
+"""
+
+from __future__ import annotations
+
+from flask import render_template, url_for
+
+from . import jobs, mail
+from .models import Application, Membership, Notification, OutgoingMail, Unit, User
+from .services import Service
+
+#: Event kinds the applicant is told about (in-app and by e-mail).
+APPLICANT_EVENTS = {"submitted", "resubmitted", "forward", "return", "refuse", "finish", "dispose", "cancel",
+                    "message"}
+
+
+def _absolute(endpoint: str, **values) -> str:
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except RuntimeError:  # outside a request (CLI, worker): build it on the configured base URL
+        from urllib.parse import urlsplit
+
+        from flask import current_app
+
+        base = urlsplit(current_app.config["BASE_URL"])
+        adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+        return adapter.build(endpoint, values, force_external=True)
+
+
+def queue_mail(to: str, subject: str, body: str, application: Application | None = None) -> int:
+    return OutgoingMail.create(to=to, subject=subject[:255], body=body, application=application).id
+
+
+def on_event(application: Application, service: Service, event) -> list[int]:
+    """Notify the people concerned by ``event``; return the ids of mails to send."""
+    mails = []
+    if event.kind in APPLICANT_EVENTS:
+        applicant = application.applicant
+        text = f"{application.reference}: {event.message}"
+        Notification.create(user=applicant, application=application, message=text[:255])
+        link = _absolute("applications.detail", app_id=application.id)
+        body = render_template("email/event.txt", application=application, service=service, event=event,
+                               applicant=applicant, link=link,
+                               track_link=_absolute("track.track"))
+        subject = f"[PINTU] {application.reference} - {event.message}"
+        mails.append(queue_mail(applicant.email, subject, body, application))
+    if application.status in ("in_process", "ready") and event.to_step and event.kind != "claim":
+        step = service.step(application.step)
+        if step is not None and (event.from_step != event.to_step or event.kind in ("submitted", "resubmitted")):
+            notify_staff(application, step.role, step.unit,
+                         f"Permohonan masuk {application.reference}: {service.title} - {step.title}")
+    return mails
+
+
+def staff_for(role: str, unit_key: str | None):
+    query = User.select().join(Membership, on=(Membership.user == User.id)).where(
+        Membership.role == role, User.is_active == True)  # noqa: E712
+    if unit_key:
+        query = query.switch(Membership).join(Unit).where(Unit.key == unit_key)
+    return query.distinct()
+
+
+def notify_staff(application: Application, role: str, unit_key: str | None, message: str) -> None:
+    rows = [{"user": u.id, "application": application.id, "message": message[:255]}
+            for u in staff_for(role, unit_key)]
+    if rows:
+        Notification.insert_many(rows).execute()
+
+
+def notify_unit(application: Application, unit: Unit, message: str) -> None:
+    notify_staff(application, "verifikator", unit.key, message)
+
+
+def dispatch(mail_ids: list[int]) -> None:
+    for mail_id in mail_ids:
+        jobs.enqueue(mail.deliver, mail_id)
+
+
+def unread_count(user: User) -> int:
+    return Notification.select().where(Notification.user == user, Notification.read_at.is_null()).count()

@@ -1,0 +1,329 @@
+"""Service declarations: the data a plugin hands to PINTU to describe one service.
+
+A service is declared, as data, with :class:`Service`, :class:`Requirement`,
+:class:`Step` and :class:`Action`.  A plugin returns its services from the
+``pintu_services`` hook (see :mod:`pintu.hookspecs`).  Everything here is
+plain data plus optional callables, so a simple service is a short
+declaration and the core can render its standard, its form, its workflow
+and its clock without knowing anything else about it.
+
+Vocabulary (Indonesian in the interface, English in code):
+
+* requirement = persyaratan (a document the applicant uploads)
+* step        = tahap (who must act next: role + optional unit)
+* action      = tindakan (what the actor may do at that step)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping, Sequence
+
+# ---------------------------------------------------------------------------
+# Applicant categories and staff roles (fixed vocabulary of the core).
+# ---------------------------------------------------------------------------
+
+#: Applicant categories offered at registration (key -> Indonesian label).
+APPLICANT_CATEGORIES: dict[str, str] = {
+    "pegawai": "Pegawai / PNS",
+    "dosen": "Dosen",
+    "mahasiswa": "Mahasiswa / Alumni",
+    "masyarakat": "Masyarakat umum",
+    "instansi": "Instansi / Lembaga",
+}
+
+#: Staff roles (key -> Indonesian label).  ``pemohon`` is every registered user.
+ROLES: dict[str, str] = {
+    "petugas": "Petugas ULT",
+    "verifikator": "Verifikator unit",
+    "pimpinan": "Pimpinan",
+    "admin": "Administrator",
+}
+
+#: Application statuses (key -> Indonesian label).
+STATUSES: dict[str, str] = {
+    "draft": "Draf",
+    "in_process": "Diproses",
+    "returned": "Dikembalikan",
+    "refused": "Ditolak",
+    "ready": "Hasil siap diambil",
+    "done": "Selesai",
+    "cancelled": "Dibatalkan",
+}
+
+#: Statuses after which nothing can happen any more.
+FINAL_STATUSES = frozenset({"refused", "done", "cancelled"})
+
+#: File types a requirement may accept.  Key -> (mime types, extensions, label).
+#: Content is sniffed with the ``filetype`` library; the extension must match too.
+FILE_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "pdf": (("application/pdf",), ("pdf",), "PDF"),
+    "jpg": (("image/jpeg",), ("jpg", "jpeg"), "JPG"),
+    "png": (("image/png",), ("png",), "PNG"),
+}
+
+# ---------------------------------------------------------------------------
+# Action kinds understood by the workflow engine.
+# ---------------------------------------------------------------------------
+
+#: Move to ``Action.target`` or, when it is None, to the next step in order.
+#: Leaving the last step with ``forward`` finishes the application ("done").
+FORWARD = "forward"
+#: Send back to the applicant to fix and resubmit ("dikembalikan"); a note is required.
+RETURN = "return"
+#: Refuse for good ("ditolak"); a reason is required.
+REFUSE = "refuse"
+#: Finish the application ("selesai") from any step.
+FINISH = "finish"
+#: Route the application to one or more units (disposition); the step waits
+#: until every routed unit has answered, then moves on as ``forward`` would.
+DISPOSE = "dispose"
+
+ACTION_KINDS = frozenset({FORWARD, RETURN, REFUSE, FINISH, DISPOSE})
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something a qualified actor may do at a :class:`Step`.
+
+    ``key`` is unique within its step and is what the inbox posts back.
+    ``kind`` is one of ``forward``, ``return``, ``refuse``, ``finish``,
+    ``dispose``.  ``target`` names the step a ``forward`` goes to (default:
+    the next one).  ``note_required`` forces a note for the applicant (always
+    true for ``return`` and ``refuse``).  ``starts_clock`` marks the action
+    that declares the requirements "lengkap dan benar": the service's
+    completion time is counted in working days from that moment.
+    ``message`` is the text the applicant reads on the timeline and in the
+    e-mail ("Berkas dinyatakan lengkap").
+    """
+
+    key: str
+    label: str
+    kind: str = FORWARD
+    target: str | None = None
+    note_required: bool = False
+    starts_clock: bool = False
+    message: str = ""
+    style: str = "primary"
+
+    def __post_init__(self):
+        if self.kind not in ACTION_KINDS:
+            raise ValueError(f"unknown action kind {self.kind!r} for action {self.key!r}")
+
+    @property
+    def needs_note(self) -> bool:
+        return self.note_required or self.kind in (RETURN, REFUSE)
+
+
+def approve(label: str = "Setujui", key: str = "approve", *, message: str = "", target: str | None = None,
+            starts_clock: bool = False) -> Action:
+    """Shortcut for a ``forward`` action."""
+    return Action(key, label, FORWARD, target=target, message=message or label, starts_clock=starts_clock)
+
+
+def send_back(label: str = "Kembalikan ke pemohon", key: str = "return") -> Action:
+    """Shortcut for a ``return`` action (note required)."""
+    return Action(key, label, RETURN, message="Permohonan dikembalikan untuk diperbaiki", style="warning")
+
+
+def refuse(label: str = "Tolak", key: str = "refuse") -> Action:
+    """Shortcut for a ``refuse`` action (reason required)."""
+    return Action(key, label, REFUSE, message="Permohonan ditolak", style="danger")
+
+
+def finish(label: str = "Selesai / sudah diambil", key: str = "finish", message: str = "Permohonan selesai") -> Action:
+    """Shortcut for a ``finish`` action."""
+    return Action(key, label, FINISH, message=message)
+
+
+def dispose(label: str = "Disposisi ke unit", key: str = "dispose") -> Action:
+    """Shortcut for a ``dispose`` action: route to units that must each answer."""
+    return Action(key, label, DISPOSE, message="Permohonan didisposisikan ke unit terkait")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage of a service's workflow.
+
+    The application waits at a step until a user holding ``role`` (and, when
+    ``unit`` is set, a membership of that unit) takes one of ``actions``.
+    ``status`` is the application status while it waits here: ``in_process``
+    for work in progress, ``ready`` when the product waits for pickup (entering
+    a ``ready`` step sends the "hasil siap" notification).  ``description`` is
+    shown on the applicant's timeline.
+    """
+
+    key: str
+    title: str
+    role: str
+    actions: Sequence[Action]
+    unit: str | None = None
+    status: str = "in_process"
+    description: str = ""
+
+    def __post_init__(self):
+        if self.role not in ROLES:
+            raise ValueError(f"step {self.key!r}: unknown role {self.role!r}")
+        if self.status not in ("in_process", "ready"):
+            raise ValueError(f"step {self.key!r}: status must be 'in_process' or 'ready'")
+        keys = [a.key for a in self.actions]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"step {self.key!r}: duplicate action keys")
+
+    def action(self, key: str) -> Action | None:
+        return next((a for a in self.actions if a.key == key), None)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A document the applicant uploads (persyaratan).
+
+    ``types`` are keys of :data:`FILE_TYPES`; content is sniffed, not trusted
+    from the browser.  ``max_mb`` caps one file.  ``note`` is shown next to the
+    field ("Hasil scan, foto tidak diperkenankan").  ``missing_message``
+    replaces the generic "wajib diunggah" message when a required file is
+    absent.
+    """
+
+    key: str
+    label: str
+    required: bool = True
+    types: Sequence[str] = ("pdf",)
+    max_mb: float = 2.0
+    note: str = ""
+    missing_message: str = ""
+
+    def __post_init__(self):
+        unknown = [t for t in self.types if t not in FILE_TYPES]
+        if unknown:
+            raise ValueError(f"requirement {self.key!r}: unknown file types {unknown}")
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+    @property
+    def accept(self) -> str:
+        """Value for the HTML ``accept`` attribute (a hint only; the server checks)."""
+        return ",".join("." + ext for t in self.types for ext in FILE_TYPES[t][1])
+
+    @property
+    def types_label(self) -> str:
+        return ", ".join(FILE_TYPES[t][2] for t in self.types)
+
+
+#: A validation rule: receives the cleaned form data (dict) and returns a
+#: mapping of field name -> Indonesian message (empty when valid).  Use the
+#: key ``"__all__"`` for a message that belongs to no single field.
+Validator = Callable[[Mapping[str, object]], Mapping[str, str]]
+
+
+@dataclass
+class Service:
+    """A service standard (standar pelayanan) and how PINTU runs it.
+
+    Required: ``slug``, ``title``, ``category``, ``summary``, ``steps``.
+    ``form`` is a flask-wtf ``FlaskForm`` subclass with the service's own
+    fields (may be None for a service with uploads only).  ``requirements``
+    lists the documents.  ``validators`` are :data:`Validator` callables run
+    on submit.  ``completion_days`` is the completion time in working days
+    ("maksimal N hari kerja, dihitung sejak persyaratan dinyatakan lengkap dan
+    benar"); ``completion_text`` overrides how it is shown.  ``fee``,
+    ``product``, ``procedure`` (list of sentences), ``complaint_channel``,
+    ``contact`` and ``legal_basis`` are the texts of the published standard.
+    ``applicant_categories`` restricts who may apply (empty: everybody).
+    ``max_total_mb`` caps the sum of all uploads of one request.
+    ``template_detail`` names an extra Jinja template rendered on the
+    application page (e.g. a schedule or a fee), with ``application`` and
+    ``service`` in its context.
+    """
+
+    slug: str
+    title: str
+    category: str
+    summary: str
+    steps: Sequence[Step]
+    form: type | None = None
+    requirements: Sequence[Requirement] = ()
+    validators: Sequence[Validator] = ()
+    applicant_categories: Iterable[str] = ()
+    completion_days: int | None = None
+    completion_text: str = ""
+    fee: str = "Tidak dipungut biaya"
+    product: str = ""
+    procedure: Sequence[str] = ()
+    complaint_channel: str = ""
+    contact: str = ""
+    legal_basis: Sequence[str] = ()
+    max_total_mb: float = 20.0
+    template_detail: str | None = None
+    code: str = ""
+    plugin: str = field(default="", compare=False)
+
+    def __post_init__(self):
+        if not self.steps:
+            raise ValueError(f"service {self.slug!r} declares no steps")
+        keys = [s.key for s in self.steps]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"service {self.slug!r}: duplicate step keys")
+        for step in self.steps:
+            for action in step.actions:
+                if action.target and action.target not in keys:
+                    raise ValueError(f"service {self.slug!r}: action {action.key!r} targets unknown step {action.target!r}")
+        bad = [c for c in self.applicant_categories if c not in APPLICANT_CATEGORIES]
+        if bad:
+            raise ValueError(f"service {self.slug!r}: unknown applicant categories {bad}")
+        self.applicant_categories = tuple(self.applicant_categories)
+        if not self.code:
+            self.code = "".join(w[0] for w in self.slug.replace("_", "-").split("-") if w).upper()[:3].ljust(2, "X")
+
+    # -- lookups used by the engine and the views ---------------------------------
+    def step(self, key: str | None) -> Step | None:
+        return next((s for s in self.steps if s.key == key), None)
+
+    def next_step(self, key: str) -> Step | None:
+        keys = [s.key for s in self.steps]
+        i = keys.index(key)
+        return self.steps[i + 1] if i + 1 < len(self.steps) else None
+
+    @property
+    def first_step(self) -> Step:
+        return self.steps[0]
+
+    @property
+    def completion_label(self) -> str:
+        if self.completion_text:
+            return self.completion_text
+        if self.completion_days:
+            return (f"Maksimal {self.completion_days} hari kerja, dihitung sejak persyaratan "
+                    "dinyatakan lengkap dan benar")
+        return "-"
+
+    def open_to(self, category: str | None) -> bool:
+        return not self.applicant_categories or category in self.applicant_categories
+
+    @property
+    def audience_label(self) -> str:
+        if not self.applicant_categories:
+            return "Semua pemohon"
+        return ", ".join(APPLICANT_CATEGORIES[c] for c in self.applicant_categories)
+
+
+def standard_steps(*middle: Step, ready_title: str = "Hasil siap diambil di ULT",
+                   ready_description: str = "Produk layanan dapat diambil di Unit Layanan Terpadu") -> list[Step]:
+    """The usual shape: ULT completeness check, the service's own steps, pickup.
+
+    ``middle`` are the service's verification/approval steps.  The returned
+    list starts with the ULT "kelengkapan" step (lengkap starts the clock,
+    dikembalikan sends it back) and ends with a ``ready`` pickup step handled
+    by the ULT.
+    """
+    return [
+        Step("kelengkapan", "Pemeriksaan kelengkapan berkas oleh ULT", role="petugas",
+             description="Petugas ULT memeriksa kelengkapan berkas",
+             actions=[approve("Lengkap", "lengkap", message="Berkas dinyatakan lengkap", starts_clock=True),
+                      send_back(), refuse()]),
+        *middle,
+        Step("pengambilan", ready_title, role="petugas", status="ready", description=ready_description,
+             actions=[finish("Sudah diambil pemohon", "taken", message="Produk layanan telah diambil")]),
+    ]

@@ -1,0 +1,34 @@
+"""HTTP views: thin blueprints over the core modules."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+from ..models import User
+from ..notifications import unread_count
+from ..services import APPLICANT_CATEGORIES, ROLES, STATUSES
+
+
+def register_views(app: Flask) -> None:
+    from . import admin, applications, auth, catalog, inbox, notifications, track
+
+    for module in (auth, catalog, applications, inbox, track, notifications, admin):
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def globals_():
+        unread = unread_count(current_user) if isinstance(current_user._get_current_object(), User) else 0
+        return {"STATUSES": STATUSES, "ROLES": ROLES, "CATEGORIES": APPLICANT_CATEGORIES, "unread": unread,
+                "config": app.config}
+
+    @app.template_filter("tgl")
+    def tgl(value, with_time=False):
+        """Indonesian date: 23 Nov 2026 (14:05)."""
+        if not value:
+            return "-"
+        months = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+        text = f"{value.day} {months[value.month - 1]} {value.year}"
+        if with_time and hasattr(value, "hour"):
+            text += f" {value.hour:02d}:{value.minute:02d}"
+        return text

@@ -1,0 +1,158 @@
+"""The applicant's side: apply, save drafts, submit, fix and resubmit, cancel, follow, download."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from .. import uploads, workflow
+from ..access import application_or_404, can_view
+from ..forms import VersionForm, application_form_class, form_data, load_data
+from ..models import Application, Upload
+from ..plugins import get_service
+from ..timeline import timeline
+
+bp = Blueprint("applications", __name__)
+
+
+def _read_files(service, errors: dict) -> dict:
+    checked = {}
+    for req in service.requirements:
+        storage = request.files.get(f"file_{req.key}")
+        if storage is None or not storage.filename:
+            continue
+        try:
+            checked[req.key] = uploads.check(storage, req)
+        except uploads.UploadError as exc:
+            errors[f"file_{req.key}"] = str(exc)
+    return checked
+
+
+def _form_errors(form, submit: bool) -> dict:
+    form.validate()
+    errors = {}
+    for name, messages in form.errors.items():
+        if name == "csrf_token":
+            errors["__all__"] = "Sesi formulir kedaluwarsa. Muat ulang halaman lalu kirim kembali."
+            continue
+        field = form[name]
+        if not submit and not (field.raw_data and any(str(v).strip() for v in field.raw_data)):
+            continue  # drafts may leave fields empty; wrong formats are still reported
+        errors[name] = messages[0]
+    return errors
+
+
+def _handle(service, application: Application | None):
+    form = application_form_class(service)()
+    if request.method == "GET" and application is not None:
+        load_data(form, application.data or {})
+    errors: dict = {}
+    if request.method == "POST":
+        submit = "submit" in request.form
+        errors = _form_errors(form, submit)
+        files = _read_files(service, errors)
+        if not errors:
+            try:
+                application = workflow.save_application(service, current_user, form_data(form), files,
+                                                        submit=submit, application=application)
+            except workflow.ValidationFailed as exc:
+                errors = dict(exc.errors)
+            except workflow.WorkflowError as exc:
+                errors = {"__all__": str(exc)}
+            else:
+                if submit:
+                    flash(f"Permohonan terkirim dengan nomor {application.reference}. "
+                          f"Kode lacak: {application.tracking_code}.", "success")
+                else:
+                    flash("Draf disimpan. Anda dapat melanjutkan kapan saja dari menu Permohonan Saya.", "success")
+                return redirect(url_for("applications.detail", app_id=application.id))
+        if any(k.startswith("file_") for k in errors) or errors.get("__all__"):
+            pass
+    current = {}
+    if application is not None:
+        current = {u.requirement: u for u in application.uploads if not u.superseded}
+    status = 422 if errors else 200
+    return render_template("applications/form.html", service=service, form=form, errors=errors,
+                           application=application, current=current), status
+
+
+@bp.route("/layanan/<slug>/ajukan", methods=["GET", "POST"])
+@login_required
+def apply(slug):
+    service = get_service(slug)
+    if not service.open_to(current_user.category):
+        flash(f"Layanan ini hanya untuk {service.audience_label}. Kategori Anda: {current_user.category_label}.",
+              "error")
+        return redirect(url_for("catalog.service", slug=slug))
+    return _handle(service, None)
+
+
+@bp.route("/permohonan/<int:app_id>/ubah", methods=["GET", "POST"])
+@login_required
+def edit(app_id):
+    application = application_or_404(app_id)
+    if application.applicant_id != current_user.id:
+        abort(404)
+    if application.status not in workflow.EDITABLE:
+        flash("Permohonan ini sedang diproses dan tidak dapat diubah.", "warning")
+        return redirect(url_for("applications.detail", app_id=app_id))
+    return _handle(get_service(application.service), application)
+
+
+@bp.route("/permohonan-saya")
+@login_required
+def mine():
+    rows = (Application.select().where(Application.applicant == current_user.id)
+            .order_by(Application.updated_at.desc()).limit(200))
+    return render_template("applications/mine.html", rows=rows, get_service=get_service)
+
+
+@bp.route("/permohonan/<int:app_id>")
+@login_required
+def detail(app_id):
+    application = application_or_404(app_id)
+    return render_template("applications/detail.html", **detail_context(application))
+
+
+def detail_context(application: Application) -> dict:
+    from ..plugins import registry
+    from .inbox import action_context
+
+    service = get_service(application.service)
+    staff_view = application.applicant_id != current_user.id
+    uploads_ = [u for u in application.uploads if not u.superseded]
+    panels = registry().collect("pintu_application_panels", application=application, service=service,
+                                viewer=current_user)
+    ctx = dict(application=application, service=service, uploads=uploads_, staff_view=staff_view,
+               events=timeline(application, staff=staff_view), panels=panels,
+               days_left=workflow.working_days_left(application), cancel_form=VersionForm())
+    ctx.update(action_context(application))
+    return ctx
+
+
+@bp.route("/permohonan/<int:app_id>/batal", methods=["POST"])
+@login_required
+def cancel(app_id):
+    application = application_or_404(app_id)
+    form = VersionForm()
+    if application.applicant_id != current_user.id or not form.validate_on_submit():
+        abort(404 if application.applicant_id != current_user.id else 400)
+    try:
+        application.version = int(form.version.data)
+        workflow.cancel(application, current_user)
+        flash("Permohonan dibatalkan.", "info")
+    except workflow.WorkflowError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("applications.detail", app_id=app_id))
+
+
+@bp.route("/berkas/<int:upload_id>")
+@login_required
+def download(upload_id):
+    upload = Upload.get_or_none(Upload.id == upload_id)
+    if upload is None or not can_view(current_user, upload.application):
+        abort(404)
+    path = uploads.path_of(upload.stored_name)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=upload.mime_type, as_attachment=True, download_name=upload.original_name)

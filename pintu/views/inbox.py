@@ -1,0 +1,112 @@
+"""The staff side: task inbox, claim, act on a step, answer a disposition (htmx swaps)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from .. import queues, workflow
+from ..access import application_or_404, staff_required
+from ..forms import ActionForm, AnswerForm, VersionForm
+from ..models import Unit
+from ..plugins import all_services, get_service
+
+bp = Blueprint("inbox", __name__, url_prefix="/petugas")
+
+
+def action_context(application) -> dict:
+    """Forms and choices for the action panel (empty for people who may not act)."""
+    user = current_user
+    actions = workflow.available_actions(application, user) if user.is_staff else []
+    answerable = workflow.answerable_dispositions(application, user) if user.is_staff else []
+    form = ActionForm(formdata=None)
+    form.version.data = application.version
+    units = [(u.key, u.name) for u in Unit.select().order_by(Unit.name)] if any(
+        a.kind == "dispose" for a in actions) else []
+    form.units.choices = units
+    return dict(actions=actions, action_form=form, answerable=answerable, answer_form=AnswerForm(formdata=None),
+                claim_form=VersionForm(formdata=None),
+                can_claim=bool(actions or answerable) and application.assignee_id != user.id,
+                dispositions=list(application.dispositions) if user.is_staff else [])
+
+
+@bp.route("/")
+@staff_required
+def index():
+    tab = request.args.get("tab", "tugas")
+    tab = tab if tab in queues.TABS else "tugas"
+    service = request.args.get("layanan") or None
+    sort = request.args.get("urut", "lama")
+    page = max(1, request.args.get("hal", 1, type=int))
+    rows, counts, total = queues.inbox(current_user, tab, service, sort, page)
+    ctx = dict(rows=rows, counts=counts, total=total, tab=tab, service=service, sort=sort, page=page,
+               tabs=queues.TABS, sorts={k: v[0] for k, v in queues.SORTS.items()},
+               services=sorted(all_services(), key=lambda s: s.title), get_service=get_service,
+               days_left=workflow.working_days_left)
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox":
+        return render_template("inbox/_list.html", **ctx)
+    return render_template("inbox/index.html", **ctx)
+
+
+def _panel(application, error: str | None = None, status: int = 200, form=None):
+    from .applications import detail_context
+
+    application = application_or_404(application.id)
+    ctx = detail_context(application)
+    if form is not None:
+        ctx["action_form"].note.data = form.note.data
+        ctx["action_form"].internal_note.data = form.internal_note.data
+    return render_template("applications/_work.html", error=error, **ctx), status
+
+
+@bp.route("/permohonan/<int:app_id>/aksi", methods=["POST"])
+@staff_required
+def act(app_id):
+    application = application_or_404(app_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
+    try:
+        workflow.perform(application, current_user, form.action.data, note=form.note.data or "",
+                         internal_note=form.internal_note.data or "", expected_version=int(form.version.data),
+                         units=form.units.data)
+    except workflow.Conflict as exc:
+        return _panel(application, str(exc), 409)
+    except workflow.ValidationFailed as exc:
+        return _panel(application, " ".join(exc.errors.values()), 422, form)
+    except workflow.WorkflowError as exc:
+        return _panel(application, str(exc), 422, form)
+    return _panel(application)
+
+
+@bp.route("/permohonan/<int:app_id>/klaim", methods=["POST"])
+@staff_required
+def claim(app_id):
+    application = application_or_404(app_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
+    try:
+        workflow.claim(application, current_user, int(form.version.data))
+    except workflow.WorkflowError as exc:
+        return _panel(application, str(exc), 409 if isinstance(exc, workflow.Conflict) else 422)
+    return _panel(application)
+
+
+@bp.route("/permohonan/<int:app_id>/jawab", methods=["POST"])
+@staff_required
+def answer(app_id):
+    application = application_or_404(app_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
+    try:
+        workflow.answer_disposition(application, current_user, int(form.disposition.data), form.answer.data,
+                                    int(form.version.data))
+    except workflow.Conflict as exc:
+        return _panel(application, str(exc), 409)
+    except workflow.ValidationFailed as exc:
+        return _panel(application, " ".join(exc.errors.values()), 422)
+    except workflow.WorkflowError as exc:
+        return _panel(application, str(exc), 422)
+    return _panel(application)

@@ -1,0 +1,408 @@
+"""The generic workflow engine: every service's applications move through here.
+
+Public functions (also used by plugins, e.g. for demo data):
+
+* :func:`save_application` - create or update a draft, submit, resubmit.
+* :func:`perform` - a staff action at the current step (forward, return,
+  refuse, finish, dispose).
+* :func:`answer_disposition` - a routed unit answers.
+* :func:`claim` / :func:`cancel`.
+
+Every change runs in one database transaction, is checked against the
+actor's roles and units, writes an append-only :class:`~pintu.models.Event`
+and is guarded by the application's ``version`` column: of two staff acting
+on the same version, one wins and the other gets :class:`Conflict`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from . import notifications, tracking, uploads, workingdays
+from .db import database
+from .models import Application, Disposition, Event, Unit, Upload, User, utcnow
+from .plugins import get_service, hook
+from .services import DISPOSE, FINAL_STATUSES, FINISH, FORWARD, REFUSE, RETURN, Action, Service, Step
+
+
+class WorkflowError(Exception):
+    """An action that is not allowed; ``str(err)`` is the Indonesian message."""
+
+
+class Conflict(WorkflowError):
+    """Somebody else changed the application first."""
+
+
+@dataclass
+class ValidationFailed(Exception):
+    """Field-level problems; nothing was saved."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self):
+        return "; ".join(self.errors.values())
+
+
+EDITABLE = ("draft", "returned")
+
+
+# ---------------------------------------------------------------------------
+# Who may do what
+# ---------------------------------------------------------------------------
+
+def can_act(user: User, step: Step | None) -> bool:
+    return bool(step) and user.has_role(step.role, step.unit)
+
+
+def pending_dispositions(application: Application):
+    return list(Disposition.select(Disposition, Unit).join(Unit)
+                .where(Disposition.application == application, Disposition.step == (application.step or ""),
+                       Disposition.answered_at.is_null()))
+
+
+def available_actions(application: Application, user: User) -> list[Action]:
+    """The actions ``user`` may take on ``application`` right now."""
+    if application.status in FINAL_STATUSES or application.status in EDITABLE:
+        return []
+    service = get_service(application.service)
+    step = service.step(application.step)
+    if not can_act(user, step):
+        return []
+    if pending_dispositions(application):
+        return [a for a in step.actions if a.kind in (RETURN, REFUSE)]
+    return list(step.actions)
+
+
+def _actor_role(user: User, step: Step | None) -> str:
+    if step and user.has_role(step.role, step.unit):
+        return step.role
+    return "pemohon"
+
+
+# ---------------------------------------------------------------------------
+# Applicant side
+# ---------------------------------------------------------------------------
+
+def _check_submission(service: Service, applicant: User, data: dict, application: Application | None,
+                      new_files: dict) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    current = set()
+    if application is not None:
+        current = {u.requirement for u in application.uploads if not u.superseded}
+    for req in service.requirements:
+        if req.required and req.key not in new_files and req.key not in current:
+            errors[f"file_{req.key}"] = req.missing_message or f"{req.label} wajib diunggah."
+    for validator in service.validators:
+        for key, msg in (validator(data) or {}).items():
+            errors.setdefault(key, msg)
+    if not errors:
+        for result in hook().pintu_validate_application(service=service, data=data, applicant=applicant,
+                                                        application=application):
+            for key, msg in (result or {}).items():
+                errors.setdefault(key, msg)
+    return errors
+
+
+def save_application(service: Service, applicant: User, data: dict, files: dict | None = None, *,
+                     submit: bool, application: Application | None = None) -> Application:
+    """Save a draft or (re)submit, with the uploaded ``files`` (requirement key -> CheckedFile).
+
+    Raises :class:`ValidationFailed` (nothing saved, no file left behind) or
+    :class:`WorkflowError`.  Returns the saved application.
+    """
+    files = files or {}
+    if not service.open_to(applicant.category):
+        raise WorkflowError(f"Layanan ini hanya untuk {service.audience_label}.")
+    if application is not None:
+        if application.applicant_id != applicant.id or application.service != service.slug:
+            raise WorkflowError("Permohonan tidak ditemukan.")
+        if application.status not in EDITABLE:
+            raise WorkflowError("Permohonan ini sedang diproses dan tidak dapat diubah.")
+    total = sum(f.size for f in files.values())
+    if total > service.max_total_mb * 1024 * 1024:
+        raise ValidationFailed({"__all__": f"Jumlah ukuran semua berkas melebihi batas {service.max_total_mb:g} MB."})
+    if submit:
+        errors = _check_submission(service, applicant, data, application, files)
+        if errors:
+            raise ValidationFailed(errors)
+
+    written = []
+    mails: list[int] = []
+    try:
+        with database.atomic():
+            now = utcnow()
+            if application is None:
+                application = Application.create(service=service.slug, applicant=applicant, data=data,
+                                                 created_at=now, updated_at=now)
+            else:
+                application.data = data
+                application.updated_at = now
+            for key, checked in files.items():
+                stored_name, tmp = uploads.store(checked)
+                written.append(tmp)
+                (Upload.update(superseded=True)
+                 .where(Upload.application == application, Upload.requirement == key).execute())
+                Upload.create(application=application, requirement=key, stored_name=stored_name,
+                              original_name=checked.original_name, mime_type=checked.mime_type,
+                              size=checked.size, sha256=checked.sha256, uploaded_by=applicant)
+            if submit:
+                resubmitted = application.status == "returned"
+                from_status = application.status
+                if not application.reference:
+                    application.reference = tracking.next_reference(service.code)
+                    application.tracking_code = tracking.new_tracking_code()
+                application.status = service.first_step.status
+                application.step = service.first_step.key
+                application.submitted_at = application.submitted_at or now
+                application.assignee = None
+                application.clock_started_at = None
+                application.due_date = None
+                application.version += 1
+                application.save()
+                event = Event.create(
+                    application=application, actor=applicant, actor_role="pemohon",
+                    kind="resubmitted" if resubmitted else "submitted",
+                    message="Permohonan diajukan kembali setelah diperbaiki" if resubmitted else "Permohonan diajukan",
+                    from_status=from_status, to_status=application.status, to_step=application.step)
+                hook().pintu_after_transition(application=application, service=service, event=event)
+                mails += notifications.on_event(application, service, event)
+            else:
+                application.save()
+    except BaseException:
+        uploads.discard_files(written)
+        raise
+    uploads.commit_files(written)
+    notifications.dispatch(mails)
+    return application
+
+
+def cancel(application: Application, applicant: User, reason: str = "") -> Event:
+    """The applicant withdraws a request that has not been decided yet."""
+    if application.applicant_id != applicant.id:
+        raise WorkflowError("Permohonan tidak ditemukan.")
+    if application.status in FINAL_STATUSES or application.status == "ready":
+        raise WorkflowError("Permohonan yang sudah diputus tidak dapat dibatalkan.")
+    service = get_service(application.service)
+    return _move(application, service, applicant, "pemohon", kind="cancel", action_key="cancel",
+                 message="Permohonan dibatalkan oleh pemohon", to_status="cancelled", to_step=None,
+                 note=reason, expected_version=application.version)
+
+
+# ---------------------------------------------------------------------------
+# Staff side
+# ---------------------------------------------------------------------------
+
+def claim(application: Application, actor: User, expected_version: int | None = None) -> None:
+    """Assign the application to ``actor`` (who must be able to act on its step)."""
+    service = get_service(application.service)
+    step = service.step(application.step)
+    if not can_act(actor, step) and not _answerable_units(application, actor):
+        raise WorkflowError("Anda tidak berwenang menangani permohonan ini pada tahap ini.")
+    version = application.version if expected_version is None else expected_version
+    with database.atomic():
+        updated = (Application.update(assignee=actor, version=Application.version + 1)
+                   .where(Application.id == application.id, Application.version == version).execute())
+        if not updated:
+            raise _conflict(application)
+        Event.create(application=application, actor=actor, actor_role=_actor_role(actor, step), kind="claim",
+                     message=f"Ditangani oleh {actor.name}", from_status=application.status,
+                     from_step=application.step or "", to_status=application.status, to_step=application.step or "")
+    application.assignee = actor
+    application.version = version + 1
+
+
+def perform(application: Application, actor: User, action_key: str, *, note: str = "", internal_note: str = "",
+            expected_version: int | None = None, units: list[str] | None = None) -> Event:
+    """Take the action ``action_key`` at the application's current step.
+
+    ``expected_version`` is the version the actor saw; when somebody acted in
+    between, :class:`Conflict` is raised and nothing changes.  ``units`` are the
+    unit keys for a ``dispose`` action.
+    """
+    service = get_service(application.service)
+    step = service.step(application.step)
+    if application.status in FINAL_STATUSES:
+        raise _conflict(application) if expected_version not in (None, application.version) else \
+            WorkflowError("Permohonan ini sudah selesai diproses.")
+    if expected_version is not None and expected_version != application.version:
+        raise _conflict(application)
+    if application.status in EDITABLE or step is None:
+        raise WorkflowError("Permohonan ini sedang berada di tangan pemohon.")
+    if not can_act(actor, step):
+        raise WorkflowError("Anda tidak berwenang mengambil tindakan pada tahap ini.")
+    action = step.action(action_key)
+    if action is None or action not in available_actions(application, actor):
+        raise WorkflowError("Tindakan tidak tersedia pada tahap ini.")
+    note = (note or "").strip()
+    if action.needs_note and not note:
+        raise ValidationFailed({"note": "Alasan wajib diisi." if action.kind == REFUSE
+                                else "Catatan untuk pemohon wajib diisi."})
+    version = application.version if expected_version is None else expected_version
+
+    if action.kind == DISPOSE:
+        return _dispose(application, service, step, action, actor, units or [], note, internal_note, version)
+
+    to_step, to_status = _destination(service, step, action)
+    return _move(application, service, actor, step.role, kind=action.kind, action_key=action.key,
+                 message=action.message or action.label, to_status=to_status, to_step=to_step,
+                 note=note, internal_note=internal_note, expected_version=version, action=action, step=step)
+
+
+def _destination(service: Service, step: Step, action: Action) -> tuple[str | None, str]:
+    if action.kind == RETURN:
+        return None, "returned"
+    if action.kind == REFUSE:
+        return None, "refused"
+    if action.kind == FINISH:
+        return None, "done"
+    nxt = service.step(action.target) if action.target else service.next_step(step.key)
+    if nxt is None:
+        return None, "done"
+    return nxt.key, nxt.status
+
+
+def _move(application: Application, service: Service, actor: User, actor_role: str, *, kind: str, action_key: str,
+          message: str, to_status: str, to_step: str | None, note: str = "", internal_note: str = "",
+          expected_version: int, action: Action | None = None, step: Step | None = None,
+          outbox: list[int] | None = None) -> Event:
+    """Move the application; mails are sent after commit, or appended to ``outbox`` for the caller."""
+    mails: list[int] = []
+    with database.atomic():
+        if action is not None:
+            for veto in hook().pintu_before_transition(application=application, service=service, step=step,
+                                                       action=action, actor=actor, note=note):
+                if veto:
+                    raise WorkflowError(veto)
+        now = utcnow()
+        changes = {Application.status: to_status, Application.step: to_step, Application.updated_at: now,
+                   Application.version: Application.version + 1}
+        if to_status != application.status or to_step != application.step:
+            changes[Application.assignee] = None
+        if action is not None and action.starts_clock and not application.clock_started_at:
+            changes[Application.clock_started_at] = now
+            if service.completion_days:
+                changes[Application.due_date] = workingdays.add_working_days(
+                    now.date(), service.completion_days, current_app.config["EXTRA_HOLIDAYS"])
+        if to_status == "returned":
+            changes[Application.clock_started_at] = None
+            changes[Application.due_date] = None
+        if to_status in FINAL_STATUSES:
+            changes[Application.closed_at] = now
+        if to_status == "refused":
+            changes[Application.refusal_reason] = note
+        updated = (Application.update(changes)
+                   .where(Application.id == application.id, Application.version == expected_version).execute())
+        if not updated:
+            raise _conflict(application)
+        event = Event.create(application=application, actor=actor, actor_role=actor_role, kind=kind,
+                             action=action_key, message=message[:255], from_status=application.status,
+                             from_step=application.step or "", to_status=to_status, to_step=to_step or "",
+                             note=note, internal_note=internal_note, created_at=now)
+        application = Application.get_by_id(application.id)
+        hook().pintu_after_transition(application=application, service=service, event=event)
+        mails += notifications.on_event(application, service, event)
+    if outbox is not None:
+        outbox += mails
+    else:
+        notifications.dispatch(mails)
+    return event
+
+
+def _dispose(application, service, step, action, actor, unit_keys, note, internal_note, version) -> Event:
+    units = list(Unit.select().where(Unit.key.in_(unit_keys))) if unit_keys else []
+    if not units:
+        raise ValidationFailed({"units": "Pilih sekurang-kurangnya satu unit tujuan disposisi."})
+    mails: list[int] = []
+    with database.atomic():
+        for veto in hook().pintu_before_transition(application=application, service=service, step=step,
+                                                   action=action, actor=actor, note=note):
+            if veto:
+                raise WorkflowError(veto)
+        updated = (Application.update(version=Application.version + 1, updated_at=utcnow(), assignee=None)
+                   .where(Application.id == application.id, Application.version == version).execute())
+        if not updated:
+            raise _conflict(application)
+        for unit in units:
+            Disposition.create(application=application, step=step.key, unit=unit, instruction=note)
+        names = ", ".join(u.name for u in units)
+        event = Event.create(application=application, actor=actor, actor_role=step.role, kind=DISPOSE,
+                             action=action.key, message=f"Didisposisikan ke {names}"[:255],
+                             from_status=application.status, from_step=step.key, to_status=application.status,
+                             to_step=step.key, note="", internal_note=(note + "\n" + internal_note).strip())
+        application = Application.get_by_id(application.id)
+        hook().pintu_after_transition(application=application, service=service, event=event)
+        mails += notifications.on_event(application, service, event)
+        for unit in units:
+            notifications.notify_unit(application, unit, f"Disposisi {application.reference}: {service.title}")
+    notifications.dispatch(mails)
+    return event
+
+
+def _answerable_units(application: Application, user: User) -> list[Disposition]:
+    return [d for d in pending_dispositions(application) if user.has_role("verifikator", d.unit.key)]
+
+
+def answerable_dispositions(application: Application, user: User) -> list[Disposition]:
+    """Pending dispositions of ``application`` that ``user`` may answer."""
+    return _answerable_units(application, user)
+
+
+def answer_disposition(application: Application, actor: User, disposition_id: int, answer: str,
+                       expected_version: int | None = None) -> Event:
+    """A routed unit answers; when the last unit answered, the step moves on."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationFailed({"answer": "Jawaban / tindak lanjut unit wajib diisi."})
+    mine = {d.id: d for d in _answerable_units(application, actor)}
+    disposition = mine.get(int(disposition_id))
+    if disposition is None:
+        raise WorkflowError("Disposisi ini tidak menunggu jawaban unit Anda.")
+    service = get_service(application.service)
+    step = service.step(application.step)
+    version = application.version if expected_version is None else expected_version
+    mails: list[int] = []
+    with database.atomic():
+        updated = (Application.update(version=Application.version + 1, updated_at=utcnow())
+                   .where(Application.id == application.id, Application.version == version).execute())
+        if not updated:
+            raise _conflict(application)
+        (Disposition.update(answer=answer, answered_by=actor, answered_at=utcnow())
+         .where(Disposition.id == disposition.id).execute())
+        event = Event.create(application=application, actor=actor, actor_role="verifikator", kind="answer",
+                             action="answer", message=f"Tindak lanjut {disposition.unit.name}"[:255],
+                             from_status=application.status, from_step=step.key, to_status=application.status,
+                             to_step=step.key, internal_note=answer)
+        application = Application.get_by_id(application.id)
+        hook().pintu_after_transition(application=application, service=service, event=event)
+        remaining = pending_dispositions(application)
+        if not remaining:
+            dispose_action = next((a for a in step.actions if a.kind == DISPOSE), None)
+            to_step, to_status = _destination(service, step, Action("all_answered", "Semua unit menjawab",
+                                                                    FORWARD, target=dispose_action.target
+                                                                    if dispose_action else None))
+            event = _move(application, service, actor, "verifikator", kind=FORWARD, action_key="all_answered",
+                          message="Semua unit terkait telah menindaklanjuti", to_status=to_status, to_step=to_step,
+                          expected_version=application.version, outbox=mails)
+    notifications.dispatch(mails)
+    return event
+
+
+def _conflict(application: Application) -> Conflict:
+    last = (Event.select(Event, User).join(User).where(Event.application == application.id)
+            .order_by(Event.id.desc()).first())
+    if last:
+        when = last.created_at.strftime("%d-%m-%Y %H:%M")
+        return Conflict(f"Permohonan ini sudah diproses oleh {last.actor.name} ({when}). "
+                        "Muat ulang halaman untuk melihat status terbaru.")
+    return Conflict("Permohonan ini sudah diproses oleh petugas lain. Muat ulang halaman.")
+
+
+def working_days_left(application: Application) -> int | None:
+    """Working days until the due date (negative when late), or None without a clock."""
+    if not application.due_date or application.status in FINAL_STATUSES:
+        return None
+    return workingdays.working_days_between(dt.date.today(), application.due_date,
+                                            current_app.config["EXTRA_HOLIDAYS"])
