@@ -1,0 +1,27 @@
+from pintu.testing import login, pdf
+
+
+def test_catalog_lists_services(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Legalisir Ijazah dan Transkrip Akademik" in page.get_data(as_text=True)
+
+
+def test_legalisir_apply_and_process(app, client, staff, make_user):
+    make_user("alumni@test.id", category="mahasiswa")
+    assert login(client, "alumni@test.id").status_code == 302
+    r = client.post("/layanan/legalisir/ajukan", data={
+        "nim": "E3117", "program_studi": "TI", "tahun_lulus": "2020", "jumlah_ijazah": "2",
+        "jumlah_transkrip": "2", "keperluan": "melamar_kerja", "submit": "1",
+        "file_ijazah": pdf("ijazah.pdf"), "file_transkrip": pdf("transkrip.pdf")},
+        content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    detail = client.get(r.location).get_data(as_text=True)
+    assert "LGS-" in detail
+    app_id = int(r.location.rstrip("/").split("/")[-1])
+    login(client, "petugas@test.id")
+    inbox = client.get("/petugas/").get_data(as_text=True)
+    assert "LGS-" in inbox
+    r = client.post(f"/petugas/permohonan/{app_id}/aksi", data={"action": "lengkap", "version": "1"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert "Berkas dinyatakan lengkap" in r.get_data(as_text=True)
