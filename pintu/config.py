@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     "APP_NAME": "PINTU",
+    "TIMEZONE": "Asia/Jakarta",
     "INSTITUTION": "Politeknik Negeri Jember",
     "DATABASE_URL": None,  # default: sqlite in the instance folder
     "REDIS_URL": None,  # unset: jobs run inline

@@ -144,3 +144,33 @@ def load_data(form, data: dict) -> None:
                 field.process_formdata([str(data[name])] if not isinstance(data[name], list) else data[name])
             except Exception:
                 field.data = data[name]
+
+
+def display_data(service: Service, data: dict) -> list[tuple[str, str]]:
+    """(label, readable value) for each stored field, in the form's order.
+
+    Choices show their label, dates are written the Indonesian way, empty values as "-".
+    """
+    if service.form is None:
+        return [(k.replace("_", " ").capitalize(), str(v)) for k, v in data.items()]
+    form = service.form(formdata=None, meta={"csrf": False})
+    rows = []
+    for f in form:
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        choices = dict((str(k), v) for k, v in (getattr(f, "choices", None) or []) if not isinstance(v, list))
+        if isinstance(value, list):
+            value = ", ".join(choices.get(str(v), str(v)) for v in value)
+        elif str(value) in choices:
+            value = choices[str(value)]
+        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                d = dt.date.fromisoformat(value)
+                value = d.strftime("%d-%m-%Y")
+            except ValueError:
+                pass
+        elif isinstance(value, bool):
+            value = "Ya" if value else "Tidak"
+        rows.append((str(f.label.text), "-" if value in (None, "") else str(value)))
+    return rows

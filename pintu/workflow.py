@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import notifications, tracking, uploads, workingdays
+from . import clock, notifications, tracking, uploads, workingdays
 from .db import database
 from .models import Application, Disposition, Event, Unit, Upload, User, utcnow
 from .plugins import get_service, hook
@@ -285,7 +285,7 @@ def _move(application: Application, service: Service, actor: User, actor_role: s
             changes[Application.clock_started_at] = now
             if service.completion_days:
                 changes[Application.due_date] = workingdays.add_working_days(
-                    now.date(), service.completion_days, current_app.config["EXTRA_HOLIDAYS"])
+                    clock.today(), service.completion_days, current_app.config["EXTRA_HOLIDAYS"])
         if to_status == "returned":
             changes[Application.clock_started_at] = None
             changes[Application.due_date] = None
@@ -404,5 +404,5 @@ def working_days_left(application: Application) -> int | None:
     """Working days until the due date (negative when late), or None without a clock."""
     if not application.due_date or application.status in FINAL_STATUSES:
         return None
-    return workingdays.working_days_between(dt.date.today(), application.due_date,
+    return workingdays.working_days_between(clock.today(), application.due_date,
                                             current_app.config["EXTRA_HOLIDAYS"])

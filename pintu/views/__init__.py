@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask
 from flask_login import current_user
 
+from ..clock import to_local
 from ..models import User
 from ..notifications import unread_count
 from ..services import APPLICANT_CATEGORIES, ROLES, STATUSES
@@ -22,11 +25,22 @@ def register_views(app: Flask) -> None:
         return {"STATUSES": STATUSES, "ROLES": ROLES, "CATEGORIES": APPLICANT_CATEGORIES, "unread": unread,
                 "config": app.config}
 
+    @app.template_filter("size")
+    def size(n):
+        """Human file size: 850 B, 12 KB, 1,4 MB."""
+        if n < 1024:
+            return f"{n} B"
+        if n < 1024 * 1024:
+            return f"{n / 1024:.0f} KB"
+        return f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
+
     @app.template_filter("tgl")
     def tgl(value, with_time=False):
         """Indonesian date: 23 Nov 2026 (14:05)."""
         if not value:
             return "-"
+        if isinstance(value, dt.datetime):
+            value = to_local(value)
         months = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
         text = f"{value.day} {months[value.month - 1]} {value.year}"
         if with_time and hasattr(value, "hour"):

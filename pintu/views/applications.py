@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from .. import uploads, workflow
 from ..access import application_or_404, can_view
-from ..forms import VersionForm, application_form_class, form_data, load_data
+from ..forms import VersionForm, application_form_class, display_data, form_data, load_data
 from ..models import Application, Upload
 from ..plugins import get_service
 from ..timeline import timeline
@@ -66,14 +66,13 @@ def _handle(service, application: Application | None):
                 else:
                     flash("Draf disimpan. Anda dapat melanjutkan kapan saja dari menu Permohonan Saya.", "success")
                 return redirect(url_for("applications.detail", app_id=application.id))
-        if any(k.startswith("file_") for k in errors) or errors.get("__all__"):
-            pass
     current = {}
     if application is not None:
         current = {u.requirement: u for u in application.uploads if not u.superseded}
     status = 422 if errors else 200
     return render_template("applications/form.html", service=service, form=form, errors=errors,
-                           application=application, current=current), status
+                           application=application, current=current,
+                           files_lost=any(k.startswith("file_") for k in errors)), status
 
 
 @bp.route("/layanan/<slug>/ajukan", methods=["GET", "POST"])
@@ -124,6 +123,7 @@ def detail_context(application: Application) -> dict:
     panels = registry().collect("pintu_application_panels", application=application, service=service,
                                 viewer=current_user)
     ctx = dict(application=application, service=service, uploads=uploads_, staff_view=staff_view,
+               data_rows=display_data(service, application.data or {}),
                events=timeline(application, staff=staff_view), panels=panels,
                days_left=workflow.working_days_left(application), cancel_form=VersionForm())
     ctx.update(action_context(application))
