@@ -65,6 +65,10 @@ def inbox(user: User, tab: str = "tugas", service: str | None = None, sort: str 
     counts = {t: (base.where(f) if f is not None else base).count() for t, f in filters.items()}
     query = base.where(filters[tab]) if filters.get(tab) is not None else base
     order = SORTS.get(sort, SORTS["lama"])[1]()
-    rows = list(query.select(Application, User).join(User, on=(Application.applicant == User.id))
-                .switch(Application).order_by(order, Application.id).paginate(page, per_page))
+    # The assignee is joined too: the list shows its name (one query per row otherwise).
+    assignee = User.alias()
+    rows = list(query.select(Application, User, assignee).join(User, on=(Application.applicant == User.id))
+                .switch(Application)
+                .join(assignee, JOIN.LEFT_OUTER, on=(Application.assignee == assignee.id), attr="assignee")
+                .order_by(order, Application.id).paginate(page, per_page))
     return rows, counts, counts.get(tab, 0)
