@@ -83,7 +83,10 @@ def test_apply_and_process_in_browser(server, tmp_path):
         page.fill("#program_studi", "Teknik Informatika")
         page.fill("#tahun_lulus", "2021")
         page.set_input_files("#file_ijazah", str(photo))  # a photo: refused, typed data kept
+        page.wait_for_selector("#check-ijazah .error")  # told at once, before submitting
+        assert "bukan PDF" in page.inner_text("#check-ijazah")
         page.set_input_files("#file_transkrip", str(scan))
+        page.wait_for_selector("#check-transkrip .file-ok")
         page.click("button[name=submit]")
         assert page.locator(".field.has-error .error").first.is_visible()
         assert "bukan PDF" in page.content()

@@ -86,6 +86,25 @@ def apply(slug):
     return _handle(service, None)
 
 
+@bp.route("/layanan/<slug>/periksa-berkas/<key>", methods=["POST"])
+@login_required
+def check_file(slug, key):
+    """htmx: check one chosen file at once (nothing is stored) and answer with the field's message."""
+    service = get_service(slug)
+    req = next((r for r in service.requirements if r.key == key), None)
+    if req is None:
+        abort(404)
+    storage = request.files.get(f"file_{key}")
+    message, ok = "", False
+    if storage is not None and storage.filename:
+        try:
+            uploads.check(storage, req)
+            ok = True
+        except uploads.UploadError as exc:
+            message = str(exc)
+    return render_template("applications/_file_check.html", ok=ok, message=message, key=key)
+
+
 @bp.route("/permohonan/<int:app_id>/ubah", methods=["GET", "POST"])
 @login_required
 def edit(app_id):
