@@ -185,6 +185,20 @@ class Disposition(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class Message(BaseModel):
+    """A message in an application's thread (applicant <-> staff), optionally with one attachment.
+
+    ``internal`` messages are between staff only and never reach the applicant.
+    """
+
+    application = ForeignKeyField(Application, backref="messages", on_delete="CASCADE")
+    author = ForeignKeyField(User, on_delete="CASCADE")
+    body = TextField()
+    internal = BooleanField(default=False)
+    attachment = ForeignKeyField(Upload, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
 class Notification(BaseModel):
     user = ForeignKeyField(User, backref="notifications", on_delete="CASCADE")
     application = ForeignKeyField(Application, null=True, on_delete="CASCADE")
@@ -230,5 +244,5 @@ class Counter(BaseModel):
     value = IntegerField(default=0)
 
 
-ALL_MODELS = [Unit, User, Membership, Application, Upload, Event, Disposition, Notification,
+ALL_MODELS = [Unit, User, Membership, Application, Upload, Event, Disposition, Message, Notification,
               OutgoingMail, LoginAttempt, PasswordResetToken, Counter]

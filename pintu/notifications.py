@@ -20,7 +20,7 @@ APPLICANT_EVENTS = {"submitted", "resubmitted", "forward", "return", "refuse", "
                     "message"}
 
 
-def _absolute(endpoint: str, **values) -> str:
+def absolute_url(endpoint: str, **values) -> str:
     try:
         return url_for(endpoint, _external=True, **values)
     except RuntimeError:  # outside a request (CLI, worker): build it on the configured base URL
@@ -44,10 +44,10 @@ def on_event(application: Application, service: Service, event) -> list[int]:
         applicant = application.applicant
         text = f"{application.reference}: {event.message}"
         Notification.create(user=applicant, application=application, message=text[:255])
-        link = _absolute("applications.detail", app_id=application.id)
+        link = absolute_url("applications.detail", app_id=application.id)
         body = render_template("email/event.txt", application=application, service=service, event=event,
                                applicant=applicant, link=link,
-                               track_link=_absolute("track.track"))
+                               track_link=absolute_url("track.track"))
         subject = f"[PINTU] {application.reference} - {event.message}"
         mails.append(queue_mail(applicant.email, subject, body, application))
     if application.status in ("in_process", "ready") and event.to_step and event.kind != "claim":

@@ -235,7 +235,8 @@ class Service:
     ``max_total_mb`` caps the sum of all uploads of one request.
     ``template_detail`` names an extra Jinja template rendered on the
     application page (e.g. a schedule or a fee), with ``application`` and
-    ``service`` in its context.
+    ``service`` in its context.  ``messages`` turns the application's message
+    thread (applicant <-> staff, with attachments and internal notes) on or off.
     """
 
     slug: str
@@ -257,6 +258,7 @@ class Service:
     legal_basis: Sequence[str] = ()
     max_total_mb: float = 20.0
     template_detail: str | None = None
+    messages: bool = True
     code: str = ""
     plugin: str = field(default="", compare=False)
 

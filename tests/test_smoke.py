@@ -25,3 +25,26 @@ def test_legalisir_apply_and_process(app, client, staff, make_user):
     r = client.post(f"/petugas/permohonan/{app_id}/aksi", data={"action": "lengkap", "version": "1"})
     assert r.status_code == 200, r.get_data(as_text=True)
     assert "Berkas dinyatakan lengkap" in r.get_data(as_text=True)
+
+
+def test_message_thread_with_internal_note(app, client, staff, make_user):
+    make_user("alumni@test.id", category="mahasiswa")
+    login(client, "alumni@test.id")
+    r = client.post("/layanan/legalisir/ajukan", data={
+        "nim": "E3117", "program_studi": "TI", "tahun_lulus": "2020", "jumlah_ijazah": "2",
+        "jumlah_transkrip": "2", "keperluan": "melamar_kerja", "submit": "1",
+        "file_ijazah": pdf("ijazah.pdf"), "file_transkrip": pdf("transkrip.pdf")},
+        content_type="multipart/form-data")
+    app_id = int(r.location.rstrip("/").split("/")[-1])
+    r = client.post(f"/permohonan/{app_id}/pesan", data={"body": "Kapan bisa diambil?"})
+    assert r.status_code == 200 and "Kapan bisa diambil?" in r.get_data(as_text=True)
+    assert client.post(f"/permohonan/{app_id}/pesan", data={"body": "  "}).status_code == 422
+    login(client, "petugas@test.id")
+    client.post(f"/permohonan/{app_id}/pesan", data={"body": "Cek dulu ke akademik", "internal": "1"})
+    r = client.post(f"/permohonan/{app_id}/pesan", data={"body": "Besok siang", "attachment": pdf("jadwal.pdf")},
+                    content_type="multipart/form-data")
+    assert "jadwal.pdf" in r.get_data(as_text=True)
+    login(client, "alumni@test.id")
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "Besok siang" in page and "jadwal.pdf" in page
+    assert "Cek dulu ke akademik" not in page

@@ -14,9 +14,9 @@ from ..services import APPLICANT_CATEGORIES, ROLES, STATUSES
 
 
 def register_views(app: Flask) -> None:
-    from . import admin, applications, auth, catalog, inbox, notifications, track
+    from . import admin, applications, auth, catalog, inbox, messages, notifications, track
 
-    for module in (auth, catalog, applications, inbox, track, notifications, admin):
+    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -146,6 +146,10 @@ def detail_context(application: Application) -> dict:
                events=timeline(application, staff=staff_view), panels=panels,
                days_left=workflow.working_days_left(application), cancel_form=VersionForm())
     ctx.update(action_context(application))
+    if service.messages:
+        from .messages import thread_context
+
+        ctx.update({k: v for k, v in thread_context(application).items() if k not in ctx})
     return ctx
 
 

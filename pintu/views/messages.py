@@ -1,0 +1,37 @@
+"""The message thread on the application page (htmx)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+
+from .. import messages, uploads
+from ..access import application_or_404
+from ..plugins import get_service
+
+bp = Blueprint("messages", __name__)
+
+
+def thread_context(application, error: str = "", body: str = "") -> dict:
+    staff = application.applicant_id != current_user.id
+    return dict(application=application, thread=messages.thread(application, staff), staff_view=staff,
+                thread_error=error, body=body, attachment=messages.ATTACHMENT)
+
+
+@bp.route("/permohonan/<int:app_id>/pesan", methods=["POST"])
+@login_required
+def post(app_id):
+    application = application_or_404(app_id)
+    if not get_service(application.service).messages:
+        abort(404)
+    body = request.form.get("body", "")
+    internal = bool(request.form.get("internal")) and application.applicant_id != current_user.id
+    checked = None
+    storage = request.files.get("attachment")
+    try:
+        if storage is not None and storage.filename:
+            checked = uploads.check(storage, messages.ATTACHMENT)
+        messages.post(application, current_user, body, internal=internal, attachment=checked)
+    except (messages.MessageError, uploads.UploadError) as exc:
+        return render_template("applications/_thread.html", **thread_context(application, str(exc), body)), 422
+    return render_template("applications/_thread.html", **thread_context(application))
