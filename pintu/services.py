@@ -151,6 +151,14 @@ class Step:
     for work in progress, ``ready`` when the product waits for pickup (entering
     a ``ready`` step sends the "hasil siap" notification).  ``description`` is
     shown on the applicant's timeline.
+
+    ``role="pemohon"`` makes it the applicant's step (e.g. uploading proof of
+    payment after approval): the applicant sees ``actions`` on the application
+    page together with an upload field for each of the step's
+    ``requirements``, which must be present before a ``forward`` action.
+    ``condition``, a callable receiving the application's data dict, makes the
+    step apply only when it returns true (e.g. payment only for external
+    users); a step whose condition is false is skipped when moving forward.
     """
 
     key: str
@@ -160,9 +168,18 @@ class Step:
     unit: str | None = None
     status: str = "in_process"
     description: str = ""
+    requirements: Sequence["Requirement"] = ()
+    condition: Callable[[Mapping[str, object]], bool] | None = None
+
+    @property
+    def for_applicant(self) -> bool:
+        return self.role == "pemohon"
+
+    def applies(self, data: Mapping[str, object]) -> bool:
+        return self.condition is None or bool(self.condition(data or {}))
 
     def __post_init__(self):
-        if self.role not in ROLES:
+        if self.role not in ROLES and self.role != "pemohon":
             raise ValueError(f"step {self.key!r}: unknown role {self.role!r}")
         if self.status not in ("in_process", "ready"):
             raise ValueError(f"step {self.key!r}: status must be 'in_process' or 'ready'")
@@ -228,7 +245,11 @@ class Service:
     lists the documents.  ``validators`` are :data:`Validator` callables run
     on submit.  ``completion_days`` is the completion time in working days
     ("maksimal N hari kerja, dihitung sejak persyaratan dinyatakan lengkap dan
-    benar"); ``completion_text`` overrides how it is shown.  ``fee``,
+    benar"), or a callable receiving the application's data and returning the
+    days for that path (e.g. 0 for information that is ready at once);
+    ``completion_text`` overrides how it is shown.  ``template_form`` names a
+    template included in the application form below the service's fields
+    (a schedule, a fee preview), with ``service`` and ``form`` in its context.  ``fee``,
     ``product``, ``procedure`` (list of sentences), ``complaint_channel``,
     ``contact`` and ``legal_basis`` are the texts of the published standard.
     ``applicant_categories`` restricts who may apply (empty: everybody).
@@ -248,7 +269,7 @@ class Service:
     requirements: Sequence[Requirement] = ()
     validators: Sequence[Validator] = ()
     applicant_categories: Iterable[str] = ()
-    completion_days: int | None = None
+    completion_days: int | Callable[[Mapping[str, object]], int] | None = None
     completion_text: str = ""
     fee: str = "Tidak dipungut biaya"
     product: str = ""
@@ -258,6 +279,7 @@ class Service:
     legal_basis: Sequence[str] = ()
     max_total_mb: float = 20.0
     template_detail: str | None = None
+    template_form: str | None = None
     messages: bool = True
     code: str = ""
     plugin: str = field(default="", compare=False)
@@ -283,10 +305,24 @@ class Service:
     def step(self, key: str | None) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)
 
-    def next_step(self, key: str) -> Step | None:
+    def next_step(self, key: str, data: Mapping[str, object] | None = None) -> Step | None:
+        """The step after ``key`` whose condition holds for ``data`` (None after the last)."""
         keys = [s.key for s in self.steps]
-        i = keys.index(key)
-        return self.steps[i + 1] if i + 1 < len(self.steps) else None
+        for step in self.steps[keys.index(key) + 1:]:
+            if step.applies(data or {}):
+                return step
+        return None
+
+    def days_for(self, data: Mapping[str, object]) -> int | None:
+        """Completion time in working days for this application's data."""
+        if callable(self.completion_days):
+            return self.completion_days(data or {})
+        return self.completion_days
+
+    @property
+    def all_requirements(self) -> list[Requirement]:
+        """The requirements of the application form and of the applicant's later steps."""
+        return list(self.requirements) + [r for s in self.steps for r in s.requirements]
 
     @property
     def first_step(self) -> Step:
@@ -296,7 +332,7 @@ class Service:
     def completion_label(self) -> str:
         if self.completion_text:
             return self.completion_text
-        if self.completion_days:
+        if self.completion_days and not callable(self.completion_days):
             return (f"Maksimal {self.completion_days} hari kerja, dihitung sejak persyaratan "
                     "dinyatakan lengkap dan benar")
         return "-"

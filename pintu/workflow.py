@@ -53,8 +53,13 @@ EDITABLE = ("draft", "returned")
 # Who may do what
 # ---------------------------------------------------------------------------
 
-def can_act(user: User, step: Step | None) -> bool:
-    return bool(step) and user.has_role(step.role, step.unit)
+def can_act(user: User, step: Step | None, application: Application | None = None) -> bool:
+    """True when ``user`` may act at ``step``: staff by role and unit; the applicant at an applicant step."""
+    if step is None:
+        return False
+    if step.for_applicant:
+        return application is not None and application.applicant_id == user.id
+    return user.has_role(step.role, step.unit)
 
 
 def pending_dispositions(application: Application):
@@ -69,7 +74,7 @@ def available_actions(application: Application, user: User) -> list[Action]:
         return []
     service = get_service(application.service)
     step = service.step(application.step)
-    if not can_act(user, step):
+    if not can_act(user, step, application):
         return []
     if pending_dispositions(application):
         return [a for a in step.actions if a.kind in (RETURN, REFUSE)]
@@ -140,14 +145,7 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
             else:
                 application.data = data
                 application.updated_at = now
-            for key, checked in files.items():
-                stored_name, tmp = uploads.store(checked)
-                written.append(tmp)
-                (Upload.update(superseded=True)
-                 .where(Upload.application == application, Upload.requirement == key).execute())
-                Upload.create(application=application, requirement=key, stored_name=stored_name,
-                              original_name=checked.original_name, mime_type=checked.mime_type,
-                              size=checked.size, sha256=checked.sha256, uploaded_by=applicant)
+            _store_files(application, applicant, files, written)
             if submit:
                 resubmitted = application.status == "returned"
                 from_status = application.status
@@ -199,7 +197,7 @@ def claim(application: Application, actor: User, expected_version: int | None = 
     """Assign the application to ``actor`` (who must be able to act on its step)."""
     service = get_service(application.service)
     step = service.step(application.step)
-    if not can_act(actor, step) and not _answerable_units(application, actor):
+    if step is None or step.for_applicant or (not can_act(actor, step) and not _answerable_units(application, actor)):
         raise WorkflowError("Anda tidak berwenang menangani permohonan ini pada tahap ini.")
     version = application.version if expected_version is None else expected_version
     with database.atomic():
@@ -215,12 +213,14 @@ def claim(application: Application, actor: User, expected_version: int | None = 
 
 
 def perform(application: Application, actor: User, action_key: str, *, note: str = "", internal_note: str = "",
-            expected_version: int | None = None, units: list[str] | None = None) -> Event:
+            expected_version: int | None = None, units: list[str] | None = None, files: dict | None = None) -> Event:
     """Take the action ``action_key`` at the application's current step.
 
     ``expected_version`` is the version the actor saw; when somebody acted in
     between, :class:`Conflict` is raised and nothing changes.  ``units`` are the
-    unit keys for a ``dispose`` action.
+    unit keys for a ``dispose`` action.  ``files`` (requirement key ->
+    CheckedFile) are the uploads of an applicant step; they are stored in the
+    same transaction as the move.
     """
     service = get_service(application.service)
     step = service.step(application.step)
@@ -231,7 +231,7 @@ def perform(application: Application, actor: User, action_key: str, *, note: str
         raise _conflict(application)
     if application.status in EDITABLE or step is None:
         raise WorkflowError("Permohonan ini sedang berada di tangan pemohon.")
-    if not can_act(actor, step):
+    if not can_act(actor, step, application):
         raise WorkflowError("Anda tidak berwenang mengambil tindakan pada tahap ini.")
     action = step.action(action_key)
     if action is None or action not in available_actions(application, actor):
@@ -241,24 +241,38 @@ def perform(application: Application, actor: User, action_key: str, *, note: str
         raise ValidationFailed({"note": "Alasan wajib diisi." if action.kind == REFUSE
                                 else "Catatan untuk pemohon wajib diisi."})
     version = application.version if expected_version is None else expected_version
+    files = files or {}
+    if step.for_applicant:
+        allowed = {r.key: r for r in step.requirements}
+        if set(files) - set(allowed):
+            raise WorkflowError("Berkas tidak dikenal untuk tahap ini.")
+        if action.kind == FORWARD:
+            current = {u.requirement for u in application.uploads if not u.superseded}
+            missing = {f"file_{r.key}": r.missing_message or f"{r.label} wajib diunggah."
+                       for r in step.requirements if r.required and r.key not in files and r.key not in current}
+            if missing:
+                raise ValidationFailed(missing)
+    elif files:
+        raise WorkflowError("Tahap ini tidak menerima unggahan berkas.")
 
     if action.kind == DISPOSE:
         return _dispose(application, service, step, action, actor, units or [], note, internal_note, version)
 
-    to_step, to_status = _destination(service, step, action)
+    to_step, to_status = _destination(service, step, action, application.data or {})
     return _move(application, service, actor, step.role, kind=action.kind, action_key=action.key,
                  message=action.message or action.label, to_status=to_status, to_step=to_step,
-                 note=note, internal_note=internal_note, expected_version=version, action=action, step=step)
+                 note=note, internal_note=internal_note, expected_version=version, action=action, step=step,
+                 files=files)
 
 
-def _destination(service: Service, step: Step, action: Action) -> tuple[str | None, str]:
+def _destination(service: Service, step: Step, action: Action, data: dict) -> tuple[str | None, str]:
     if action.kind == RETURN:
         return None, "returned"
     if action.kind == REFUSE:
         return None, "refused"
     if action.kind == FINISH:
         return None, "done"
-    nxt = service.step(action.target) if action.target else service.next_step(step.key)
+    nxt = service.step(action.target) if action.target else service.next_step(step.key, data)
     if nxt is None:
         return None, "done"
     return nxt.key, nxt.status
@@ -267,10 +281,40 @@ def _destination(service: Service, step: Step, action: Action) -> tuple[str | No
 def _move(application: Application, service: Service, actor: User, actor_role: str, *, kind: str, action_key: str,
           message: str, to_status: str, to_step: str | None, note: str = "", internal_note: str = "",
           expected_version: int, action: Action | None = None, step: Step | None = None,
-          outbox: list[int] | None = None) -> Event:
+          outbox: list[int] | None = None, files: dict | None = None) -> Event:
     """Move the application; mails are sent after commit, or appended to ``outbox`` for the caller."""
     mails: list[int] = []
+    written: list = []
+    try:
+        event = _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status,
+                                     to_step, note, internal_note, expected_version, action, step, files or {},
+                                     mails, written)
+    except BaseException:
+        uploads.discard_files(written)
+        raise
+    uploads.commit_files(written)
+    if outbox is not None:
+        outbox += mails
+    else:
+        notifications.dispatch(mails)
+    return event
+
+
+def _store_files(application: Application, actor: User, files: dict, written: list) -> None:
+    """Write ``files`` as the current uploads of their requirements (inside the caller's transaction)."""
+    for key, checked in files.items():
+        stored_name, tmp = uploads.store(checked)
+        written.append(tmp)
+        Upload.update(superseded=True).where(Upload.application == application, Upload.requirement == key).execute()
+        Upload.create(application=application, requirement=key, stored_name=stored_name,
+                      original_name=checked.original_name, mime_type=checked.mime_type, size=checked.size,
+                      sha256=checked.sha256, uploaded_by=actor)
+
+
+def _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status, to_step,
+                         note, internal_note, expected_version, action, step, files, mails, written) -> Event:
     with database.atomic():
+        _store_files(application, actor, files, written)
         if action is not None:
             for veto in hook().pintu_before_transition(application=application, service=service, step=step,
                                                        action=action, actor=actor, note=note):
@@ -283,9 +327,10 @@ def _move(application: Application, service: Service, actor: User, actor_role: s
             changes[Application.assignee] = None
         if action is not None and action.starts_clock and not application.clock_started_at:
             changes[Application.clock_started_at] = now
-            if service.completion_days:
+            days = service.days_for(application.data or {})
+            if days is not None:
                 changes[Application.due_date] = workingdays.add_working_days(
-                    clock.today(), service.completion_days, current_app.config["EXTRA_HOLIDAYS"])
+                    clock.today(), days, current_app.config["EXTRA_HOLIDAYS"])
         if to_status == "returned":
             changes[Application.clock_started_at] = None
             changes[Application.due_date] = None
@@ -304,10 +349,6 @@ def _move(application: Application, service: Service, actor: User, actor_role: s
         application = Application.get_by_id(application.id)
         hook().pintu_after_transition(application=application, service=service, event=event)
         mails += notifications.on_event(application, service, event)
-    if outbox is not None:
-        outbox += mails
-    else:
-        notifications.dispatch(mails)
     return event
 
 
@@ -382,7 +423,8 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
             dispose_action = next((a for a in step.actions if a.kind == DISPOSE), None)
             to_step, to_status = _destination(service, step, Action("all_answered", "Semua unit menjawab",
                                                                     FORWARD, target=dispose_action.target
-                                                                    if dispose_action else None))
+                                                                    if dispose_action else None),
+                                              application.data or {})
             event = _move(application, service, actor, "verifikator", kind=FORWARD, action_key="all_answered",
                           message="Semua unit terkait telah menindaklanjuti", to_status=to_status, to_step=to_step,
                           expected_version=application.version, outbox=mails)

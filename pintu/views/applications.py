@@ -153,6 +153,42 @@ def detail_context(application: Application) -> dict:
     return ctx
 
 
+@bp.route("/permohonan/<int:app_id>/tindakan", methods=["POST"])
+@login_required
+def step_action(app_id):
+    """The applicant acts at an applicant step (e.g. uploads proof of payment), files included."""
+    application = application_or_404(app_id)
+    service = get_service(application.service)
+    step = service.step(application.step)
+    form = VersionForm()
+    if application.applicant_id != current_user.id or step is None or not step.for_applicant:
+        abort(404)
+    errors: dict = {}
+    files = {}
+    for req in step.requirements:
+        storage = request.files.get(f"file_{req.key}")
+        if storage is not None and storage.filename:
+            try:
+                files[req.key] = uploads.check(storage, req)
+            except uploads.UploadError as exc:
+                errors[f"file_{req.key}"] = str(exc)
+    if not form.validate_on_submit():
+        errors["__all__"] = "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."
+    if not errors:
+        try:
+            workflow.perform(application, current_user, request.form.get("action", ""),
+                             note=request.form.get("note", ""), expected_version=int(form.version.data), files=files)
+            flash("Tindakan Anda tersimpan.", "success")
+            return redirect(url_for("applications.detail", app_id=app_id))
+        except workflow.ValidationFailed as exc:
+            errors = dict(exc.errors)
+        except workflow.WorkflowError as exc:
+            errors = {"__all__": str(exc)}
+    ctx = detail_context(application)
+    ctx["step_errors"] = errors
+    return render_template("applications/detail.html", **ctx), 422
+
+
 @bp.route("/permohonan/<int:app_id>/batal", methods=["POST"])
 @login_required
 def cancel(app_id):

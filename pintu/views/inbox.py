@@ -17,7 +17,7 @@ bp = Blueprint("inbox", __name__, url_prefix="/petugas")
 def action_context(application) -> dict:
     """Forms and choices for the action panel (empty for people who may not act)."""
     user = current_user
-    actions = workflow.available_actions(application, user) if user.is_staff else []
+    actions = workflow.available_actions(application, user)
     answerable = workflow.answerable_dispositions(application, user) if user.is_staff else []
     form = ActionForm(formdata=None)
     form.version.data = application.version
