@@ -1,0 +1,304 @@
+"""PINTU plugin: Usulan Pensiun Dini (PINTU Polije, layanan 1).
+
+PNS and CPNS (applicant categories ``pegawai`` and ``dosen``) propose early
+retirement.  The ULT checks completeness, the Subbagian Kepegawaian verifies
+the documents, the leadership approves and the applicant collects the copy
+(tembusan) of the covering letter at the ULT.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+from flask import render_template
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from werkzeug.datastructures import FileStorage
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+
+SLUG = "pensiun-dini"
+REQUIRED = "Wajib diisi."
+MIN_AGE_YEARS = 50
+MIN_SERVICE_YEARS = 20
+#: Nobody can be appointed CPNS before this age; an earlier TMT means a typing error.
+MIN_AGE_AT_CPNS = 18
+
+
+# ---------------------------------------------------------------------------
+# Form
+# ---------------------------------------------------------------------------
+
+class TanggalField(DateField):
+    """A date input with Indonesian messages.
+
+    An empty value is left to ``InputRequired`` ("Wajib diisi.") instead of being
+    reported as an invalid date (``DataRequired`` would hide the "invalid date"
+    message behind "Wajib diisi."); besides the browser's ISO format, the usual
+    Indonesian ``hh-bb-tttt`` / ``hh/bb/tttt`` typing is accepted.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
+                         invalid_value_message="Tanggal tidak valid. Gunakan format hh-bb-tttt, mis. 17-08-1970.",
+                         **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class PensiunDiniForm(FlaskForm):
+    tanggal_lahir = TanggalField("Tanggal lahir", validators=[InputRequired(REQUIRED)])
+    tmt_cpns = TanggalField("TMT CPNS", validators=[InputRequired(REQUIRED)],
+                            description="Terhitung mulai tanggal pengangkatan sebagai CPNS, lihat SK CPNS.")
+    unit_kerja = StringField("Unit kerja", validators=[DataRequired(REQUIRED), Length(max=120)])
+    jabatan = StringField("Jabatan", validators=[DataRequired(REQUIRED), Length(max=120)])
+    alasan = TextAreaField("Alasan mengajukan pensiun dini", validators=[DataRequired(REQUIRED), Length(max=2000)])
+
+
+# ---------------------------------------------------------------------------
+# The age and service rule
+# ---------------------------------------------------------------------------
+
+def today() -> dt.date:
+    """The submission date (a function so that tests can pin it)."""
+    return dt.date.today()
+
+
+def as_date(value) -> dt.date | None:
+    """A date from the stored form data (ISO string) or a date object; None when absent or unreadable."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def span(start: dt.date, end: dt.date) -> tuple[int, int]:
+    """Whole years and remaining whole months from ``start`` to ``end``."""
+    delta = relativedelta(end, start)
+    return delta.years, delta.months
+
+
+def span_text(years: int, months: int) -> str:
+    """``48 tahun 3 bulan``; zero parts are left out (``50 tahun``, ``5 bulan``)."""
+    parts = []
+    if years:
+        parts.append(f"{years} tahun")
+    if months or not years:
+        parts.append(f"{months} bulan")
+    return " ".join(parts)
+
+
+def age_and_service(data) -> dict[str, str]:
+    """Seed requirement 3: "Umur minimal 50 Tahun dan memiliki masa kerja keseluruhan 20 tahun".
+
+    Age is counted at the submission date, total service from TMT CPNS to the
+    same date.  Messages name the computed values, so the applicant sees at
+    once how far off they are.
+    """
+    on = today()
+    errors: dict[str, str] = {}
+    born = as_date(data.get("tanggal_lahir"))
+    tmt = as_date(data.get("tmt_cpns"))
+    if born is None:
+        errors["tanggal_lahir"] = REQUIRED
+    elif born > on:
+        errors["tanggal_lahir"] = "Tanggal lahir tidak boleh melewati tanggal hari ini."
+    else:
+        years, months = span(born, on)
+        if years < MIN_AGE_YEARS:
+            errors["tanggal_lahir"] = (f"Umur Anda {span_text(years, months)}; pensiun dini mensyaratkan umur "
+                                       f"minimal {MIN_AGE_YEARS} tahun.")
+    if tmt is None:
+        errors["tmt_cpns"] = REQUIRED
+    elif tmt > on:
+        errors["tmt_cpns"] = "TMT CPNS tidak boleh melewati tanggal hari ini."
+    elif born is not None and born <= on and tmt < born + relativedelta(years=MIN_AGE_AT_CPNS):
+        errors["tmt_cpns"] = (f"TMT CPNS {tmt:%d-%m-%Y} jatuh sebelum Anda berumur {MIN_AGE_AT_CPNS} tahun "
+                              f"(lahir {born:%d-%m-%Y}). Periksa kembali tanggal lahir dan TMT CPNS.")
+    else:
+        years, months = span(tmt, on)
+        if years < MIN_SERVICE_YEARS:
+            errors["tmt_cpns"] = (f"Masa kerja Anda {span_text(years, months)} (sejak TMT CPNS {tmt:%d-%m-%Y}); "
+                                  f"pensiun dini mensyaratkan masa kerja keseluruhan minimal "
+                                  f"{MIN_SERVICE_YEARS} tahun.")
+    return errors
+
+
+# ---------------------------------------------------------------------------
+# The service
+# ---------------------------------------------------------------------------
+
+SCAN_NOTE = "Hasil scan, foto tidak diperkenankan"
+SCAN_MB = 2
+
+# The seed lists 14 "persyaratan".  Item 3, "Umur minimal 50 Tahun dan memiliki
+# masa kerja keseluruhan 20 tahun", is a condition, not a document: it is
+# checked from the tanggal lahir and TMT CPNS fields by ``age_and_service``
+# (declared in ``validators``), so the remaining 13 items are the uploads.
+REQUIREMENTS = [
+    Requirement("surat_pengantar", "Surat Pengantar dari Pimpinan Unit Kerja / Atasan Langsung",
+                max_mb=SCAN_MB, note=SCAN_NOTE),
+    Requirement("surat_permohonan", "Surat permohonan dari yang bersangkutan kepada Direktur Bermaterai 6000",
+                max_mb=SCAN_MB, note=SCAN_NOTE),
+    Requirement("kartu_pegawai", "Foto Copy Kartu Pegawai", max_mb=SCAN_MB, note=SCAN_NOTE),
+    Requirement("ijazah_cpns", "Foto Copy Ijazah pada pengangkatan pertama (CPNS)", max_mb=SCAN_MB, note=SCAN_NOTE),
+    Requirement("ktp_ksk", "Foto Copy KTP dan Kartu Susunan keluarga (KSK) Legalisir", max_mb=SCAN_MB,
+                note=SCAN_NOTE),
+    # Only applicants with children under 25 still at school have such a document.
+    Requirement("akta_anak", "Fotocopy Akta kelahiran anak dibawah umur 25 tahun yang masih sekolah dilegalisir",
+                required=False, max_mb=SCAN_MB,
+                note=SCAN_NOTE + ". Hanya jika memiliki anak di bawah umur 25 tahun yang masih sekolah; "
+                                 "beberapa akta digabung dalam satu PDF"),
+    Requirement("konversi_nip", "Foto Copy Konversi NIP Baru", max_mb=SCAN_MB, note=SCAN_NOTE),
+    Requirement("bebas_hukuman_disiplin", "Surat Keterangan tidak pernah dijatuhi hukuman disiplin ringan atau "
+                "berat dari pimpinan instansi", max_mb=SCAN_MB, note=SCAN_NOTE),
+    Requirement("dpcp", "Data perorangan Calon Penerima Pensiun (DPCP)", max_mb=SCAN_MB, note=SCAN_NOTE),
+    Requirement("kp4", "Surat keterangan mendapatkan tunjangan keluarga (KP4)", max_mb=SCAN_MB, note=SCAN_NOTE),
+    Requirement("keterangan_kesehatan", "Surat Keterangan dari tim penguji kesehatan (RS Pemerintah)",
+                max_mb=SCAN_MB, note=SCAN_NOTE),
+    Requirement("bebas_hutang", "Surat pernyataan bermaterai 6000 dari kepala bagian umum dan keuangan bahwa yang "
+                "bersangkutan tidak mempunyai hutang piutang", max_mb=SCAN_MB, note=SCAN_NOTE),
+    Requirement("pas_foto", "Pas Foto berwarna 3 x 4 sebanyak 10 Lembar Masing Masing persyaratan 4 (empat) set",
+                types=("jpg", "png"), max_mb=1,
+                note="Unggah satu pas foto digital; cetakan pas foto dan berkas persyaratan sebanyak 4 (empat) set "
+                     "diserahkan ke ULT"),
+]
+
+CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+
+SERVICE = Service(
+    slug=SLUG,
+    code="PSD",
+    title="Usulan Pensiun Dini",
+    category="Kepegawaian",
+    summary="Layanan bagi Pegawai Negeri Sipil (PNS) dan Calon Pegawai Negeri Sipil (CPNS) yang bermaksud "
+            "mengajukan pensiun dini. Setelah verifikasi dokumen dan persetujuan pimpinan, pemohon menerima surat "
+            "pengantar sebagai bukti bahwa pengajuan pensiun dini telah diterima.",
+    applicant_categories=("pegawai", "dosen"),
+    form=PensiunDiniForm,
+    requirements=REQUIREMENTS,
+    validators=[age_and_service],
+    max_total_mb=30,
+    steps=standard_steps(
+        Step("verifikasi", "Verifikasi persyaratan oleh Subbagian Kepegawaian", role="verifikator",
+             unit="kepegawaian", description="Subbagian Kepegawaian memverifikasi dokumen persyaratan",
+             actions=[approve("Memenuhi syarat", "memenuhi_syarat",
+                              message="Persyaratan dinyatakan memenuhi syarat oleh Subbagian Kepegawaian"),
+                      send_back(), refuse()]),
+        Step("persetujuan", "Persetujuan pimpinan dan penerbitan surat pengantar", role="pimpinan",
+             description="Pimpinan menyetujui usulan dan menandatangani surat pengantar",
+             actions=[approve("Setujui, terbitkan surat pengantar", "setujui",
+                              message="Usulan disetujui; surat pengantar usulan pensiun dini siap diambil di ULT"),
+                      refuse()]),
+        ready_title="Surat pengantar siap diambil di ULT",
+        ready_description="Tembusan surat pengantar usulan pensiun dini dapat diambil di Unit Layanan Terpadu",
+    ),
+    # The seed publishes no completion time; 14 working days is this
+    # installation's setting for the institution to adjust.
+    completion_days=14,
+    fee="Tidak dipungut biaya",
+    product="Surat pengantar usulan pensiun dini (tembusan)",
+    procedure=[
+        "Pemohon melakukan registrasi melalui situs resmi http://Pintu.polije.ac.id atau datang langsung ke Kantor "
+        "Pusat Informasi dan Pelayanan Terpadu Politeknik Negeri Jember.",
+        "Kelengkapan dokumen administrasi diperiksa oleh unit layanan terpadu.",
+        "Setelah dinyatakan lengkap, dokumen diverifikasi oleh bagian kepegawaian.",
+        "Jika semua persyaratan terpenuhi, pemohon menerima surat pengantar permohonan pensiun dini.",
+        "Pemohon dapat mengambil tembusan surat pengantar permohonan pensiun dini di unit layanan terpadu.",
+    ],
+    complaint_channel=CONTACT,
+    contact=CONTACT,
+)
+
+
+@hookimpl
+def pintu_services():
+    return [SERVICE]
+
+
+@hookimpl
+def pintu_units():
+    return [("kepegawaian", "Subbagian Kepegawaian")]
+
+
+@hookimpl
+def pintu_template_dirs():
+    return [str(Path(__file__).parent / "templates")]
+
+
+def reference_date(application) -> dt.date:
+    """The date age and service are counted at: the submission, or today for a draft."""
+    return application.submitted_at.date() if application.submitted_at else today()
+
+
+@hookimpl
+def pintu_application_panels(application, service, viewer):
+    if service.slug != SLUG:
+        return None
+    data = application.data or {}
+    born, tmt = as_date(data.get("tanggal_lahir")), as_date(data.get("tmt_cpns"))
+    on = reference_date(application)
+    age = span(born, on) if born and born <= on else None
+    work = span(tmt, on) if tmt and tmt <= on else None
+    eligible = bool(age and work and age[0] >= MIN_AGE_YEARS and work[0] >= MIN_SERVICE_YEARS)
+    html = render_template("pensiun_dini/detail.html", application=application, born=born, tmt=tmt, on=on,
+                           age=span_text(*age) if age else None, work=span_text(*work) if work else None,
+                           eligible=eligible, min_age=MIN_AGE_YEARS, min_service=MIN_SERVICE_YEARS)
+    return [("Umur dan masa kerja", Markup(html))]
+
+
+# ---------------------------------------------------------------------------
+# Demo data
+# ---------------------------------------------------------------------------
+
+# A 1x1 PNG for the demo pas foto (the demo helpers only provide a PDF).
+_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def demo_files() -> dict:
+    from pintu import demo_support
+
+    files = {r.key: demo_support.sample_pdf(f"{r.key}.pdf") for r in REQUIREMENTS if "pdf" in r.types}
+    files["pas_foto"] = FileStorage(io.BytesIO(_PNG), filename="pas_foto.png", content_type="image/png")
+    return files
+
+
+@hookimpl
+def pintu_demo_data(applicants, staff):
+    from pintu import demo_support
+
+    pegawai = applicants["pegawai"]
+    # Matches the demo account's NIP 197001011995031001: born 1 Jan 1970, CPNS March 1995.
+    data = {"tanggal_lahir": "1970-01-01", "tmt_cpns": "1995-03-01", "unit_kerja": "Jurusan Teknologi Informasi",
+            "jabatan": "Pengadministrasi Umum", "alasan": "Alasan keluarga: merawat orang tua yang sakit."}
+    petugas, kepeg, pimpinan = staff["petugas"], staff["verifikator:kepegawaian"], staff["pimpinan"]
+    lengkap = (petugas, "lengkap", "")
+    memenuhi = (kepeg, "memenuhi_syarat", "")
+
+    def make(steps=(), submit=True):
+        demo_support.application(SERVICE, pegawai, data, demo_files(), list(steps), submit=submit)
+
+    make(submit=False)                                    # draft
+    make()                                                # submitted, waiting at the ULT
+    make([lengkap])                                       # at Subbagian Kepegawaian
+    make([lengkap, memenuhi])                             # at the leadership
+    make([lengkap, (kepeg, "refuse", "Berdasarkan data kepegawaian, yang bersangkutan sedang menjalani hukuman "
+                                     "disiplin tingkat sedang sehingga belum dapat diusulkan pensiun dini.")])
+    make([lengkap, (kepeg, "return", "DPCP belum ditandatangani. Unggah ulang DPCP yang telah ditandatangani.")])
+    make([lengkap, memenuhi, (pimpinan, "setujui", "")])  # ready for pickup

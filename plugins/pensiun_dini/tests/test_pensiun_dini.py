@@ -1,0 +1,543 @@
+"""Usulan Pensiun Dini through HTTP: apply, the age/service rule, uploads, every role of the workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import os
+import re
+
+import pytest
+
+import pintu_pensiun_dini
+from pintu.testing import PNG, login, outbox, pdf, png
+
+SLUG = "pensiun-dini"
+APPLICANT = "pegawai@test.id"
+PDF_KEYS = [r.key for r in pintu_pensiun_dini.REQUIREMENTS if r.types == ("pdf",)]
+#: A date to pin "today" to, so that the computed age and service are exact.
+TODAY = dt.date(2026, 11, 23)
+
+VALID = {"tanggal_lahir": "1968-05-17", "tmt_cpns": "1993-03-01", "unit_kerja": "Jurusan Teknologi Informasi",
+         "jabatan": "Pengadministrasi Umum", "alasan": "Merawat orang tua yang sakit."}
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+
+def files(**replace):
+    out = {f"file_{key}": pdf(f"{key}.pdf") for key in PDF_KEYS}
+    out["file_pas_foto"] = png("pas_foto.png")
+    out.update({f"file_{k}": v for k, v in replace.items()})
+    return out
+
+
+def apply(client, submit=True, with_files=True, **fields):
+    data = dict(VALID, **fields)
+    if with_files:
+        data.update(files())
+    data["submit" if submit else "draft"] = "1"
+    return client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
+
+
+def app_id_of(response) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return int(response.location.rstrip("/").split("/")[-1])
+
+
+def get(app, app_id):
+    from pintu.models import Application
+
+    with app.app_context():
+        return Application.get_by_id(app_id)
+
+
+def count(app, model_name="Application"):
+    from pintu import models
+
+    with app.app_context():
+        return getattr(models, model_name).select().count()
+
+
+def events(app, app_id):
+    from pintu.models import Event
+
+    with app.app_context():
+        return [(e.kind, e.action, e.actor_role, e.note)
+                for e in Event.select().where(Event.application == app_id).order_by(Event.id)]
+
+
+def act(client, app, app_id, action, note=""):
+    version = get(app, app_id).version
+    return client.post(f"/petugas/permohonan/{app_id}/aksi", data={"action": action, "version": version,
+                                                                     "note": note})
+
+
+def mails_to(app, email):
+    return [" ".join(m.split()) for m in outbox(app) if f"To: {email}" in m]
+
+
+def field_error(page: str, name: str) -> str | None:
+    m = re.search(rf'id="{name}-error">([^<]*)<', page)
+    return html.unescape(m.group(1)) if m else None
+
+
+def stored_files(app):
+    folder = app.config["UPLOAD_FOLDER"]
+    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+
+
+@pytest.fixture
+def applicant(make_user):
+    return make_user(APPLICANT, category="pegawai", name="Ahmad Pegawai")
+
+
+@pytest.fixture
+def pinned_today(monkeypatch):
+    monkeypatch.setattr(pintu_pensiun_dini, "today", lambda: TODAY)
+    return TODAY
+
+
+def submitted(client, app):
+    """A submitted application of the pegawai applicant (logged in as the applicant)."""
+    login(client, APPLICANT)
+    return app_id_of(apply(client))
+
+
+def to_step(client, app, app_id, step):
+    """Drive a fresh application up to ``step`` with the right roles."""
+    path = [("kelengkapan", "petugas@test.id", "lengkap"), ("verifikasi", "kepeg@test.id", "memenuhi_syarat"),
+            ("persetujuan", "pimpinan@test.id", "setujui")]
+    for key, email, action in path:
+        if key == step:
+            return
+        login(client, email)
+        assert act(client, app, app_id, action).status_code == 200
+
+
+# ---------------------------------------------------------------------------
+# The service as declared
+# ---------------------------------------------------------------------------
+
+def test_standard_page_lists_the_13_uploads_and_the_rule(client):
+    page = client.get(f"/layanan/{SLUG}").get_data(as_text=True)
+    assert "Usulan Pensiun Dini" in page
+    assert len(pintu_pensiun_dini.REQUIREMENTS) == 13
+    for req in pintu_pensiun_dini.REQUIREMENTS:
+        assert html.escape(req.label) in page
+    assert "Pegawai / PNS, Dosen" in page
+    assert "Maksimal 14 hari kerja" in page
+    assert "Surat pengantar usulan pensiun dini (tembusan)" in page
+    assert "(0331) 333533 Ext. 160/221" in page
+
+
+# ---------------------------------------------------------------------------
+# Full path with every role
+# ---------------------------------------------------------------------------
+
+def test_full_approval_path_to_done(app, client, staff, applicant):
+    login(client, APPLICANT)
+    r = apply(client)
+    app_id = app_id_of(r)
+    application = get(app, app_id)
+    assert (application.status, application.step) == ("in_process", "kelengkapan")
+    assert application.reference.startswith("PSD-")
+    assert application.data["tanggal_lahir"] == "1968-05-17"
+    assert count(app, "Upload") == 13
+
+    login(client, "petugas@test.id")
+    assert application.reference in client.get("/petugas/").get_data(as_text=True)
+    r = act(client, app, app_id, "lengkap")
+    assert r.status_code == 200 and "Berkas dinyatakan lengkap" in r.get_data(as_text=True)
+    application = get(app, app_id)
+    assert application.step == "verifikasi"
+    assert application.due_date is not None  # the 14 working days start at "lengkap"
+
+    login(client, "kepeg@test.id")
+    r = act(client, app, app_id, "memenuhi_syarat")
+    assert r.status_code == 200
+    assert get(app, app_id).step == "persetujuan"
+
+    login(client, "pimpinan@test.id")
+    r = act(client, app, app_id, "setujui")
+    assert r.status_code == 200
+    application = get(app, app_id)
+    assert (application.status, application.step) == ("ready", "pengambilan")
+
+    login(client, "petugas@test.id")
+    r = act(client, app, app_id, "taken")
+    assert r.status_code == 200
+    application = get(app, app_id)
+    assert (application.status, application.step) == ("done", None)
+    assert application.closed_at is not None
+
+    assert [(k, a, role) for k, a, role, _ in events(app, app_id)] == [
+        ("submitted", "", "pemohon"), ("forward", "lengkap", "petugas"),
+        ("forward", "memenuhi_syarat", "verifikator"), ("forward", "setujui", "pimpinan"),
+        ("finish", "taken", "petugas")]
+
+    login(client, APPLICANT)
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    for message in ("Permohonan diajukan", "Berkas dinyatakan lengkap",
+                    "Persyaratan dinyatakan memenuhi syarat oleh Subbagian Kepegawaian",
+                    "Usulan disetujui; surat pengantar usulan pensiun dini siap diambil di ULT",
+                    "Produk layanan telah diambil"):
+        assert message in page
+    assert "Selesai" in page
+
+    mails = mails_to(app, APPLICANT)
+    assert len(mails) == 5
+    assert "Permohonan diajukan" in mails[0]
+    assert "Berkas dinyatakan lengkap" in mails[1]
+    assert "Persyaratan dinyatakan memenuhi syarat" in mails[2]
+    assert "siap diambil di ULT" in mails[3]
+    assert "Produk layanan telah diambil" in mails[4] and "Status saat ini: Selesai" in mails[4]
+    assert all(application.reference in m for m in mails)
+
+
+def test_dosen_may_apply_too(app, client, make_user):
+    make_user("dosen@test.id", category="dosen")
+    login(client, "dosen@test.id")
+    application = get(app, app_id_of(apply(client)))
+    assert application.status == "in_process"
+
+
+def test_pickup_step_is_ready_and_applicant_told(app, client, staff, applicant):
+    from pintu.models import Notification
+
+    app_id = submitted(client, app)
+    to_step(client, app, app_id, "pengambilan")
+    application = get(app, app_id)
+    assert application.status == "ready"
+    assert application.step == "pengambilan"
+
+    mail = mails_to(app, APPLICANT)[-1]
+    assert "siap diambil di ULT" in mail
+    assert "Status saat ini: Hasil siap diambil" in mail
+    with app.app_context():
+        messages = [n.message for n in Notification.select().where(Notification.user == applicant.id)]
+    assert any("siap diambil" in m for m in messages)
+
+    login(client, APPLICANT)
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "Surat pengantar siap diambil di ULT" in page  # the step title
+    assert "Tembusan surat pengantar siap diambil di ULT" in page  # the plugin's panel
+    assert "Hasil siap diambil" in page
+
+
+def test_detail_panel_shows_computed_age_and_service(app, client, staff, applicant, pinned_today):
+    login(client, APPLICANT)
+    app_id = app_id_of(apply(client, submit=False))  # a draft counts at "today" (pinned)
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "Umur dan masa kerja" in page
+    assert "58 tahun 6 bulan" in page  # 17-05-1968 -> 23-11-2026
+    assert "33 tahun 8 bulan" in page  # 01-03-1993 -> 23-11-2026
+    assert "Terpenuhi" in page
+
+
+# ---------------------------------------------------------------------------
+# Refusal
+# ---------------------------------------------------------------------------
+
+def test_refusal_needs_reason_and_reason_is_shown(app, client, staff, applicant):
+    app_id = submitted(client, app)
+    to_step(client, app, app_id, "verifikasi")
+    before = get(app, app_id)
+    events_before = events(app, app_id)
+
+    login(client, "kepeg@test.id")
+    r = act(client, app, app_id, "refuse", note="   ")
+    assert r.status_code == 422
+    assert "Alasan wajib diisi." in r.get_data(as_text=True)
+    after = get(app, app_id)
+    assert (after.status, after.step, after.version) == (before.status, before.step, before.version)
+    assert events(app, app_id) == events_before
+
+    reason = "Yang bersangkutan sedang menjalani hukuman disiplin tingkat sedang."
+    r = act(client, app, app_id, "refuse", note=reason)
+    assert r.status_code == 200
+    after = get(app, app_id)
+    assert after.status == "refused" and after.refusal_reason == reason
+    assert events(app, app_id)[-1][:2] == ("refuse", "refuse")
+
+    login(client, APPLICANT)
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "Alasan penolakan:" in page and reason in page
+    assert reason in mails_to(app, APPLICANT)[-1]
+
+    # Final: nobody can act any more.
+    login(client, "pimpinan@test.id")
+    r = act(client, app, app_id, "setujui")
+    assert r.status_code == 422
+    assert get(app, app_id).status == "refused"
+
+
+def test_leadership_refusal_also_needs_reason(app, client, staff, applicant):
+    app_id = submitted(client, app)
+    to_step(client, app, app_id, "persetujuan")
+    login(client, "pimpinan@test.id")
+    r = act(client, app, app_id, "refuse")
+    assert r.status_code == 422 and "Alasan wajib diisi." in r.get_data(as_text=True)
+    assert get(app, app_id).status == "in_process"
+    assert act(client, app, app_id, "refuse", note="Formasi belum memungkinkan.").status_code == 200
+    assert get(app, app_id).status == "refused"
+
+
+# ---------------------------------------------------------------------------
+# Return, fix, resubmit
+# ---------------------------------------------------------------------------
+
+def test_return_fix_and_resubmit_keeps_history(app, client, staff, applicant):
+    from pintu.models import Upload
+
+    app_id = submitted(client, app)
+    reference = get(app, app_id).reference
+    to_step(client, app, app_id, "verifikasi")
+
+    login(client, "kepeg@test.id")
+    r = act(client, app, app_id, "return")
+    assert r.status_code == 422 and "Catatan untuk pemohon wajib diisi." in r.get_data(as_text=True)
+    assert get(app, app_id).status == "in_process"
+    note = "DPCP belum ditandatangani. Unggah ulang DPCP yang telah ditandatangani."
+    assert act(client, app, app_id, "return", note=note).status_code == 200
+    application = get(app, app_id)
+    assert (application.status, application.step, application.due_date) == ("returned", None, None)
+
+    login(client, APPLICANT)
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert note in page and "Perbaiki dan ajukan kembali" in page
+    assert note in mails_to(app, APPLICANT)[-1]
+
+    new_pdf = b"%PDF-1.4\n% DPCP ditandatangani\n" + b"1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    r = client.post(f"/permohonan/{app_id}/ubah", content_type="multipart/form-data",
+                    data=dict(VALID, jabatan="Analis Kepegawaian", submit="1",
+                              file_dpcp=pdf("dpcp_ttd.pdf", new_pdf)))
+    assert app_id_of(r) == app_id
+    application = get(app, app_id)
+    assert (application.status, application.step) == ("in_process", "kelengkapan")
+    assert application.reference == reference
+    assert application.data["jabatan"] == "Analis Kepegawaian"
+
+    with app.app_context():
+        dpcp = list(Upload.select().where(Upload.application == app_id, Upload.requirement == "dpcp")
+                    .order_by(Upload.id))
+        current = Upload.select().where(Upload.application == app_id, ~Upload.superseded).count()
+    assert [(u.original_name, u.superseded) for u in dpcp] == [("dpcp.pdf", True), ("dpcp_ttd.pdf", False)]
+    assert current == 13  # the other 12 files are kept
+
+    kinds = [(k, a) for k, a, _, _ in events(app, app_id)]
+    assert kinds == [("submitted", ""), ("forward", "lengkap"), ("return", "return"), ("resubmitted", "")]
+    assert events(app, app_id)[2][3] == note
+
+    login(client, "petugas@test.id")
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "Permohonan diajukan kembali setelah diperbaiki" in page and note in page
+    assert act(client, app, app_id, "lengkap").status_code == 200
+    assert get(app, app_id).step == "verifikasi"
+
+
+# ---------------------------------------------------------------------------
+# Who may act
+# ---------------------------------------------------------------------------
+
+def test_wrong_role_cannot_act(app, client, staff, applicant):
+    app_id = submitted(client, app)
+    before = get(app, app_id)
+    n_events = len(events(app, app_id))
+
+    # Verifikator of another unit: the application is not even visible.
+    login(client, "akademik@test.id")
+    assert act(client, app, app_id, "lengkap").status_code == 404
+    assert client.get(f"/permohonan/{app_id}").status_code == 404
+
+    # Kepegawaian may see it, but the ULT step is not theirs.
+    login(client, "kepeg@test.id")
+    r = act(client, app, app_id, "lengkap")
+    assert r.status_code == 422
+    assert "Anda tidak berwenang mengambil tindakan pada tahap ini." in r.get_data(as_text=True)
+
+    # The applicant is no staff at all.
+    login(client, APPLICANT)
+    assert act(client, app, app_id, "lengkap").status_code == 403
+
+    after = get(app, app_id)
+    assert (after.status, after.step, after.version) == (before.status, before.step, before.version)
+    assert len(events(app, app_id)) == n_events
+
+    # At the kepegawaian step the leadership may not skip the verification.
+    to_step(client, app, app_id, "verifikasi")
+    login(client, "pimpinan@test.id")
+    r = act(client, app, app_id, "setujui")
+    assert r.status_code == 422
+    assert get(app, app_id).step == "verifikasi"
+
+
+def test_stale_version_is_a_conflict(app, client, staff, applicant):
+    app_id = submitted(client, app)
+    login(client, "petugas@test.id")
+    stale = get(app, app_id).version
+    assert act(client, app, app_id, "lengkap").status_code == 200
+    r = client.post(f"/petugas/permohonan/{app_id}/aksi", data={"action": "refuse", "version": stale,
+                                                                 "note": "dobel"})
+    assert r.status_code == 409
+    assert get(app, app_id).status == "in_process"
+
+
+def test_mahasiswa_cannot_apply(app, client, make_user):
+    make_user("mhs@test.id", category="mahasiswa")
+    login(client, "mhs@test.id")
+    assert "Layanan ini hanya untuk Pegawai / PNS, Dosen" in client.get(f"/layanan/{SLUG}").get_data(as_text=True)
+    r = apply(client)
+    assert r.status_code == 302 and r.location.endswith(f"/layanan/{SLUG}")
+    assert "Layanan ini hanya untuk Pegawai / PNS, Dosen" in client.get(r.location).get_data(as_text=True)
+    assert count(app) == 0
+    assert stored_files(app) == []
+
+
+# ---------------------------------------------------------------------------
+# The age and service rule
+# ---------------------------------------------------------------------------
+
+def test_too_young_is_refused_next_to_the_field(app, client, applicant, pinned_today):
+    login(client, APPLICANT)
+    r = apply(client, tanggal_lahir="1978-08-20", tmt_cpns="2000-01-03", unit_kerja="Bagian Umum")
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert field_error(page, "tanggal_lahir") == \
+        "Umur Anda 48 tahun 3 bulan; pensiun dini mensyaratkan umur minimal 50 tahun."
+    assert field_error(page, "tmt_cpns") is None
+    assert 'value="1978-08-20"' in page and 'value="Bagian Umum"' in page
+    assert VALID["alasan"] in page
+    assert count(app) == 0 and count(app, "Upload") == 0
+    assert stored_files(app) == []
+
+
+def test_too_short_service_is_refused_next_to_the_field(app, client, applicant, pinned_today):
+    login(client, APPLICANT)
+    r = apply(client, tmt_cpns="2008-04-01")
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert field_error(page, "tmt_cpns") == (
+        "Masa kerja Anda 18 tahun 7 bulan (sejak TMT CPNS 01-04-2008); pensiun dini mensyaratkan masa kerja "
+        "keseluruhan minimal 20 tahun.")
+    assert field_error(page, "tanggal_lahir") is None
+    assert 'value="2008-04-01"' in page and 'value="1968-05-17"' in page
+    assert count(app) == 0
+
+
+def test_both_rules_reported_at_once(app, client, applicant, pinned_today):
+    login(client, APPLICANT)
+    page = apply(client, tanggal_lahir="1980-01-10", tmt_cpns="2010-01-05").get_data(as_text=True)
+    assert field_error(page, "tanggal_lahir").startswith("Umur Anda 46 tahun 10 bulan;")
+    assert field_error(page, "tmt_cpns").startswith("Masa kerja Anda 16 tahun 10 bulan ")
+    assert count(app) == 0
+
+
+@pytest.mark.parametrize("born, tmt, ok", [
+    ("1976-11-23", "2006-11-23", True),   # exactly 50 years old, exactly 20 years of service
+    ("1976-11-24", "1999-01-01", False),  # one day short of 50
+    ("1970-01-01", "2006-11-24", False),  # one day short of 20 years
+])
+def test_rule_boundaries(app, client, applicant, pinned_today, born, tmt, ok):
+    login(client, APPLICANT)
+    r = apply(client, tanggal_lahir=born, tmt_cpns=tmt)
+    assert (r.status_code == 302) is ok
+    assert count(app) == (1 if ok else 0)
+    if not ok:
+        page = r.get_data(as_text=True)
+        assert "49 tahun 11 bulan" in page or "19 tahun 11 bulan" in page
+
+
+@pytest.mark.parametrize("born, tmt, field, message", [
+    ("2027-01-01", "1995-01-01", "tanggal_lahir", "Tanggal lahir tidak boleh melewati tanggal hari ini."),
+    ("1968-05-17", "2026-12-01", "tmt_cpns", "TMT CPNS tidak boleh melewati tanggal hari ini."),
+    ("1968-05-17", "1986-05-16", "tmt_cpns",
+     "TMT CPNS 16-05-1986 jatuh sebelum Anda berumur 18 tahun (lahir 17-05-1968). "
+     "Periksa kembali tanggal lahir dan TMT CPNS."),
+])
+def test_impossible_dates(app, client, applicant, pinned_today, born, tmt, field, message):
+    login(client, APPLICANT)
+    r = apply(client, tanggal_lahir=born, tmt_cpns=tmt)
+    assert r.status_code == 422
+    assert field_error(r.get_data(as_text=True), field) == message
+    assert count(app) == 0
+
+
+def test_cpns_at_exactly_18_is_fine(app, client, applicant, pinned_today):
+    login(client, APPLICANT)
+    assert apply(client, tanggal_lahir="1968-05-17", tmt_cpns="1986-05-17").status_code == 302
+
+
+def test_missing_and_malformed_dates(app, client, applicant):
+    login(client, APPLICANT)
+    page = apply(client, tanggal_lahir="", tmt_cpns="31-02-1990").get_data(as_text=True)
+    assert field_error(page, "tanggal_lahir") == "Wajib diisi."
+    assert field_error(page, "tmt_cpns").startswith("Tanggal tidak valid.")
+    assert count(app) == 0
+
+
+def test_indonesian_date_typing_is_accepted(app, client, applicant):
+    login(client, APPLICANT)
+    app_id = app_id_of(apply(client, tanggal_lahir="17-05-1968", tmt_cpns="01/03/1993"))
+    assert get(app, app_id).data["tmt_cpns"] == "1993-03-01"
+
+
+def test_draft_skips_the_rule_until_submit(app, client, applicant, pinned_today):
+    login(client, APPLICANT)
+    app_id = app_id_of(apply(client, submit=False, with_files=False, tanggal_lahir="1980-01-10"))
+    assert get(app, app_id).status == "draft"
+    r = client.post(f"/permohonan/{app_id}/ubah", content_type="multipart/form-data",
+                    data=dict(VALID, tanggal_lahir="1980-01-10", submit="1", **files()))
+    assert r.status_code == 422
+    assert field_error(r.get_data(as_text=True), "tanggal_lahir").startswith("Umur Anda 46 tahun 10 bulan;")
+    assert get(app, app_id).status == "draft"
+    assert count(app, "Upload") == 0
+
+
+# ---------------------------------------------------------------------------
+# Uploads
+# ---------------------------------------------------------------------------
+
+def test_photo_for_a_pdf_requirement_is_refused(app, client, applicant):
+    login(client, APPLICANT)
+    data = dict(VALID, submit="1", **files(kartu_pegawai=png("kartu_pegawai.png")))
+    r = client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert field_error(page, "file_kartu_pegawai") == \
+        "Isi berkas bukan PDF. Unggah berkas PDF yang asli (hasil scan, foto tidak diperkenankan)."
+    assert "Berkas yang sudah dipilih perlu dipilih ulang" in page
+    assert count(app) == 0 and stored_files(app) == []
+
+
+def test_png_renamed_to_pdf_is_refused(app, client, applicant):
+    login(client, APPLICANT)
+    data = dict(VALID, submit="1", **files(dpcp=(io.BytesIO(PNG), "dpcp.pdf")))
+    r = client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
+    assert r.status_code == 422
+    assert field_error(r.get_data(as_text=True), "file_dpcp").startswith("Isi berkas bukan PDF.")
+    assert count(app) == 0 and stored_files(app) == []
+
+
+def test_pas_foto_accepts_png_but_not_pdf(app, client, applicant):
+    login(client, APPLICANT)
+    data = dict(VALID, submit="1", **files(pas_foto=pdf("pas_foto.pdf")))
+    r = client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
+    assert r.status_code == 422
+    assert "JPG, PNG" in field_error(r.get_data(as_text=True), "file_pas_foto")
+    assert count(app) == 0
+
+
+def test_missing_document_is_named_but_akta_anak_is_optional(app, client, applicant):
+    login(client, APPLICANT)
+    data = dict(VALID, submit="1", **files())
+    del data["file_kp4"], data["file_akta_anak"]
+    r = client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert field_error(page, "file_kp4") == \
+        "Surat keterangan mendapatkan tunjangan keluarga (KP4) wajib diunggah."
+    assert field_error(page, "file_akta_anak") is None
+    assert count(app) == 0
