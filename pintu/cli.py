@@ -17,7 +17,9 @@ def register_cli(app: Flask) -> None:
         from .demo import ensure_units
         from .plugins import registry
 
-        create_tables(registry().collect("pintu_models"))
+        added = create_tables(registry().collect("pintu_models"))
+        for column in added:
+            click.echo(f"Kolom baru: {column}")
         with database.connection_context():
             units = ensure_units()
         click.echo(f"Database siap: {app.config['DATABASE_URL'].split('@')[-1]} ({len(units)} unit).")

@@ -48,3 +48,24 @@ def test_message_thread_with_internal_note(app, client, staff, make_user):
     page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
     assert "Besok siang" in page and "jadwal.pdf" in page
     assert "Cek dulu ke akademik" not in page
+
+
+def test_init_db_adds_columns_a_newer_model_declares(app):
+    from pintu.db import create_tables, database
+    from pintu.models import Notification
+
+    with app.app_context():
+        with database.connection_context():
+            database.execute_sql("CREATE TABLE old_thing (id INTEGER PRIMARY KEY)")
+        from peewee import CharField, IntegerField
+
+        from pintu.models import BaseModel
+
+        class OldThing(BaseModel):
+            id = IntegerField(primary_key=True)
+            label = CharField(default="baru")
+
+        added = create_tables([OldThing])
+        assert added == ["old_thing.label"]
+        assert create_tables([OldThing]) == []  # idempotent
+        assert Notification.select().count() == 0
