@@ -199,7 +199,10 @@ class Requirement:
     from the browser.  ``max_mb`` caps one file.  ``note`` is shown next to the
     field ("Hasil scan, foto tidak diperkenankan").  ``missing_message``
     replaces the generic "wajib diunggah" message when a required file is
-    absent.
+    absent.  ``condition``, a callable receiving the form data dict, makes a
+    required document required only when it returns true (e.g. a signed form
+    that is needed only when the applicant chose to upload it instead of
+    filling it in); the file is still accepted when the condition is false.
     """
 
     key: str
@@ -209,11 +212,16 @@ class Requirement:
     max_mb: float = 2.0
     note: str = ""
     missing_message: str = ""
+    condition: Callable[[Mapping[str, object]], bool] | None = None
 
     def __post_init__(self):
         unknown = [t for t in self.types if t not in FILE_TYPES]
         if unknown:
             raise ValueError(f"requirement {self.key!r}: unknown file types {unknown}")
+
+    def required_for(self, data: Mapping[str, object]) -> bool:
+        """True when this document must be present for an application with ``data``."""
+        return self.required and (self.condition is None or bool(self.condition(data or {})))
 
     @property
     def max_bytes(self) -> int:

@@ -98,7 +98,7 @@ def _check_submission(service: Service, applicant: User, data: dict, application
     if application is not None:
         current = {u.requirement for u in application.uploads if not u.superseded}
     for req in service.requirements:
-        if req.required and req.key not in new_files and req.key not in current:
+        if req.required_for(data) and req.key not in new_files and req.key not in current:
             errors[f"file_{req.key}"] = req.missing_message or f"{req.label} wajib diunggah."
     for validator in service.validators:
         for key, msg in (validator(data) or {}).items():
@@ -249,7 +249,8 @@ def perform(application: Application, actor: User, action_key: str, *, note: str
         if action.kind == FORWARD:
             current = {u.requirement for u in application.uploads if not u.superseded}
             missing = {f"file_{r.key}": r.missing_message or f"{r.label} wajib diunggah."
-                       for r in step.requirements if r.required and r.key not in files and r.key not in current}
+                       for r in step.requirements
+                       if r.required_for(application.data or {}) and r.key not in files and r.key not in current}
             if missing:
                 raise ValidationFailed(missing)
     elif files:
