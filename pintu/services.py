@@ -266,6 +266,9 @@ class Service:
     application page (e.g. a schedule or a fee), with ``application`` and
     ``service`` in its context.  ``messages`` turns the application's message
     thread (applicant <-> staff, with attachments and internal notes) on or off.
+    ``template_service`` names a template included on the service's public
+    page below its summary (a notice, a link to another channel), with
+    ``service`` and ``config`` in its context.
     """
 
     slug: str
@@ -288,6 +291,7 @@ class Service:
     max_total_mb: float = 20.0
     template_detail: str | None = None
     template_form: str | None = None
+    template_service: str | None = None
     messages: bool = True
     code: str = ""
     plugin: str = field(default="", compare=False)
