@@ -110,7 +110,10 @@ if as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
     log "PostgreSQL already running on $PG_HOST:$PG_PORT"
 else
     log "starting PostgreSQL on $PG_HOST:$PG_PORT"
-    if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null; then
+    # 3>&- : the daemon must not inherit the stdout pipe (fd 3), or a caller
+    # reading our output, e.g. `setup.sh | grep`, would never see EOF.
+    if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start \
+            </dev/null >/dev/null 3>&-; then
         tail -n 30 "$PG_LOG" || true
         die "PostgreSQL failed to start (log: $PG_LOG)"
     fi
@@ -126,7 +129,8 @@ else
     mkdir -p "$REDIS_DIR"
     redis-server --bind "$REDIS_HOST" --port "$REDIS_PORT" --daemonize yes \
         --save '' --appendonly no --dir "$REDIS_DIR" \
-        --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log"
+        --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" \
+        </dev/null 3>&-
 fi
 
 # --- wait until both answer ------------------------------------------------

@@ -1,0 +1,52 @@
+# PINTU developer tasks (GNU make).
+#   make install   create $(VENV) and install pintu + built-in plugins (editable)
+#   make run       init db, load demo data once, start the dev server
+#   make test      run the test suite          (PYTEST_ARGS="-k foo -x")
+#   make bench     run the benchmarks          (BENCH_ARGS=...)
+#   make services  start real PostgreSQL/Redis/Chromium for tests (root; see tests/services/README.md)
+#   make clean     remove the venv and caches (keeps instance/)
+
+VENV ?= .venv
+PY = $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.DEFAULT_GOAL := install
+
+.PHONY: install run test bench services clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml $(wildcard plugins/*/pyproject.toml)
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[test]'
+	set -e; for d in plugins/*/; do \
+		if [ -f "$${d}pyproject.toml" ]; then \
+			echo "installing plugin $$d"; \
+			$(PY) -m pip install -e "$$d"; \
+		fi; \
+	done
+	touch $@
+
+run: install
+	$(VENV)/bin/flask --app pintu init-db
+	$(VENV)/bin/flask --app pintu demo --if-empty
+	$(VENV)/bin/flask --app pintu run --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) tests/bench/bench.py $(BENCH_ARGS)
+
+services:
+	bash tests/services/setup.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info
+	rm -rf plugins/*/build plugins/*/dist plugins/*/*.egg-info
+	find . -path ./instance -prune -o -path ./.git -prune -o \
+		\( -name __pycache__ -o -name .pytest_cache \) -type d -prune -exec rm -rf {} +
