@@ -19,14 +19,22 @@ def sample_pdf(name: str = "berkas.pdf") -> FileStorage:
 
 
 def application(service, applicant, data, files, steps=(), submit=True):
-    """Create an application and play ``steps``: a list of (actor, action key, note)."""
+    """Create an application and play ``steps``: a list of (actor, action key, note), or
+    (actor, action key, note, files) where ``files`` maps the current step's requirement
+    keys to FileStorage (an applicant's proof of payment, a staff member's answer letter)."""
     checked = {}
     for key, storage in files.items():
         storage.stream.seek(0)
         req = next(r for r in service.requirements if r.key == key)
         checked[key] = uploads.check(storage, req)
     app = workflow.save_application(service, applicant, dict(data), checked, submit=submit)
-    for actor, action, note in steps:
-        workflow.perform(app, actor, action, note=note)
+    for actor, action, note, *rest in steps:
+        step_files = {}
+        if rest and rest[0]:
+            step = service.step(app.step)
+            for key, storage in rest[0].items():
+                storage.stream.seek(0)
+                step_files[key] = uploads.check(storage, next(r for r in step.requirements if r.key == key))
+        workflow.perform(app, actor, action, note=note, files=step_files)
         app = type(app).get_by_id(app.id)
     return app

@@ -159,6 +159,14 @@ class Step:
     ``condition``, a callable receiving the application's data dict, makes the
     step apply only when it returns true (e.g. payment only for external
     users); a step whose condition is false is skipped when moving forward.
+
+    On a staff step, ``requirements`` are the documents the staff member
+    uploads there: the product or output of the service (the signed answer
+    letter, a press release).  The action form shows an upload field for each;
+    required ones must be present before a ``forward`` action.  The files are
+    stored as uploads of the application, listed as "Dokumen hasil layanan"
+    on the application page and downloadable by the applicant
+    (:attr:`Service.output_requirements`).
     """
 
     key: str
@@ -334,7 +342,12 @@ class Service:
     @property
     def all_requirements(self) -> list[Requirement]:
         """The requirements of the application form and of the applicant's later steps."""
-        return list(self.requirements) + [r for s in self.steps for r in s.requirements]
+        return list(self.requirements) + [r for s in self.steps if s.for_applicant for r in s.requirements]
+
+    @property
+    def output_requirements(self) -> list[Requirement]:
+        """The documents staff upload at their steps (the service's products: answer letter, press release)."""
+        return [r for s in self.steps if not s.for_applicant for r in s.requirements]
 
     @property
     def first_step(self) -> Step:

@@ -219,8 +219,9 @@ def perform(application: Application, actor: User, action_key: str, *, note: str
     ``expected_version`` is the version the actor saw; when somebody acted in
     between, :class:`Conflict` is raised and nothing changes.  ``units`` are the
     unit keys for a ``dispose`` action.  ``files`` (requirement key ->
-    CheckedFile) are the uploads of an applicant step; they are stored in the
-    same transaction as the move.
+    CheckedFile) are the uploads of the step's ``requirements``: the applicant's
+    at an applicant step, the staff member's product (answer letter, press
+    release) at a staff step; they are stored in the same transaction as the move.
     """
     service = get_service(application.service)
     step = service.step(application.step)
@@ -242,7 +243,9 @@ def perform(application: Application, actor: User, action_key: str, *, note: str
                                 else "Catatan untuk pemohon wajib diisi."})
     version = application.version if expected_version is None else expected_version
     files = files or {}
-    if step.for_applicant:
+    # Applicant steps take the applicant's uploads; staff steps with requirements take
+    # the product the staff member delivers there (answer letter, press release).
+    if step.requirements:
         allowed = {r.key: r for r in step.requirements}
         if set(files) - set(allowed):
             raise WorkflowError("Berkas tidak dikenal untuk tahap ini.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from .. import queues, workflow
+from .. import queues, uploads, workflow
 from ..access import application_or_404, staff_required
 from ..forms import ActionForm, AnswerForm, VersionForm
 from ..models import Unit
@@ -66,10 +66,20 @@ def act(app_id):
     form = ActionForm()
     if not form.validate_on_submit():
         return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
+    # A staff step may take files: the product delivered there (answer letter, press release).
+    step = get_service(application.service).step(application.step)
+    files = {}
+    for req in (step.requirements if step is not None and not step.for_applicant else ()):
+        storage = request.files.get(f"file_{req.key}")
+        if storage is not None and storage.filename:
+            try:
+                files[req.key] = uploads.check(storage, req)
+            except uploads.UploadError as exc:
+                return _panel(application, f"{req.label}: {exc}", 422, form)
     try:
         workflow.perform(application, current_user, form.action.data, note=form.note.data or "",
                          internal_note=form.internal_note.data or "", expected_version=int(form.version.data),
-                         units=form.units.data)
+                         units=form.units.data, files=files)
     except workflow.Conflict as exc:
         return _panel(application, str(exc), 409)
     except workflow.ValidationFailed as exc:
