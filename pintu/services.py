@@ -346,8 +346,17 @@ class Service:
 
     @property
     def output_requirements(self) -> list[Requirement]:
-        """The documents staff upload at their steps (the service's products: answer letter, press release)."""
-        return [r for s in self.steps if not s.for_applicant for r in s.requirements]
+        """The documents staff upload at their steps (the service's products: answer letter, press release).
+
+        A requirement key declared on several steps (the same answer delivered at
+        whichever step ends the path) is listed once.
+        """
+        out: dict[str, Requirement] = {}
+        for step in self.steps:
+            if not step.for_applicant:
+                for req in step.requirements:
+                    out.setdefault(req.key, req)
+        return list(out.values())
 
     @property
     def first_step(self) -> Step:
