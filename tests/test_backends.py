@@ -1,0 +1,107 @@
+"""Background jobs on a real Redis (CI sets ``PINTU_TEST_REDIS_URL``; see tests/services/setup.sh),
+and the inline fallback when Redis is configured but down.
+
+PostgreSQL needs no test of its own here: the ``app`` fixture runs every test on it too when
+``PINTU_TEST_DATABASE_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pintu.testing import login, outbox, pdf
+
+REDIS_URL = os.environ.get("PINTU_TEST_REDIS_URL")
+FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
+          "jumlah_ijazah": "2", "jumlah_transkrip": "1", "keperluan": "studi_lanjut"}
+
+needs_redis = pytest.mark.skipif(not REDIS_URL, reason="PINTU_TEST_REDIS_URL not set (no Redis to test against; "
+                                                       "run tests/services/setup.sh to get one)")
+
+
+def submit(client) -> int:
+    r = client.post("/layanan/legalisir/ajukan", data={**FIELDS, "submit": "1", "file_ijazah": pdf(),
+                                                       "file_transkrip": pdf()},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return int(r.location.split("/")[-1])
+
+
+def mail_rows(app):
+    with app.app_context():
+        from pintu.models import OutgoingMail
+
+        return [(m.to, m.status, m.attempts) for m in OutgoingMail.select().order_by(OutgoingMail.id)]
+
+
+@pytest.fixture
+def redis_queue(app):
+    """The app's RQ queue, emptied before and after the test (the Redis is shared)."""
+    with app.app_context():
+        from pintu import jobs
+
+        q = jobs.queue()
+        q.empty()
+    yield q
+    q.empty()
+
+
+@needs_redis
+@pytest.mark.config(REDIS_URL=REDIS_URL)
+def test_mail_job_goes_through_redis_and_worker(app, client, make_user, redis_queue):
+    make_user("alumni@test.id", category="mahasiswa")
+    login(client, "alumni@test.id")
+    app_id = submit(client)
+
+    # Enqueued, not sent: the request did not wait for the mail.
+    assert redis_queue.count == 1
+    job = redis_queue.jobs[0]
+    assert job.func_name == "pintu.mail.deliver"
+    assert mail_rows(app) == [("alumni@test.id", "pending", 0)]
+    assert outbox(app) == []
+    with app.app_context():
+        from pintu.models import Application
+
+        assert Application.get_by_id(app_id).status == "in_process"
+
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert redis_queue.count == 0
+    assert mail_rows(app) == [("alumni@test.id", "sent", 1)]
+    mails = outbox(app)
+    assert len(mails) == 1 and "Permohonan diajukan" in mails[0]
+
+
+@needs_redis
+@pytest.mark.config(REDIS_URL=REDIS_URL)
+def test_password_reset_mail_through_worker_with_run_worker(app, client, make_user, redis_queue):
+    from pintu import jobs
+
+    make_user("a@test.id")
+    client.post("/lupa-sandi", data={"email": "a@test.id"})
+    assert redis_queue.count == 1 and outbox(app) == []
+    with app.app_context():
+        jobs.run_worker(burst=True)
+    assert len(outbox(app)) == 1 and "atur-sandi" in outbox(app)[0]
+
+
+def test_worker_needs_redis_url(app):
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "REDIS_URL belum diatur" in result.output
+
+
+@pytest.mark.config(REDIS_URL="redis://127.0.0.1:1/0")
+def test_redis_down_runs_job_inline(app, client, make_user):
+    """A Redis outage must not lose mail: the job runs in the request instead."""
+    make_user("alumni@test.id", category="mahasiswa")
+    login(client, "alumni@test.id")
+    app_id = submit(client)
+    with app.app_context():
+        from pintu.models import Application
+
+        assert Application.get_by_id(app_id).status == "in_process"
+    assert mail_rows(app) == [("alumni@test.id", "sent", 1)]
+    assert len(outbox(app)) == 1
