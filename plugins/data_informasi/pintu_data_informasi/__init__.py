@@ -19,8 +19,11 @@ the due date to 3 working days after the day the clock started.
 
 The answer reaches the applicant as the note of the finishing action (shown
 on the timeline and in the "Jawaban" panel, and put into the e-mail by the
-core); files are sent through the message thread before finishing.  What the
-units answered stays with the staff until the officer delivers it.
+core), with an optional file uploaded with that same action ("Berkas data dan
+informasi", a staff-step requirement of both officer steps; a file sent with
+any other action is refused, so nothing is released early).  Files sent in
+the message thread are listed with the answer too.  What the units answered
+stays with the staff until the officer delivers it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from wtforms.validators import DataRequired, Length
 
 from pintu import (DISPOSE, FINISH, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
                    standard_steps)
+from pintu.workflow import WorkflowError
 
 SLUG = "data-informasi"
 REQUIRED = "Wajib diisi."
@@ -68,6 +72,11 @@ def completion_days(data) -> int:
 CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
 
 DELIVERED = "Data dan informasi telah disampaikan"
+#: The actions that deliver the answer (and may carry the data file).
+DELIVERING = ("jawab_langsung", "sampaikan")
+
+DATA_FILE = Requirement("berkas_data", "Berkas data dan informasi", required=False, types=("pdf", "jpg", "png"),
+                        max_mb=10, note="Dilampirkan bersama penyampaian jawaban")
 
 SERVICE = Service(
     slug=SLUG,
@@ -89,6 +98,7 @@ SERVICE = Service(
         standard_steps()[0],  # ULT completeness check: "lengkap" starts the clock
         Step("telaah", "Penelaahan oleh petugas informasi (Subbagian Humas)", role="verifikator", unit="humas",
              description="Petugas informasi menilai ketersediaan dan sifat data/informasi yang diminta",
+             requirements=[DATA_FILE],
              actions=[Action("jawab_langsung", "Informasi terbuka dan tersedia: sampaikan jawaban", FINISH,
                              note_required=True, message=DELIVERED),
                       approve("Teruskan ke Direktur untuk disposisi", "teruskan",
@@ -101,6 +111,7 @@ SERVICE = Service(
                       refuse("Tolak (informasi dikecualikan)")]),
         Step("penyampaian", "Penyampaian data dan informasi oleh petugas informasi", role="verifikator",
              unit="humas", description="Petugas informasi menyampaikan data dan informasi kepada pemohon",
+             requirements=[DATA_FILE],
              actions=[Action("sampaikan", "Sampaikan data dan informasi", FINISH, note_required=True,
                              message=DELIVERED),
                       refuse("Tolak (data tidak tersedia / dikecualikan)")]),
@@ -136,8 +147,16 @@ def answer_event(application):
     from pintu.models import Event
 
     return (Event.select().where(Event.application == application.id, Event.kind == FINISH,
-                                 Event.action.in_(("jawab_langsung", "sampaikan")))
+                                 Event.action.in_(DELIVERING))
             .order_by(Event.id.desc()).first())
+
+
+def data_file(application):
+    """The data file delivered with the answer, or None."""
+    from pintu.models import Upload
+
+    return (Upload.select().where(Upload.application == application.id, Upload.requirement == DATA_FILE.key,
+                                  Upload.superseded == False).order_by(Upload.id.desc()).first())  # noqa: E712
 
 
 def delivered_files(application):
@@ -166,8 +185,18 @@ def pintu_template_dirs():
 
 @hookimpl
 def pintu_after_transition(application, service, event):
-    """Record the path the officer chose; a disposition moves the due date to its own standard."""
-    if service.slug != SLUG or event.action not in ("jawab_langsung", "teruskan"):
+    """Record the path the officer chose; a disposition moves the due date to its own standard.
+
+    The data file goes out only with the answer: sent with any other action of
+    the officer's steps, the action is refused.
+    """
+    if service.slug != SLUG:
+        return
+    if event.from_step in ("telaah", "penyampaian") and event.action not in DELIVERING \
+            and data_file(application) is not None:
+        raise WorkflowError("Berkas data dan informasi hanya dilampirkan saat menyampaikan jawaban. "
+                            "Kosongkan unggahan untuk tindakan ini.")
+    if event.action not in ("jawab_langsung", "teruskan"):
         return
     from pintu import clock, workingdays
     from pintu.models import Application
@@ -192,7 +221,7 @@ def pintu_application_panels(application, service, viewer):
     if answer is None:
         return None
     html = render_template("data_informasi/answer.html", application=application, answer=answer,
-                           files=delivered_files(application))
+                           data_file=data_file(application), files=delivered_files(application))
     return [("Jawaban permohonan data dan informasi", Markup(html))]
 
 
@@ -224,9 +253,10 @@ def pintu_demo_data(applicants, staff):
     make(warga, brochure)                                                   # at the ULT
     make(instansi, research, [lengkap])                                     # at the information officer
     make(warga, brochure, [lengkap, (humas, "jawab_langsung",
-                                     "Daftar program studi Diploma IV, akreditasi dan daya tampung tersedia di "
-                                     "https://www.polije.ac.id/program-studi dan pada brosur PMB terlampir di "
-                                     "laman tersebut.")])                   # answered at once
+                                     "Daftar program studi Diploma IV, akreditasi dan daya tampung terlampir; "
+                                     "informasi terbaru juga tersedia di https://www.polije.ac.id.",
+                                     {DATA_FILE.key: demo_support.sample_pdf("program_studi_D4.pdf")})])
+    # ^ answered at once, with the file
     make(instansi, research, [lengkap, teruskan])                           # waiting for the Direktur
     make(instansi, dict(research, data_diminta="Data pribadi (alamat dan nomor telepon) seluruh alumni 2020."),
          [lengkap, (humas, "refuse", "Data pribadi alumni termasuk informasi yang dikecualikan (UU 14/2008 Pasal "

@@ -50,11 +50,13 @@ def events(app, app_id):
                 for e in Event.select().where(Event.application == app_id).order_by(Event.id)]
 
 
-def act(client, app, app_id, action, note="", internal_note="", units=()):
+def act(client, app, app_id, action, note="", internal_note="", units=(), **files):
     data = {"action": action, "version": get(app, app_id).version, "note": note, "internal_note": internal_note}
     if units:
         data["units"] = list(units)
-    return client.post(f"/petugas/permohonan/{app_id}/aksi", data=data)
+    data.update(files)
+    return client.post(f"/petugas/permohonan/{app_id}/aksi", data=data,
+                       content_type="multipart/form-data" if files else None)
 
 
 def pending(app, app_id):
@@ -129,7 +131,8 @@ def test_direct_answer_path(app, client, people):
     r = act(client, app, app_id, "jawab_langsung")
     assert r.status_code == 422 and "Catatan untuk pemohon wajib diisi." in r.get_data(as_text=True)
     assert get(app, app_id).status == "in_process"
-    assert act(client, app, app_id, "jawab_langsung", note=DIRECT_ANSWER).status_code == 200
+    assert act(client, app, app_id, "jawab_langsung", note=DIRECT_ANSWER,
+               file_berkas_data=pdf("statistik_lulusan.pdf")).status_code == 200
     application = get(app, app_id)
     assert (application.status, application.step) == ("done", None)
     assert application.data["jalur"] == "langsung" and application.due_date == today(app)
@@ -140,6 +143,11 @@ def test_direct_answer_path(app, client, people):
     page = page_of(client, app_id)
     panel = page[page.index("Jawaban permohonan data dan informasi</h2>"):]
     assert DIRECT_ANSWER in panel and "juga telah dikirim ke e-mail peneliti@test.id" in panel
+    assert "statistik_lulusan.pdf" in panel
+    # The file is declared on both officer steps but listed once among the products (core output_requirements).
+    products = page[page.index("Dokumen hasil layanan"):]
+    products = products[:products.index("</ul>")]
+    assert products.count("Berkas data dan informasi") == 1 and "statistik_lulusan.pdf" in products
     last = mails_to(app, APPLICANT)[-1]
     assert "Data dan informasi telah disampaikan" in last and DIRECT_ANSWER in last
     assert "Status saat ini: Selesai" in last
@@ -154,6 +162,10 @@ def test_disposition_path_two_units_must_both_answer(app, client, people):
     started = today(app)
 
     login(client, HUMAS)
+    # A file sent with the forwarding would reach the applicant before the answer: refused, nothing stored.
+    r = act(client, app, app_id, "teruskan", file_berkas_data=pdf("data_awal.pdf"))
+    assert r.status_code == 422 and "hanya dilampirkan saat menyampaikan jawaban" in r.get_data(as_text=True)
+    assert get(app, app_id).step == "telaah"
     assert act(client, app, app_id, "teruskan").status_code == 200
     application = get(app, app_id)
     assert application.step == "disposisi" and application.data["jalur"] == "disposisi"
@@ -196,19 +208,20 @@ def test_disposition_path_two_units_must_both_answer(app, client, people):
     assert "Semua unit terkait telah menindaklanjuti" in page
     for secret in (ANSWER_AKADEMIK, ANSWER_KEPEG, INSTRUCTION):
         assert secret not in page
-    assert "Jawaban permohonan data dan informasi" not in page
+    assert "Jawaban permohonan data dan informasi" not in page and "rekap_lulusan.pdf" not in page
 
     login(client, HUMAS)
     page = page_of(client, app_id)
     assert ANSWER_AKADEMIK in page and ANSWER_KEPEG in page  # the officer reads them
     r = client.post(f"/permohonan/{app_id}/pesan", content_type="multipart/form-data",
-                    data={"body": "Rekap data lulusan terlampir.", "attachment": pdf("rekap_lulusan.pdf")})
+                    data={"body": "Peta sebaran lulusan terlampir.", "attachment": pdf("peta_sebaran.pdf")})
     assert r.status_code == 200
     client.post(f"/permohonan/{app_id}/pesan", data={"body": "Internal: angka 2025 masih sementara.",
                                                      "internal": "1"})
     r = act(client, app, app_id, "sampaikan")
     assert r.status_code == 422 and "Catatan untuk pemohon wajib diisi." in r.get_data(as_text=True)
-    assert act(client, app, app_id, "sampaikan", note=DELIVERED).status_code == 200
+    assert act(client, app, app_id, "sampaikan", note=DELIVERED,
+               file_berkas_data=pdf("rekap_lulusan.pdf")).status_code == 200
     assert get(app, app_id).status == "done"
     assert events(app, app_id) == [
         ("submitted", "", "pemohon"), ("forward", "lengkap", "petugas"), ("forward", "teruskan", "verifikator"),
@@ -218,7 +231,8 @@ def test_disposition_path_two_units_must_both_answer(app, client, people):
     login(client, APPLICANT)
     page = page_of(client, app_id)
     panel = page[page.index("Jawaban permohonan data dan informasi</h2>"):]
-    assert DELIVERED in panel and "rekap_lulusan.pdf" in panel
+    assert DELIVERED in panel and "rekap_lulusan.pdf" in panel and "peta_sebaran.pdf" in panel
+    assert "data_awal.pdf" not in page
     for secret in (ANSWER_AKADEMIK, ANSWER_KEPEG, INSTRUCTION, "angka 2025 masih sementara"):
         assert secret not in page
     mails = mails_to(app, APPLICANT)

@@ -11,12 +11,13 @@ Workflow::
       -> persetujuan (pimpinan: approves and sends the official reply) -> selesai
 
 The official reply is the note of the leadership's final action
-(``kirim_jawaban``, note required).  The engine records it on the timeline
-and puts it into the applicant's e-mail; the "Jawaban resmi" panel shows it
-prominently.  The narahubung's draft travels as the internal note of
-``ajukan_jawaban`` (staff only); a signed reply letter (PDF) can be posted in
-the message thread before the leadership finishes and is then listed with the
-reply.  Units' answers and internal notes stay with the staff.
+(``kirim_jawaban``, note required), optionally with the signed reply letter
+(PDF) uploaded with that same action (a staff-step requirement).  The engine
+records the note on the timeline and puts it into the applicant's e-mail; the
+"Jawaban resmi" panel shows note and letter prominently.  Nothing reaches the
+applicant before the leadership approved: the narahubung's draft travels as
+the internal note of ``ajukan_jawaban`` (staff only), and a letter uploaded
+with "revisi" is refused.  Units' answers and internal notes stay with the staff.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from pintu import (DISPOSE, FINISH, FORWARD, Action, Requirement, Service, Step, approve, hookimpl, refuse,
                    send_back)
+from pintu.workflow import WorkflowError
 
 SLUG = "pengaduan-masyarakat"
 REQUIRED = "Wajib diisi."
@@ -93,6 +95,10 @@ REQUIREMENTS = [
                 note="Foto, tangkapan layar atau dokumen yang mendukung pengaduan (jika ada)"),
 ]
 
+REPLY_LETTER = Requirement("surat_balasan", "Surat balasan pengaduan (ditandatangani)", required=False,
+                           types=("pdf",), max_mb=5,
+                           note="Diunggah pimpinan bersama persetujuan jawaban resmi")
+
 STEPS = [
     Step("verifikasi", "Verifikasi kelengkapan dan validitas pengaduan oleh narahubung", role="petugas",
          description="Narahubung memastikan kelengkapan informasi dan validitas pengaduan",
@@ -112,6 +118,7 @@ STEPS = [
                           message="Rancangan jawaban resmi diajukan kepada pimpinan")]),
     Step("persetujuan", "Persetujuan jawaban resmi oleh pimpinan", role="pimpinan",
          description="Pimpinan menyetujui jawaban resmi, lalu jawaban dikirim kepada pemohon",
+         requirements=[REPLY_LETTER],
          actions=[Action("kirim_jawaban", "Setujui dan kirim jawaban resmi", FINISH, note_required=True,
                          message="Jawaban resmi atas pengaduan telah disampaikan"),
                   Action("revisi", "Minta narahubung memperbaiki rancangan", FORWARD, target="penyusunan",
@@ -170,8 +177,16 @@ def official_reply(application):
             .order_by(Event.id.desc()).first())
 
 
+def reply_letter(application):
+    """The signed reply letter uploaded with the approval, or None."""
+    from pintu.models import Upload
+
+    return (Upload.select().where(Upload.application == application.id, Upload.requirement == REPLY_LETTER.key,
+                                  Upload.superseded == False).order_by(Upload.id.desc()).first())  # noqa: E712
+
+
 def reply_attachments(application):
-    """Files staff sent to the applicant in the thread (not internal): the signed reply letter."""
+    """Files staff sent to the applicant in the thread (not internal)."""
     from pintu.models import Message
 
     return list(Message.select().where(Message.application == application.id, Message.internal == False,  # noqa: E712
@@ -204,6 +219,16 @@ def pintu_template_dirs():
 
 
 @hookimpl
+def pintu_after_transition(application, service, event):
+    """The reply letter is released only with the approval, never with a request for revision."""
+    if service.slug != SLUG or event.action != "revisi":
+        return
+    if reply_letter(application) is not None:
+        raise WorkflowError("Surat balasan hanya diunggah bersama persetujuan jawaban resmi. "
+                            "Kosongkan unggahan untuk meminta perbaikan rancangan.")
+
+
+@hookimpl
 def pintu_application_panels(application, service, viewer):
     if service.slug != SLUG:
         return None
@@ -211,7 +236,7 @@ def pintu_application_panels(application, service, viewer):
     reply = official_reply(application) if application.status == "done" else None
     if reply is not None:
         html = render_template("pengaduan/reply.html", application=application, reply=reply,
-                               attachments=reply_attachments(application))
+                               letter=reply_letter(application), attachments=reply_attachments(application))
         panels.append(("Jawaban resmi atas pengaduan", Markup(html)))
     staff = viewer.is_staff and viewer.id != application.applicant_id
     if staff and application.status not in ("draft", "done", "refused", "cancelled"):
@@ -229,7 +254,7 @@ def pintu_application_panels(application, service, viewer):
 
 @hookimpl
 def pintu_demo_data(applicants, staff):
-    from pintu import demo_support, workflow
+    from pintu import demo_support, uploads, workflow
     from pintu.models import Application
 
     warga = applicants["masyarakat"]
@@ -269,6 +294,18 @@ def pintu_demo_data(applicants, staff):
     workflow.answer_disposition(routed, staff["verifikator:umum_keuangan"], answerable[0].id,
                                 "Lampu parkir dijadwalkan diganti minggu ini oleh teknisi BMN.")
 
+    # Waiting for the leadership's approval of the drafted reply.
+    waiting = make(mahasiswa, akademik, [lengkap])
+    workflow.perform(waiting, petugas, "dispose", units=["akademik"])
+    waiting = Application.get_by_id(waiting.id)
+    unit = staff["verifikator:akademik"]
+    workflow.answer_disposition(waiting, unit, workflow.answerable_dispositions(waiting, unit)[0].id,
+                                "Nilai Basis Data sudah diinput dosen pengampu dan tampil mulai hari ini.")
+    waiting = Application.get_by_id(waiting.id)
+    workflow.perform(waiting, petugas, "ajukan_jawaban",
+                     internal_note="Rancangan: Nilai mata kuliah Basis Data telah diinput dan dapat dilihat di "
+                                   "sistem informasi akademik. Mohon maaf atas keterlambatannya.")
+
     # Fully handled: the official reply was sent.
     done = make(warga, data, [lengkap])
     workflow.perform(done, petugas, "dispose", units=["umum_keuangan"])
@@ -281,7 +318,8 @@ def pintu_demo_data(applicants, staff):
     workflow.perform(done, petugas, "ajukan_jawaban",
                      internal_note="Rancangan: Terima kasih atas pengaduan Anda. Lampu parkir telah diganti ...")
     done = Application.get_by_id(done.id)
-    workflow.perform(done, pimpinan, "kirim_jawaban",
+    letter = uploads.check(demo_support.sample_pdf("surat_balasan_pengaduan.pdf"), REPLY_LETTER)
+    workflow.perform(done, pimpinan, "kirim_jawaban", files={REPLY_LETTER.key: letter},
                      note="Terima kasih atas pengaduan Saudara. Sepuluh lampu penerangan di area parkir Gedung "
                           "Serba Guna telah diganti dan pemeriksaan rutin dilakukan setiap bulan. Kami mohon maaf "
                           "atas ketidaknyamanan yang terjadi.")

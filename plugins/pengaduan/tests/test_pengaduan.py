@@ -57,11 +57,13 @@ def events(app, app_id):
                 for e in Event.select().where(Event.application == app_id).order_by(Event.id)]
 
 
-def act(client, app, app_id, action, note="", internal_note="", units=()):
+def act(client, app, app_id, action, note="", internal_note="", units=(), **files):
     data = {"action": action, "version": get(app, app_id).version, "note": note, "internal_note": internal_note}
     if units:
         data["units"] = list(units)
-    return client.post(f"/petugas/permohonan/{app_id}/aksi", data=data)
+    data.update(files)
+    return client.post(f"/petugas/permohonan/{app_id}/aksi", data=data,
+                       content_type="multipart/form-data" if files else None)
 
 
 def pending(app, app_id):
@@ -282,28 +284,49 @@ def test_unit_answers_and_internal_notes_stay_with_staff_before_delivery(app, cl
 
 
 def test_leadership_sends_draft_back_and_signed_letter_travels_with_the_reply(app, client, staff, units, applicant):
+    from pintu.models import Upload
+
     app_id = submitted(client)
     routed_and_answered(client, app, app_id)
     login(client, "petugas@test.id")
     act(client, app, app_id, "ajukan_jawaban", internal_note=DRAFT)
 
     login(client, "pimpinan@test.id")
+    page = page_of(client, app_id)
+    assert 'name="file_surat_balasan"' in page  # the letter is uploaded with the approval
+    # A letter sent with a request for revision would reach the applicant early: refused, nothing stored.
+    r = act(client, app, app_id, "revisi", internal_note="Sebutkan tanggal penggantian lampu.",
+            file_surat_balasan=pdf("surat_balasan_draf.pdf"))
+    assert r.status_code == 422 and "Surat balasan hanya diunggah bersama persetujuan" in r.get_data(as_text=True)
+    assert get(app, app_id).step == "persetujuan"
+    with app.app_context():
+        assert not Upload.select().where(Upload.application == app_id, Upload.requirement == "surat_balasan").exists()
     assert act(client, app, app_id, "revisi", internal_note="Sebutkan tanggal penggantian lampu.").status_code == 200
     assert get(app, app_id).step == "penyusunan"
     login(client, "petugas@test.id")
     assert act(client, app, app_id, "ajukan_jawaban", internal_note=DRAFT + " Diganti Senin.").status_code == 200
 
+    login(client, APPLICANT)
+    assert "surat_balasan" not in page_of(client, app_id)
+
     login(client, "pimpinan@test.id")
-    r = client.post(f"/permohonan/{app_id}/pesan", content_type="multipart/form-data",
-                    data={"body": "Surat balasan resmi terlampir.", "attachment": pdf("surat_balasan.pdf")})
-    assert r.status_code == 200
-    assert act(client, app, app_id, "kirim_jawaban", note=REPLY).status_code == 200
+    # Only PDF for the letter.
+    from pintu.testing import png as png_file
+    r = act(client, app, app_id, "kirim_jawaban", note=REPLY, file_surat_balasan=png_file("surat.png"))
+    assert r.status_code == 422 and get(app, app_id).status == "in_process"
+    assert act(client, app, app_id, "kirim_jawaban", note=REPLY,
+               file_surat_balasan=pdf("surat_balasan_resmi.pdf")).status_code == 200
+    assert get(app, app_id).status == "done"
 
     login(client, APPLICANT)
     page = page_of(client, app_id)
     reply_panel = page[page.index("Jawaban resmi atas pengaduan</h2>"):]
-    assert REPLY in reply_panel and "surat_balasan.pdf" in reply_panel
+    assert REPLY in reply_panel and "surat_balasan_resmi.pdf" in reply_panel
     assert "Sebutkan tanggal penggantian lampu." not in page
+    with app.app_context():
+        letter = Upload.get(Upload.application == app_id, Upload.requirement == "surat_balasan")
+    r = client.get(f"/berkas/{letter.id}")
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
 
 
 # ---------------------------------------------------------------------------
