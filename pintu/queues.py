@@ -46,7 +46,9 @@ def _base(user: User, service: str | None = None):
         conds.append(cond)
     if not conds:
         return None
-    return Application.select().where(Application.status.in_(("in_process", "ready")), reduce(or_, conds))
+    # Nobody processes their own application, so it is nobody's task in their own inbox.
+    return Application.select().where(Application.status.in_(("in_process", "ready")), reduce(or_, conds),
+                                      Application.applicant != user.id)
 
 
 def inbox(user: User, tab: str = "tugas", service: str | None = None, sort: str = "lama",

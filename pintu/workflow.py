@@ -59,6 +59,8 @@ def can_act(user: User, step: Step | None, application: Application | None = Non
         return False
     if step.for_applicant:
         return application is not None and application.applicant_id == user.id
+    if application is not None and application.applicant_id == user.id:
+        return False  # staff never process their own application
     return user.has_role(step.role, step.unit)
 
 
@@ -197,7 +199,7 @@ def claim(application: Application, actor: User, expected_version: int | None = 
     """Assign the application to ``actor`` (who must be able to act on its step)."""
     service = get_service(application.service)
     step = service.step(application.step)
-    if step is None or step.for_applicant or (not can_act(actor, step) and not _answerable_units(application, actor)):
+    if step is None or step.for_applicant or (not can_act(actor, step, application) and not _answerable_units(application, actor)):
         raise WorkflowError("Anda tidak berwenang menangani permohonan ini pada tahap ini.")
     version = application.version if expected_version is None else expected_version
     with database.atomic():
@@ -387,6 +389,8 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
 
 
 def _answerable_units(application: Application, user: User) -> list[Disposition]:
+    if application.applicant_id == user.id:
+        return []  # a unit's staff member does not answer for their own application
     return [d for d in pending_dispositions(application) if user.has_role("verifikator", d.unit.key)]
 
 

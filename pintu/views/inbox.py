@@ -27,7 +27,8 @@ def action_context(application) -> dict:
     return dict(actions=actions, action_form=form, answerable=answerable, answer_form=AnswerForm(formdata=None),
                 claim_form=VersionForm(formdata=None),
                 can_claim=bool(actions or answerable) and application.assignee_id != user.id,
-                dispositions=list(application.dispositions) if user.is_staff else [])
+                dispositions=list(application.dispositions)
+                if user.is_staff and application.applicant_id != user.id else [])
 
 
 @bp.route("/")
