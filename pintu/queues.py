@@ -8,6 +8,7 @@ from operator import or_
 
 from peewee import JOIN
 
+from . import clock
 from .models import Application, Disposition, Unit, User
 from .plugins import all_services
 
@@ -57,7 +58,7 @@ def inbox(user: User, tab: str = "tugas", service: str | None = None, sort: str 
     base = _base(user, service)
     if base is None:
         return [], {t: 0 for t in TABS}, 0
-    today = dt.date.today()
+    today = clock.today()  # due dates are counted in local days
     filters = {
         "tugas": None,
         "baru": Application.assignee.is_null(),

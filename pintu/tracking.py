@@ -14,13 +14,14 @@ import secrets
 
 from peewee import fn
 
+from . import clock
 from .models import Application, Counter
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def next_reference(service_code: str, today: dt.date | None = None) -> str:
-    year = (today or dt.date.today()).year
+    year = (today or clock.today()).year
     name = f"ref-{year}"
     Counter.insert(name=name, value=0).on_conflict_ignore().execute()
     Counter.update(value=Counter.value + 1).where(Counter.name == name).execute()
