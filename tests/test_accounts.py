@@ -482,3 +482,23 @@ def test_admin_adds_role_membership(app, client, make_user):
 
     # The new role takes effect in the user's running session.
     assert client.get("/petugas/").status_code == 200
+
+
+@pytest.mark.parametrize("csrf", [False, True], ids=["csrf-off", "csrf-on"])
+def test_admin_removes_role_membership(app, client, make_user, csrf):
+    make_user("admin@test.id", "admin")
+    target = make_user("budi@test.id", "petugas")
+    login(client, "admin@test.id")
+    app.config["WTF_CSRF_ENABLED"] = csrf
+    page = text(client.get(f"/admin/pengguna/{target.id}"))
+    assert "Petugas ULT" in page
+    url, token = re.search(r'<form class="inline" method="post" action="([^"]+/hapus)"><input type="hidden" '
+                           r'name="csrf_token" value="([^"]+)">', page).groups()
+    if csrf:
+        assert client.post(url).status_code == 400  # no token
+    r = client.post(url, data={"csrf_token": token})
+    assert r.status_code == 302
+    with app.app_context():
+        from pintu.models import User
+
+        assert not User.get_by_id(target.id).is_staff

@@ -358,12 +358,32 @@ def test_cli_plugins_lists_legalisir(app):
 # CLI
 # ---------------------------------------------------------------------------
 
+def _overlay_venv(path: Path) -> Path:
+    """A throwaway venv layered over this one: it sees every package installed here, but what is
+    installed into it stays out of the project's venv (other test runs share that one)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True, timeout=120)
+    python = path / "bin" / "python"
+    own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    import sysconfig
+
+    project = sysconfig.get_paths()["purelib"]
+    Path(own, "_pintu_project.pth").write_text(f"import site; site.addsitedir({project!r})\n")
+    return python
+
+
 def test_cli_new_plugin_package_installs_and_its_test_passes(app, tmp_path):
-    """Runs in CI too: installs the generated package into this venv, runs its test, uninstalls."""
+    """``new-plugin`` writes a package that ``pip install -e`` accepts and whose own test passes.
+
+    Not skipped anywhere (CI runs it too; about 15 s, mostly pip).  The package is installed into a
+    throwaway venv layered over the project's, not into the project's venv itself: test runs in
+    parallel share that venv, and a plugin appearing there mid-run breaks their apps.
+    """
     runner = app.test_cli_runner()
     result = runner.invoke(args=["new-plugin", "demo-x", "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     root = tmp_path / "demo-x"
+    assert str(root) in result.output and "pip install -e" in result.output
     assert (root / "pyproject.toml").is_file()
     assert (root / "pintu_demo_x" / "__init__.py").is_file()
     assert (root / "pintu_demo_x" / "templates" / "demo-x" / "detail.html").is_file()
@@ -373,24 +393,28 @@ def test_cli_new_plugin_package_installs_and_its_test_passes(app, tmp_path):
 
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("PINTU_") and k not in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST")}
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    pip = [sys.executable, "-m", "pip"]
+    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PINTU_INSTANCE_PATH=str(tmp_path / "instance"))
+    python = _overlay_venv(tmp_path / "venv")
+    pip = [str(python), "-m", "pip"]
+
+    def flask_plugins():
+        return subprocess.run([str(python), "-m", "flask", "--app", "pintu", "plugins"], cwd=tmp_path,
+                              capture_output=True, text=True, env=env, timeout=120)
+
     installed = subprocess.run(pip + ["install", "-q", "--no-deps", "-e", str(root)],
                                capture_output=True, text=True, env=env, timeout=300)
-    try:
-        assert installed.returncode == 0, installed.stdout + installed.stderr
-        run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-                             cwd=root, capture_output=True, text=True, env=env, timeout=300)
-        assert run.returncode == 0, run.stdout + run.stderr
-        assert "1 passed" in run.stdout
-        listed = subprocess.run([sys.executable, "-m", "flask", "--app", "pintu", "plugins"], cwd=tmp_path,
-                                capture_output=True, text=True,
-                                env={**env, "PINTU_INSTANCE_PATH": str(tmp_path / "inst")}, timeout=120)
-        assert "demo-x" in listed.stdout, listed.stdout + listed.stderr
-    finally:
-        subprocess.run(pip + ["uninstall", "-y", "-q", "pintu-demo-x"], capture_output=True, env=env, timeout=120)
-    check = subprocess.run(pip + ["show", "pintu-demo-x"], capture_output=True, env=env, timeout=120)
-    assert check.returncode != 0, "pintu-demo-x was not uninstalled"
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    run = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                         cwd=root, capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
+    listed = flask_plugins()
+    assert "demo-x" in listed.stdout.split() and "legalisir" in listed.stdout.split(), listed.stdout + listed.stderr
+
+    removed = subprocess.run(pip + ["uninstall", "-y", "-q", "pintu-demo-x"], capture_output=True, text=True,
+                             env=env, timeout=120)
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert "demo-x" not in flask_plugins().stdout.split()
 
 
 def test_cli_create_user(app, client):

@@ -462,3 +462,53 @@ def test_inbox_forbidden_for_applicants(app, cast):
     client = app.test_client()
     login(client, "alumni@test.id")
     assert client.get("/petugas/").status_code == 403
+
+
+def test_staff_cannot_process_their_own_application(app, cast):
+    """A petugas who is also an applicant applies like anybody else; a colleague must process it."""
+    own = app.test_client()
+    app_id = submit_legalisir(own, "sari@test.id")
+    version = str(application(app, app_id).version)
+    page = text(own.get(f"/permohonan/{app_id}"))
+    assert 'name="action"' not in page and "Tangani (klaim)" not in page
+    r = act(own, app_id, "lengkap", version)
+    assert r.status_code == 422
+    r = own.post(f"/petugas/permohonan/{app_id}/klaim", data={"version": version}, headers=HTMX)
+    assert r.status_code == 422
+    assert application(app, app_id).version == int(version)
+    assert events(app, app_id, kind="forward") == []
+    assert application(app, app_id).reference not in text(own.get("/petugas/"))
+
+    tono = app.test_client()
+    login(tono, "tono@test.id")
+    assert act(tono, app_id, "lengkap", version).status_code == 200
+    assert application(app, app_id).step == "verifikasi"
+
+
+def _timezone_off_the_server_date() -> str:
+    """A zone whose calendar day differs from the server's right now (one of UTC+14 / UTC-12 always does)."""
+    for name in ("Etc/GMT-14", "Etc/GMT+12"):
+        if dt.datetime.now(ZoneInfo(name)).date() != dt.date.today():
+            return name
+    raise AssertionError("unreachable")
+
+
+OFF_ZONE = _timezone_off_the_server_date()
+
+
+@pytest.mark.config(TIMEZONE=OFF_ZONE)
+def test_overdue_tab_counts_days_in_the_institution_timezone(app, cast):
+    """Due dates are set and shown in local days, so "terlambat" must use the local day too."""
+    applicant = app.test_client()
+    late_id, due_today_id = submit_legalisir(applicant), submit_legalisir(applicant)
+    local_today = dt.datetime.now(ZoneInfo(OFF_ZONE)).date()
+    with app.app_context():
+        from pintu.models import Application
+
+        Application.update(due_date=local_today - dt.timedelta(days=1)).where(Application.id == late_id).execute()
+        Application.update(due_date=local_today).where(Application.id == due_today_id).execute()
+    sari = app.test_client()
+    login(sari, "sari@test.id")
+    page = text(sari.get("/petugas/?tab=terlambat"))
+    assert rows(page) == [application(app, late_id).reference]
+    assert counts(page)["terlambat"] == 1
