@@ -6,7 +6,7 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from . import clock
 from .models import Application, Disposition, Unit, User
@@ -61,7 +61,9 @@ def inbox(user: User, tab: str = "tugas", service: str | None = None, sort: str 
     today = clock.today()  # due dates are counted in local days
     filters = {
         "tugas": None,
-        "baru": Application.assignee.is_null(),
+        # COALESCE keeps SQLite off the assignee index: "IS NULL" on it walks every unassigned
+        # application ever filed (closed ones included), ~0.5 s at a million rows.
+        "baru": fn.COALESCE(Application.assignee, 0) == 0,
         "saya": Application.assignee == user.id,
         "terlambat": (Application.due_date < today),
     }
