@@ -21,7 +21,7 @@ def text(response) -> str:
 
 
 def without_token(page: str) -> str:
-    return re.sub(r'("X-CSRFToken": "|name="csrf_token" value=")[^"]+"', r'\1"', page)
+    return re.sub(r'("X-CSRFToken": "|name="csrf_token" (?:type="hidden" )?value=")[^"]+"', r'\1"', page)
 
 
 def submit(client, **changes) -> int:
