@@ -13,7 +13,19 @@ import pytest
 
 from pintu.testing import login, outbox, pdf
 
-REDIS_URL = os.environ.get("PINTU_TEST_REDIS_URL")
+
+def _private_db(url: str | None) -> str | None:
+    """The same Redis, but a database number of this process's own (1-15), so that parallel test runs
+    sharing one Redis do not empty or work off each other's queue."""
+    if not url:
+        return None
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{1 + os.getpid() % 15}"))
+
+
+REDIS_URL = _private_db(os.environ.get("PINTU_TEST_REDIS_URL"))
 FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
           "jumlah_ijazah": "2", "jumlah_transkrip": "1", "keperluan": "studi_lanjut"}
 
