@@ -97,7 +97,8 @@ def pintu_validate_application(service, data, applicant, application):
 def pintu_before_transition(application, service, step, action, actor, note):
     """Veto a workflow action before it happens.
 
-    Called inside the database transaction of every staff action, before the
+    Called inside the database transaction of every declared action (a staff
+    action, or the applicant's action at an applicant step), before the
     application changes.  ``step`` and ``action`` are the declared
     :class:`pintu.Step` and :class:`pintu.Action`, ``actor`` the acting
     :class:`pintu.models.User`, ``note`` the note typed with it.  Return an

@@ -348,6 +348,8 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
                    .where(Application.id == application.id, Application.version == expected_version).execute())
         if not updated:
             raise _conflict(application)
+        if to_step != application.step and application.step:
+            _close_dispositions(application, to_status, now)
         event = Event.create(application=application, actor=actor, actor_role=actor_role, kind=kind,
                              action=action_key, message=message[:255], from_status=application.status,
                              from_step=application.step or "", to_status=to_status, to_step=to_step or "",
@@ -356,6 +358,22 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
         hook().pintu_after_transition(application=application, service=service, event=event)
         mails += notifications.on_event(application, service, event)
     return event
+
+
+_CLOSED_BECAUSE = {"returned": "dikembalikan kepada pemohon", "refused": "ditolak", "cancelled": "dibatalkan pemohon",
+                   "done": "diselesaikan"}
+
+
+def _close_dispositions(application: Application, to_status: str, now) -> None:
+    """Close dispositions still pending at the step the application leaves (returned, refused,
+    cancelled, moved on without them): their work is moot, and a resubmitted application gets a
+    fresh disposition instead of waiting for the old one."""
+    why = _CLOSED_BECAUSE.get(to_status, "dipindahkan ke tahap lain")
+    (Disposition.update(answer=f"Disposisi ditutup tanpa tindak lanjut: permohonan {why} sebelum unit menjawab.",
+                        answered_at=now)
+     .where(Disposition.application == application.id, Disposition.step == application.step,
+            Disposition.answered_at.is_null())
+     .execute())
 
 
 def _dispose(application, service, step, action, actor, unit_keys, note, internal_note, version) -> Event:

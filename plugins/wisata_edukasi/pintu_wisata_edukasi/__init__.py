@@ -173,31 +173,6 @@ def pintu_template_dirs():
     return [str(Path(__file__).parent / "templates")]
 
 
-#: Recorded as the "answer" of a unit whose disposition became moot.
-CLOSED = "Disposisi ditutup tanpa tindak lanjut: permohonan {what} sebelum unit menjawab."
-_CLOSED_BY = {"return": "dikembalikan kepada pemohon", "refuse": "ditolak", "cancel": "dibatalkan pemohon"}
-
-
-@hookimpl
-def pintu_after_transition(application, service, event):
-    """Close the dispositions still pending when the request leaves the Direktur's step unanswered.
-
-    The engine keeps pending dispositions per step; without this, a request returned while a unit
-    had not answered would come back to the Direktur still waiting for that old disposition (and the
-    Direktur could not dispose again).  Returned or refused, the units' work is moot: the resubmitted
-    request gets a fresh disposition.
-    """
-    if service.slug != SLUG or event.from_step != "disposisi" or event.kind not in _CLOSED_BY:
-        return None
-    from pintu.models import Disposition, utcnow
-
-    (Disposition.update(answer=CLOSED.format(what=_CLOSED_BY[event.kind]), answered_at=utcnow())
-     .where(Disposition.application == application.id, Disposition.step == "disposisi",
-            Disposition.answered_at.is_null())
-     .execute())
-    return None
-
-
 # ---------------------------------------------------------------------------
 # Demo data
 # ---------------------------------------------------------------------------
