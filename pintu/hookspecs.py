@@ -142,3 +142,14 @@ def pintu_demo_data(applicants, staff):
     :func:`pintu.workflow.perform` so that demo data goes through the same
     rules as real data.  Return value is ignored.
     """
+
+
+@hookspec
+def pintu_admin_links():
+    """Return links to this plugin's administration pages.
+
+    Called when an administrator's page menu is rendered.  Return a list of
+    ``(label, endpoint)`` tuples, e.g. ``[("Gedung", "gedung.admin_list")]``;
+    the endpoint is resolved with ``flask.url_for``.  Protect those views with
+    ``pintu.access.admin_required``.
+    """

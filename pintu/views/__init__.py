@@ -23,7 +23,12 @@ def register_views(app: Flask) -> None:
     def globals_():
         unread = unread_count(current_user) if isinstance(current_user._get_current_object(), User) else 0
         return {"STATUSES": STATUSES, "ROLES": ROLES, "CATEGORIES": APPLICANT_CATEGORIES, "unread": unread,
-                "config": app.config}
+                "config": app.config, "admin_links": _admin_links}
+
+    def _admin_links():
+        from ..plugins import registry
+
+        return registry().collect("pintu_admin_links")
 
     @app.template_filter("size")
     def size(n):

@@ -201,3 +201,8 @@ def pintu_demo_data(applicants, staff):
     from .demo import load
 
     load(SERVICE, applicants, staff)
+
+
+@hookimpl
+def pintu_admin_links():
+    return [("Gedung", "gedung.admin_list")]

@@ -238,3 +238,11 @@ def test_demo_data_covers_every_state(app):
             for b in approved:
                 if a.id < b.id and a.building_id == b.building_id:
                     assert not (a.start < b.end and b.start < a.end)
+
+
+def test_admin_menu_links_to_the_building_pages(app, client, staff):
+    from pintu.testing import login
+
+    login(client, "admin@test.id")
+    page = client.get("/admin/unit").get_data(as_text=True)
+    assert 'href="/gedung/admin/"' in page
