@@ -81,9 +81,12 @@ def end_other_sessions(user: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
+    """New password: other sessions end and every outstanding reset link stops working."""
     user.password_hash = hash_password(password)
     user.session_token = secrets.token_hex(16)
     user.save()
+    (PasswordResetToken.update(used_at=utcnow())
+     .where(PasswordResetToken.user == user, PasswordResetToken.used_at.is_null()).execute())
 
 
 

@@ -524,3 +524,15 @@ def test_admin_removes_role_membership(app, client, make_user, csrf):
         from pintu.models import User
 
         assert not User.get_by_id(target.id).is_staff
+
+
+def test_changing_the_password_voids_older_reset_links(app, client, make_user):
+    make_user("b@test.id")
+    client.post("/lupa-sandi", data={"email": "b@test.id"})
+    path = reset_link(app)
+    login(client, "b@test.id")
+    r = client.post("/profil", data={"which": "password", "pw-current": PASSWORD, "pw-password": "sandi-baru-789",
+                                     "pw-confirm": "sandi-baru-789"})
+    assert r.status_code == 302
+    stale = client.get(path)
+    assert stale.status_code == 302 and "/lupa-sandi" in stale.location
