@@ -4,7 +4,9 @@ automatically through the ``pytest11`` entry point once ``pintu`` is installed).
 Fixtures: ``app`` (a fresh app per test on SQLite, and again on PostgreSQL when
 ``PINTU_TEST_DATABASE_URL`` is set), ``client``, ``ctx`` (app context),
 ``make_user``, ``staff``.  Helpers: :func:`login`, :func:`pdf`, :func:`png`,
-:func:`outbox`, :func:`reference_of`.  Mark a test ``@pytest.mark.config(KEY=value)``
+:func:`outbox`, :func:`reference_of`, and for driving and inspecting an application:
+:func:`app_id_of`, :func:`get_application`, :func:`count_rows`, :func:`events_of`,
+:func:`act`, :func:`mails_to`, :func:`field_error`.  Mark a test ``@pytest.mark.config(KEY=value)``
 to override app settings for it.
 
 The app is built with ``PLUGINS`` registered inline when a test sets
@@ -13,6 +15,7 @@ The app is built with ``PLUGINS`` registered inline when a test sets
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -140,6 +143,63 @@ def outbox(app) -> list[str]:
     if not os.path.isdir(folder):
         return []
     return [open(os.path.join(folder, f), encoding="utf-8").read() for f in sorted(os.listdir(folder))]
+
+
+def app_id_of(response) -> int:
+    """The application id from the redirect that follows a successful submit (or draft save).
+
+    Fails the test, showing the start of the page, when the response is not a redirect."""
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return int(response.location.rstrip("/").split("/")[-1])
+
+
+def get_application(app, app_id):
+    """The :class:`~pintu.models.Application` with id ``app_id``, freshly read inside an app context."""
+    from pintu.models import Application
+
+    with app.app_context():
+        return Application.get_by_id(app_id)
+
+
+def count_rows(app, model_name: str = "Application") -> int:
+    """How many rows the model ``pintu.models.<model_name>`` holds (e.g. ``"Upload"``, ``"Event"``)."""
+    from pintu import models
+
+    with app.app_context():
+        return getattr(models, model_name).select().count()
+
+
+def events_of(app, app_id) -> list[tuple]:
+    """The application's history, oldest first, as ``(kind, action, actor_role, note)`` tuples."""
+    from pintu.models import Event
+
+    with app.app_context():
+        return [(e.kind, e.action, e.actor_role, e.note)
+                for e in Event.select().where(Event.application == app_id).order_by(Event.id)]
+
+
+def act(client, app, app_id, action, note="", **extra):
+    """Post the staff action ``action`` on application ``app_id`` as the logged-in ``client``.
+
+    The form carries the application's current version (pass ``version=`` to post a stale one),
+    ``note``, and any ``extra`` fields (file tuples such as :func:`pdf` make it multipart).
+    Returns the response."""
+    version = extra.pop("version", None)
+    if version is None:
+        version = get_application(app, app_id).version
+    data = {"action": action, "version": version, "note": note, **extra}
+    return client.post(f"/petugas/permohonan/{app_id}/aksi", data=data)
+
+
+def mails_to(app, email) -> list[str]:
+    """The outbox mails addressed to ``email``, oldest first, with whitespace collapsed to single spaces."""
+    return [" ".join(m.split()) for m in outbox(app) if f"To: {email}" in m]
+
+
+def field_error(page: str, name: str) -> str | None:
+    """The error message rendered next to form field ``name`` (``id="<name>-error"``), or None."""
+    m = re.search(rf'id="{name}-error">([^<]*)<', page)
+    return html.unescape(m.group(1)) if m else None
 
 
 def pytest_configure(config):

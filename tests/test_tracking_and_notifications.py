@@ -9,7 +9,7 @@ from email import policy
 
 import pytest
 
-from pintu.testing import login, outbox, pdf
+from pintu.testing import get_application as get, login, outbox, pdf
 
 FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
           "jumlah_ijazah": "2", "jumlah_transkrip": "1", "keperluan": "studi_lanjut"}
@@ -31,13 +31,6 @@ def submit(client, **changes) -> int:
                     content_type="multipart/form-data")
     assert r.status_code == 302, text(r)
     return int(r.location.rstrip("/").split("/")[-1])
-
-
-def get(app, app_id):
-    with app.app_context():
-        from pintu.models import Application
-
-        return Application.get_by_id(app_id)
 
 
 def act(client, app_id, action, app, **extra):

@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from pintu.testing import login, outbox, pdf
+from pintu.testing import app_id_of, get_application as get, login, mails_to, pdf
 
 SLUG = "data-informasi"
 APPLICANT = "peneliti@test.id"
@@ -28,18 +28,6 @@ def apply(client, **overrides):
     data = dict(VALID, file_surat_permohonan=pdf("surat_permohonan.pdf"), submit="1")
     data.update(overrides)
     return client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
-
-
-def app_id_of(response) -> int:
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return int(response.location.rstrip("/").split("/")[-1])
-
-
-def get(app, app_id):
-    from pintu.models import Application
-
-    with app.app_context():
-        return Application.get_by_id(app_id)
 
 
 def events(app, app_id):
@@ -71,10 +59,6 @@ def answer(client, app, app_id, unit_key, text):
     return client.post(f"/petugas/permohonan/{app_id}/jawab",
                        data={"disposition": pending(app, app_id)[unit_key], "version": get(app, app_id).version,
                              "answer": text})
-
-
-def mails_to(app, email):
-    return [" ".join(m.split()) for m in outbox(app) if f"To: {email}" in m]
 
 
 def page_of(client, app_id) -> str:

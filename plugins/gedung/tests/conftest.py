@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from pintu.testing import login, pdf
+from pintu.testing import act, app_id_of, events_of as events, field_error, get_application as get, login, pdf
 
 SLUG = "gedung"
 DAY = dt.date.today() + dt.timedelta(days=30)  # a future day, well clear of "now" in any timezone
@@ -64,21 +64,9 @@ def apply(client, building, submit=True, with_letter=True, **kwargs):
     return client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
 
 
-def app_id_of(response) -> int:
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return int(response.location.rstrip("/").split("/")[-1])
-
-
 def submitted(client, email, building, **kwargs) -> int:
     login(client, email)
     return app_id_of(apply(client, building, **kwargs))
-
-
-def get(app, app_id):
-    from pintu.models import Application
-
-    with app.app_context():
-        return Application.get_by_id(app_id)
 
 
 def booking(app, app_id):
@@ -88,29 +76,10 @@ def booking(app, app_id):
         return Booking.get_or_none(Booking.application == app_id)
 
 
-def act(client, app, app_id, action, note="", version=None):
-    version = get(app, app_id).version if version is None else version
-    return client.post(f"/petugas/permohonan/{app_id}/aksi", data={"action": action, "version": version,
-                                                                     "note": note})
-
-
 def step_action(client, app, app_id, action, files=None, note=""):
     data = {"action": action, "version": str(get(app, app_id).version), "note": note}
     data.update(files or {})
     return client.post(f"/permohonan/{app_id}/tindakan", data=data, content_type="multipart/form-data")
-
-
-def events(app, app_id):
-    from pintu.models import Event
-
-    with app.app_context():
-        return [(e.kind, e.action, e.actor_role, e.note)
-                for e in Event.select().where(Event.application == app_id).order_by(Event.id)]
-
-
-def field_error(page: str, name: str) -> str | None:
-    m = re.search(rf'id="{name}-error">([^<]*)<', page)
-    return html.unescape(m.group(1)) if m else None
 
 
 def text(page: str) -> str:

@@ -14,7 +14,8 @@ import pytest
 
 import pintu_karis_karsu
 from pintu import Requirement, Service, Step, approve, hookimpl, standard_steps
-from pintu.testing import login, outbox, pdf, png
+from pintu.testing import (act, app_id_of, count_rows as count, events_of as events, field_error,
+                           get_application as get, login, mails_to, outbox, pdf, png)
 
 SLUG = "kartu-istri-suami"
 APPLICANT = "pegawai@test.id"
@@ -51,48 +52,6 @@ def post(client, data, url=f"/layanan/{SLUG}/ajukan", submit=True, **file_args):
     body = dict(data, **files(**file_args))
     body["submit" if submit else "draft"] = "1"
     return client.post(url, data=body, content_type="multipart/form-data")
-
-
-def app_id_of(response) -> int:
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return int(response.location.rstrip("/").split("/")[-1])
-
-
-def get(app, app_id):
-    from pintu.models import Application
-
-    with app.app_context():
-        return Application.get_by_id(app_id)
-
-
-def count(app, model_name="Application"):
-    from pintu import models
-
-    with app.app_context():
-        return getattr(models, model_name).select().count()
-
-
-def events(app, app_id):
-    from pintu.models import Event
-
-    with app.app_context():
-        return [(e.kind, e.action, e.actor_role, e.note)
-                for e in Event.select().where(Event.application == app_id).order_by(Event.id)]
-
-
-def act(client, app, app_id, action, note=""):
-    version = get(app, app_id).version
-    return client.post(f"/petugas/permohonan/{app_id}/aksi", data={"action": action, "version": version,
-                                                                     "note": note})
-
-
-def mails_to(app, email):
-    return [" ".join(m.split()) for m in outbox(app) if f"To: {email}" in m]
-
-
-def field_error(page: str, name: str) -> str | None:
-    m = re.search(rf'id="{name}-error">([^<]*)<', page)
-    return html.unescape(m.group(1)) if m else None
 
 
 def summary(page: str) -> str:

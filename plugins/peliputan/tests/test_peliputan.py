@@ -9,7 +9,7 @@ import html
 import pytest
 
 import pintu_peliputan
-from pintu.testing import PDF, login, outbox, pdf, png
+from pintu.testing import PDF, app_id_of, get_application as get, login, mails_to, outbox, pdf, png
 
 SLUG = "peliputan-media"
 APPLICANT = "instansi@test.id"
@@ -47,18 +47,6 @@ def apply(client, submit=True, letter=True, **fields):
     return client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
 
 
-def app_id_of(response) -> int:
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return int(response.location.rstrip("/").split("/")[-1])
-
-
-def get(app, app_id):
-    from pintu.models import Application
-
-    with app.app_context():
-        return Application.get_by_id(app_id)
-
-
 def act(client, app, app_id, action, note="", **files):
     data = {"action": action, "version": str(get(app, app_id).version), "note": note}
     data.update({f"file_{k}": v for k, v in files.items()})
@@ -72,10 +60,6 @@ def say(client, app_id, body, internal=False, attachment=None):
     if attachment:
         data["attachment"] = attachment
     return client.post(f"/permohonan/{app_id}/pesan", data=data, content_type="multipart/form-data")
-
-
-def mails_to(app, email):
-    return [" ".join(m.split()) for m in outbox(app) if f"To: {email}" in m]
 
 
 def page_of(client, app_id):

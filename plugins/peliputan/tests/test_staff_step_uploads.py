@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from pintu import Requirement, Service, Step, approve, hookimpl, refuse, standard_steps
-from pintu.testing import PDF, login, pdf, png
+from pintu.testing import PDF, get_application as _get, login, pdf, png
 
 
 class OutputPlugin:
@@ -32,13 +32,6 @@ def _apply(client):
     r = client.post("/layanan/hasil-uji/ajukan", data={"submit": "1"})
     assert r.status_code == 302, r.get_data(as_text=True)
     return int(r.location.rstrip("/").split("/")[-1])
-
-
-def _get(app, app_id):
-    from pintu.models import Application
-
-    with app.app_context():
-        return Application.get_by_id(app_id)
 
 
 def _uploads(app, app_id):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 
-from pintu.testing import login, outbox, pdf, png
+from pintu.testing import (app_id_of, events_of as events, field_error, get_application as get, login, mails_to,
+                           pdf, png)
 
 SLUG = "pengaduan-masyarakat"
 APPLICANT = "warga@test.id"
@@ -37,26 +37,6 @@ def apply(client, submit=True, **overrides):
     return client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
 
 
-def app_id_of(response) -> int:
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return int(response.location.rstrip("/").split("/")[-1])
-
-
-def get(app, app_id):
-    from pintu.models import Application
-
-    with app.app_context():
-        return Application.get_by_id(app_id)
-
-
-def events(app, app_id):
-    from pintu.models import Event
-
-    with app.app_context():
-        return [(e.kind, e.action, e.actor_role, e.note)
-                for e in Event.select().where(Event.application == app_id).order_by(Event.id)]
-
-
 def act(client, app, app_id, action, note="", internal_note="", units=(), **files):
     data = {"action": action, "version": get(app, app_id).version, "note": note, "internal_note": internal_note}
     if units:
@@ -78,15 +58,6 @@ def answer(client, app, app_id, unit_key, text):
     return client.post(f"/petugas/permohonan/{app_id}/jawab",
                        data={"disposition": pending(app, app_id)[unit_key], "version": get(app, app_id).version,
                              "answer": text})
-
-
-def mails_to(app, email):
-    return [" ".join(m.split()) for m in outbox(app) if f"To: {email}" in m]
-
-
-def field_error(page: str, name: str) -> str | None:
-    m = re.search(rf'id="{name}-error">([^<]*)<', page)
-    return html.unescape(m.group(1)) if m else None
 
 
 def page_of(client, app_id) -> str:

@@ -6,12 +6,12 @@ import datetime as dt
 import html
 import io
 import os
-import re
 
 import pytest
 
 import pintu_pensiun_dini
-from pintu.testing import PNG, login, outbox, pdf, png
+from pintu.testing import (PNG, act, app_id_of, count_rows as count, events_of as events, field_error,
+                           get_application as get, login, mails_to, outbox, pdf, png)
 
 SLUG = "pensiun-dini"
 APPLICANT = "pegawai@test.id"
@@ -40,48 +40,6 @@ def apply(client, submit=True, with_files=True, **fields):
         data.update(files())
     data["submit" if submit else "draft"] = "1"
     return client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
-
-
-def app_id_of(response) -> int:
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return int(response.location.rstrip("/").split("/")[-1])
-
-
-def get(app, app_id):
-    from pintu.models import Application
-
-    with app.app_context():
-        return Application.get_by_id(app_id)
-
-
-def count(app, model_name="Application"):
-    from pintu import models
-
-    with app.app_context():
-        return getattr(models, model_name).select().count()
-
-
-def events(app, app_id):
-    from pintu.models import Event
-
-    with app.app_context():
-        return [(e.kind, e.action, e.actor_role, e.note)
-                for e in Event.select().where(Event.application == app_id).order_by(Event.id)]
-
-
-def act(client, app, app_id, action, note=""):
-    version = get(app, app_id).version
-    return client.post(f"/petugas/permohonan/{app_id}/aksi", data={"action": action, "version": version,
-                                                                     "note": note})
-
-
-def mails_to(app, email):
-    return [" ".join(m.split()) for m in outbox(app) if f"To: {email}" in m]
-
-
-def field_error(page: str, name: str) -> str | None:
-    m = re.search(rf'id="{name}-error">([^<]*)<', page)
-    return html.unescape(m.group(1)) if m else None
 
 
 def stored_files(app):

@@ -10,7 +10,7 @@ import html
 import pytest
 
 import pintu_wisata_edukasi
-from pintu.testing import PDF, login, outbox, pdf, png
+from pintu.testing import PDF, app_id_of, get_application as get, login, mails_to, outbox, pdf, png
 
 SLUG = "wisata-edukasi"
 APPLICANT = "instansi@test.id"
@@ -47,18 +47,6 @@ def apply(client, submit=True, letter=True, **fields):
     return client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
 
 
-def app_id_of(response) -> int:
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    return int(response.location.rstrip("/").split("/")[-1])
-
-
-def get(app, app_id):
-    from pintu.models import Application
-
-    with app.app_context():
-        return Application.get_by_id(app_id)
-
-
 def act(client, app, app_id, action, note="", units=(), **files):
     data = {"action": action, "version": str(get(app, app_id).version), "note": note, "units": list(units)}
     data.update({f"file_{k}": v for k, v in files.items()})
@@ -86,10 +74,6 @@ def say(client, app_id, body, internal=False):
 
 def page_of(client, app_id):
     return html.unescape(client.get(f"/permohonan/{app_id}").get_data(as_text=True))
-
-
-def mails_to(app, email):
-    return [" ".join(m.split()) for m in outbox(app) if f"To: {email}" in m]
 
 
 def in_inbox(client, app_id) -> bool:
