@@ -272,7 +272,10 @@ class Service:
     ``max_total_mb`` caps the sum of all uploads of one request.
     ``template_detail`` names an extra Jinja template rendered on the
     application page (e.g. a schedule or a fee), with ``application`` and
-    ``service`` in its context.  ``messages`` turns the application's message
+    ``service`` in its context.  ``nip_missing_message``, when set, makes
+    submitting require an 18-digit NIP in the applicant's profile (services for
+    civil servants) and is the message shown when it is missing; drafts can still
+    be saved.  ``messages`` turns the application's message
     thread (applicant <-> staff, with attachments and internal notes) on or off.
     ``template_service`` names a template included on the service's public
     page below its summary (a notice, a link to another channel), with
@@ -298,6 +301,7 @@ class Service:
     legal_basis: Sequence[str] = ()
     max_total_mb: float = 20.0
     template_detail: str | None = None
+    nip_missing_message: str = ""
     template_form: str | None = None
     template_service: str | None = None
     messages: bool = True

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import clock, notifications, tracking, uploads, workingdays
+from . import accounts, clock, notifications, tracking, uploads, workingdays
 from .db import database
 from .models import Application, Disposition, Event, Unit, Upload, User, utcnow
 from .plugins import get_service, hook
@@ -105,6 +105,9 @@ def _check_submission(service: Service, applicant: User, data: dict, application
     for validator in service.validators:
         for key, msg in (validator(data) or {}).items():
             errors.setdefault(key, msg)
+    if not errors and service.nip_missing_message:
+        if not accounts.NIP_RE.match((applicant.id_number or "").replace(" ", "")):
+            errors["__all__"] = service.nip_missing_message
     if not errors:
         for result in hook().pintu_validate_application(service=service, data=data, applicant=applicant,
                                                         application=application):

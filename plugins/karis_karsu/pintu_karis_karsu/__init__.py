@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, send_file
@@ -30,8 +29,6 @@ from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_ba
 SLUG = "kartu-istri-suami"
 REQUIRED = "Wajib diisi."
 LPP_REQUIRED = "Wajib diisi karena LPP diisi di formulir ini."
-NIP_RE = re.compile(r"^\d{18}$")
-
 #: spouse -> (short name, card name) of the card proposed.
 KARTU = {"istri": ("Karis", "Kartu Istri"), "suami": ("Karsu", "Kartu Suami")}
 
@@ -151,11 +148,6 @@ def lpp_filled(data) -> dict[str, str]:
     return errors
 
 
-def nip_in_profile(applicant) -> dict[str, str]:
-    nip = (getattr(applicant, "id_number", "") or "").replace(" ", "")
-    return {} if NIP_RE.match(nip) else {"__all__": NIP_MISSING}
-
-
 SCAN_NOTE = "Hasil scan, foto tidak diperkenankan"
 SCAN_MB = 2
 
@@ -221,6 +213,7 @@ SERVICE = Service(
     ],
     complaint_channel=CONTACT,
     contact=CONTACT,
+    nip_missing_message=NIP_MISSING,
 )
 
 
@@ -237,13 +230,6 @@ def pintu_units():
 @hookimpl
 def pintu_template_dirs():
     return [str(Path(__file__).parent / "templates")]
-
-
-@hookimpl
-def pintu_validate_application(service, data, applicant, application):
-    if service.slug != SLUG:
-        return None
-    return nip_in_profile(applicant)
 
 
 @hookimpl

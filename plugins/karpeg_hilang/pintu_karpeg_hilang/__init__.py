@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 
 from flask_wtf import FlaskForm
@@ -23,8 +22,6 @@ from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_ba
 
 SLUG = "kartu-pegawai-hilang"
 REQUIRED = "Wajib diisi."
-NIP_RE = re.compile(r"^\d{18}$")
-
 NIP_MISSING = ("NIP belum tercatat di profil Anda. Penggantian Kartu Pegawai memerlukan NIP 18 digit: lengkapi "
                "NIP pada menu Profil, lalu ajukan kembali permohonan ini.")
 POLICE_REPORT_MISSING = ("Surat Keterangan kehilangan dari kepolisian wajib dilampirkan. Kartu Pegawai yang hilang "
@@ -92,11 +89,6 @@ def loss_dates(data) -> dict[str, str]:
         errors["tanggal_laporan_polisi"] = (f"Tanggal surat keterangan ({report:%d-%m-%Y}) tidak boleh sebelum "
                                             f"tanggal kehilangan ({lost:%d-%m-%Y}).")
     return errors
-
-
-def nip_in_profile(applicant) -> dict[str, str]:
-    nip = (getattr(applicant, "id_number", "") or "").replace(" ", "")
-    return {} if NIP_RE.match(nip) else {"__all__": NIP_MISSING}
 
 
 SCAN_NOTE = "Hasil scan, foto tidak diperkenankan"
@@ -167,6 +159,7 @@ SERVICE = Service(
     ],
     complaint_channel=CONTACT,
     contact=CONTACT,
+    nip_missing_message=NIP_MISSING,
 )
 
 
@@ -183,13 +176,6 @@ def pintu_units():
 @hookimpl
 def pintu_template_dirs():
     return [str(Path(__file__).parent / "templates")]
-
-
-@hookimpl
-def pintu_validate_application(service, data, applicant, application):
-    if service.slug != SLUG:
-        return None
-    return nip_in_profile(applicant)
 
 
 # ---------------------------------------------------------------------------

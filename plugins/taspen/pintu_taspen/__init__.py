@@ -10,7 +10,6 @@ sends the file to BKN at the ULT.
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 from flask_wtf import FlaskForm
@@ -22,8 +21,6 @@ from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_ba
 
 SLUG = "kartu-taspen"
 REQUIRED = "Wajib diisi."
-NIP_RE = re.compile(r"^\d{18}$")
-
 NIP_MISSING = ("NIP belum tercatat di profil Anda. Usul Kartu TASPEN memerlukan NIP 18 digit: lengkapi NIP "
                "pada menu Profil, lalu ajukan kembali permohonan ini.")
 
@@ -36,12 +33,6 @@ class TaspenForm(FlaskForm):
                                    description="Contoh: Penata Muda / III-a.")
     pernyataan = BooleanField("Saya menyatakan bahwa berkas yang saya unggah benar dan sesuai dengan aslinya.",
                               validators=[DataRequired("Centang pernyataan ini untuk mengajukan permohonan.")])
-
-
-def nip_in_profile(applicant) -> dict[str, str]:
-    """The NIP is not asked again in the form: it must be in the applicant's profile."""
-    nip = (getattr(applicant, "id_number", "") or "").replace(" ", "")
-    return {} if NIP_RE.match(nip) else {"__all__": NIP_MISSING}
 
 
 SCAN_NOTE = "Hasil scan, foto tidak diperkenankan"
@@ -103,6 +94,7 @@ SERVICE = Service(
     ],
     complaint_channel=CONTACT,
     contact=CONTACT,
+    nip_missing_message=NIP_MISSING,
 )
 
 
@@ -119,13 +111,6 @@ def pintu_units():
 @hookimpl
 def pintu_template_dirs():
     return [str(Path(__file__).parent / "templates")]
-
-
-@hookimpl
-def pintu_validate_application(service, data, applicant, application):
-    if service.slug != SLUG:
-        return None
-    return nip_in_profile(applicant)
 
 
 # ---------------------------------------------------------------------------
