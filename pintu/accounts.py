@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
+from dataclasses import dataclass
 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .models import LoginAttempt, Membership, PasswordResetToken, Unit, User, utcnow
+from . import ratelimit
+from .models import Membership, PasswordResetToken, Unit, User, utcnow
+
+LOGIN_EMAIL_SCOPE = "login-email"  # failed logins per e-mail
+LOGIN_UNKNOWN_SCOPE = "login-unknown"  # failed logins for unknown e-mails per client address
 
 # A hash to compare against when the account does not exist, so both paths cost the same.
 _DUMMY_HASH: dict[str, str] = {}
@@ -41,6 +47,25 @@ def id_number_error(value: str) -> str | None:
     return "NIP harus 18 digit atau NIK 16 digit."
 
 
+def clean_id_number(value: str | None) -> str:
+    return (value or "").replace(" ", "")
+
+
+def id_number_taken(id_number: str, except_user: User | None = None) -> bool:
+    """Whether another account already holds this NIP/NIK (one account per person)."""
+    id_number = clean_id_number(id_number)
+    if not id_number:
+        return False
+    query = User.select().where(User.id_number == id_number)
+    if except_user is not None:
+        query = query.where(User.id != except_user.id)
+    return query.exists()
+
+
+ID_NUMBER_TAKEN = ("NIP/NIK ini sudah terdaftar pada akun lain. Satu NIP/NIK hanya untuk satu akun; jika ini "
+                   "NIP/NIK Anda, masuk dengan akun lama Anda atau hubungi petugas ULT.")
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
@@ -52,7 +77,7 @@ def normalise_email(email: str) -> str:
 def create_user(email: str, name: str, password: str, *, phone: str = "", category: str = "masyarakat",
                 id_number: str = "") -> User:
     return User.create(email=normalise_email(email), name=name.strip(), phone=phone.strip(), category=category,
-                       id_number=id_number.replace(" ", ""), password_hash=hash_password(password),
+                       id_number=clean_id_number(id_number), password_hash=hash_password(password),
                        session_token=secrets.token_hex(16))
 
 
@@ -87,34 +112,66 @@ def set_password(user: User, password: str) -> None:
     user.save()
     (PasswordResetToken.update(used_at=utcnow())
      .where(PasswordResetToken.user == user, PasswordResetToken.used_at.is_null()).execute())
+    ratelimit.clear(LOGIN_EMAIL_SCOPE, user.email)  # the owner got back in: no more waiting
 
 
 
-def authenticate(email: str, password: str, ip: str) -> User | None:
-    """The user if the credentials are right and the login is not throttled, else None.
+@dataclass
+class LoginResult:
+    """What :func:`authenticate` decided: ``user`` on success; otherwise ``wait`` seconds > 0 when the
+    attempt was refused without checking the password (``by_address``: the client address is limited)."""
 
-    Throttling counts failures per e-mail and per address; the caller shows
-    the same message for every failure, whether the account exists or not.
+    user: User | None = None
+    wait: int = 0
+    by_address: bool = False
+
+
+def login_backoff(failures: int) -> int:
+    """Seconds to wait after the last of ``failures`` failed logins for one e-mail (0: none).
+
+    ``LOGIN_MAX_FAILURES`` failures are free; then ``LOGIN_BACKOFF_SECONDS``, doubling with each
+    further failure, up to ``LOGIN_BACKOFF_MAX_SECONDS``.
+    """
+    cfg = current_app.config
+    over = failures - int(cfg["LOGIN_MAX_FAILURES"])
+    if over < 0:
+        return 0
+    return int(min(int(cfg["LOGIN_BACKOFF_SECONDS"]) * 2 ** min(over, 30), int(cfg["LOGIN_BACKOFF_MAX_SECONDS"])))
+
+
+def authenticate(email: str, password: str, ip: str) -> LoginResult:
+    """Check the credentials unless the e-mail or the address must wait.
+
+    Per e-mail (known or not, so the answer says nothing about which accounts exist), failures make
+    the owner wait a growing delay instead of locking the account; a successful login or password reset
+    clears them.  Per client address only failures for unknown e-mails are counted (password spraying
+    and credential stuffing), so people behind one address who mistype their own password never block
+    each other.
     """
     email = normalise_email(email)
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    # Counting per address too would let one office's NAT lock out a campus; count per e-mail
-    # always, per address only at 4x the limit.
-    since = utcnow() - dt.timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    by_email = LoginAttempt.select().where(LoginAttempt.email == email, LoginAttempt.created_at > since).count()
-    by_ip = LoginAttempt.select().where(LoginAttempt.ip == ip, LoginAttempt.created_at > since).count()
-    if by_email >= limit or by_ip >= 4 * limit:
-        return None
+    cfg = current_app.config
+    window = ratelimit.Limit(int(cfg["LOGIN_MAX_UNKNOWN_PER_ADDRESS"]), int(cfg["LOGIN_WINDOW_MINUTES"]))
+    wait = ratelimit.retry_after(LOGIN_UNKNOWN_SCOPE, ip, window)
+    if wait:
+        return LoginResult(wait=wait, by_address=True)
+    failures = ratelimit.recent(LOGIN_EMAIL_SCOPE, email, window.window)
+    if failures:
+        wait_until = failures[-1] + dt.timedelta(seconds=login_backoff(len(failures)))
+        wait = math.ceil((wait_until - utcnow()).total_seconds())
+        if wait > 0:
+            return LoginResult(wait=wait)
     user = User.get_or_none(User.email == email)
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    method = cfg["PASSWORD_HASH_METHOD"]
     if method not in _DUMMY_HASH:
         _DUMMY_HASH[method] = generate_password_hash(secrets.token_hex(8), method=method)
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH[method], password or "")
     if user is None or not ok or not user.is_active:
-        LoginAttempt.create(email=email, ip=ip)
-        return None
-    LoginAttempt.delete().where(LoginAttempt.email == email).execute()
-    return user
+        ratelimit.hit(LOGIN_EMAIL_SCOPE, email)
+        if user is None:
+            ratelimit.hit(LOGIN_UNKNOWN_SCOPE, ip)
+        return LoginResult()
+    ratelimit.clear(LOGIN_EMAIL_SCOPE, email)
+    return LoginResult(user=user)
 
 
 def create_reset_token(user: User) -> str:

@@ -28,6 +28,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask("pintu", instance_path=instance, instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     config_module.load(app, overrides)
+    if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
+        # Behind trusted reverse proxies: the client address (rate limits) and scheme come from them.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]),
+                                x_proto=int(app.config["PROXY_FIX_X_PROTO"]))
 
     init_database(app.config["DATABASE_URL"])
     registry = PluginRegistry(app)

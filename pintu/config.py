@@ -34,7 +34,20 @@ DEFAULTS = {
     "JOB_RETRIES": 3,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_MINUTES": 15,
+    # LOGIN_MAX_FAILURES failed logins per e-mail within LOGIN_WINDOW_MINUTES make the next attempt wait
+    # LOGIN_BACKOFF_SECONDS; the wait doubles with each further failure up to LOGIN_BACKOFF_MAX_SECONDS.
+    "LOGIN_BACKOFF_SECONDS": 30,
+    "LOGIN_BACKOFF_MAX_SECONDS": 300,
+    "LOGIN_MAX_UNKNOWN_PER_ADDRESS": 20,  # failed logins for unknown e-mails per client address in the window
+    # [count, minutes] per client address (environment: "count,minutes").
+    "RATE_LIMIT_FORGOT": [10, 60],  # password reset requests
+    "RATE_LIMIT_REGISTER": [10, 60],  # registrations
+    "RATE_LIMIT_TRACK": [30, 15],  # tracking lookups that did not match
+    "RATE_LIMIT_ACCOUNT_MAIL": [5, 60],  # reset/registration mails to one e-mail address
+    "PROXY_FIX_X_FOR": 0,  # trusted proxies in front of the app (X-Forwarded-For); 0: none
+    "PROXY_FIX_X_PROTO": 0,  # trusted proxies setting X-Forwarded-Proto
     "PASSWORD_RESET_HOURS": 2,
+    "EMAIL_VERIFICATION_HOURS": 48,
     "PASSWORD_HASH_METHOD": "scrypt",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -48,7 +61,7 @@ DEFAULTS = {
 
 # Environment variables read without the PINTU_ prefix too.
 PLAIN_ENV = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD",
-             "SMTP_STARTTLS", "SMTP_SSL", "MAIL_FROM", "BASE_URL")
+             "SMTP_STARTTLS", "SMTP_SSL", "MAIL_FROM", "BASE_URL", "SESSION_COOKIE_SECURE")
 
 
 def _parse(value: str, default):

@@ -27,15 +27,32 @@ def _id_number(form, field):
         raise ValidationError(msg)
 
 
+def _email_syntax(allow_test_domain: bool = False):
+    """E-mail syntax check (email-validator, no DNS).  ``allow_test_domain`` accepts the reserved
+    ``.test`` domain of the demo accounts (``admin@pintu.test``): email-validator refuses special-use
+    domains, which is right for a new address but would keep demo accounts from asking for a reset."""
+
+    def check(form, field):
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            validate_email(field.data or "", check_deliverability=False, test_environment=allow_test_domain)
+        except EmailNotValidError:
+            raise ValidationError("Alamat e-mail tidak valid.") from None
+
+    return check
+
+
 class ProfileFields(FlaskForm):
     name = StringField("Nama lengkap", validators=[DataRequired(REQUIRED), Length(max=120)])
     phone = TelField("Nomor telepon / WhatsApp", validators=[DataRequired(REQUIRED), _phone])
-    category = SelectField("Kategori pemohon", choices=list(APPLICANT_CATEGORIES.items()))
     id_number = StringField("NIP / NIK (opsional)", validators=[Optional(), _id_number],
                             description="NIP 18 digit untuk pegawai, NIK 16 digit untuk umum.")
 
 
 class RegisterForm(ProfileFields):
+    # Chosen once here; afterwards only an administrator changes it (it opens services).
+    category = SelectField("Kategori pemohon", choices=list(APPLICANT_CATEGORIES.items()))
     email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Email("Alamat e-mail tidak valid.",
                                                                            check_deliverability=False)])
     password = PasswordField("Kata sandi", validators=[DataRequired(REQUIRED),
@@ -54,8 +71,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), Email("Alamat e-mail tidak valid.",
-                                                                           check_deliverability=False)])
+    email = EmailField("E-mail", validators=[DataRequired(REQUIRED), _email_syntax(allow_test_domain=True)])
 
 
 class ResetForm(FlaskForm):
@@ -108,6 +124,10 @@ class MembershipForm(FlaskForm):
 
 class UserAdminForm(FlaskForm):
     is_active = BooleanField("Akun aktif")
+
+
+class UserCategoryForm(FlaskForm):
+    category = SelectField("Kategori pemohon", choices=list(APPLICANT_CATEGORIES.items()))
 
 
 def application_form_class(service: Service) -> type:

@@ -8,6 +8,7 @@ the job runner retries it; it never touches the application.
 
 from __future__ import annotations
 
+import os
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from . import mailsecrets
 from .db import database
 from .models import OutgoingMail, utcnow
 
@@ -31,7 +33,7 @@ def build_message(mail: OutgoingMail) -> EmailMessage:
     msg["To"] = mail.to
     msg["Subject"] = mail.subject
     msg["Message-ID"] = make_msgid(domain="pintu.local")
-    msg.set_content(mail.body, cte="8bit")
+    msg.set_content(mailsecrets.body_to_send(mail), cte="8bit")  # secret links put back here only
     return msg
 
 
@@ -55,7 +57,10 @@ def deliver(mail_id: int) -> None:
                     smtp.send_message(msg)
             else:
                 name = f"{utcnow():%Y%m%d-%H%M%S}-{mail.id:06d}.eml"
-                (outbox_folder() / name).write_bytes(bytes(msg))
+                # The development stand-in for the recipient's mailbox: readable by the app's user only.
+                fd = os.open(outbox_folder() / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(bytes(msg))
         except Exception as exc:
             mail.status = "failed"
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -65,6 +70,7 @@ def deliver(mail_id: int) -> None:
         mail.sent_at = utcnow()
         mail.last_error = ""
         mail.save()
+        mailsecrets.forget(mail.id)
 
 
 def outbox_files(limit: int = 100) -> list[Path]:

@@ -248,5 +248,48 @@ class Counter(BaseModel):
     value = IntegerField(default=0)
 
 
+class MailSecret(BaseModel):
+    """The secret part of a stored e-mail (a one-time link), kept apart from its redacted body.
+
+    ``sealed`` is encrypted with a key derived from ``SECRET_KEY`` and emptied once the mail is sent
+    or the secret expires; ``digest`` (a keyed hash) only lets the admin outbox recognise and hide
+    the secret in a delivered copy.  See :mod:`pintu.mailsecrets`.
+    """
+
+    mail = ForeignKeyField(OutgoingMail, unique=True, on_delete="CASCADE")
+    sealed = TextField(null=True)
+    digest = CharField(max_length=64, index=True)
+    expires_at = DateTimeField(index=True)
+
+
+class RateLimitHit(BaseModel):
+    """One counted event of a rate limit (a failed login, a reset request...); see :mod:`pintu.ratelimit`."""
+
+    scope = CharField(max_length=30)
+    key = CharField(max_length=254)
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("scope", "key", "created_at"), False),)
+
+
+class EmailVerification(BaseModel):
+    """A registration waiting for its e-mail address to be confirmed by a link.
+
+    The account is created only when the link is opened, from the data of that very registration.
+    """
+
+    token_hash = CharField(max_length=64, unique=True)
+    email = CharField(max_length=254, index=True)
+    name = CharField(max_length=120)
+    phone = CharField(max_length=30, default="")
+    category = CharField(max_length=20, default="masyarakat")
+    id_number = CharField(max_length=20, default="")
+    password_hash = CharField(max_length=255)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField(index=True)
+
+
 ALL_MODELS = [Unit, User, Membership, Application, Upload, Event, Disposition, Message, Notification,
-              OutgoingMail, LoginAttempt, PasswordResetToken, Counter]
+              OutgoingMail, LoginAttempt, PasswordResetToken, Counter, MailSecret, RateLimitHit,
+              EmailVerification]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import render_template, url_for
 
-from . import jobs, mail
+from . import jobs, mail, mailsecrets
 from .models import Application, Membership, Notification, OutgoingMail, Unit, User
 from .services import Service
 
@@ -33,8 +33,35 @@ def absolute_url(endpoint: str, **values) -> str:
         return adapter.build(endpoint, values, force_external=True)
 
 
-def queue_mail(to: str, subject: str, body: str, application: Application | None = None) -> int:
-    return OutgoingMail.create(to=to, subject=subject[:255], body=body, application=application).id
+def base_url_for(endpoint: str, **values) -> str:
+    """An absolute URL on the configured ``BASE_URL``, never on the request's Host header.
+
+    Secret links are built with it: a forged Host would otherwise send a reset link to another site.
+    """
+    from urllib.parse import urlsplit
+
+    from flask import current_app
+
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def queue_mail(to: str, subject: str, body: str, application: Application | None = None, *,
+               secret: str | None = None, secret_hours: float = 24) -> int:
+    """Store a mail to send (hand the returned id to :func:`dispatch` after the commit).
+
+    A mail with a one-time link passes it as ``secret`` and writes :data:`pintu.mailsecrets.REDACTED`
+    in ``body`` where it goes: the stored body and the admin pages only ever show the placeholder; the
+    link is put back at delivery and erased once the mail is sent or ``secret_hours`` have passed.
+    """
+    if secret is not None:
+        mailsecrets.check_body(body, secret)
+    mail_id = OutgoingMail.create(to=to, subject=subject[:255], body=body, application=application).id
+    if secret is not None:
+        mailsecrets.attach(mail_id, secret, secret_hours)
+        mailsecrets.purge_expired()
+    return mail_id
 
 
 def on_event(application: Application, service: Service, event) -> list[int]:

@@ -6,7 +6,8 @@ Fixtures: ``app`` (a fresh app per test on SQLite, and again on PostgreSQL when
 ``make_user``, ``staff``.  Helpers: :func:`login`, :func:`pdf`, :func:`png`,
 :func:`outbox`, :func:`reference_of`, and for driving and inspecting an application:
 :func:`app_id_of`, :func:`get_application`, :func:`count_rows`, :func:`events_of`,
-:func:`act`, :func:`mails_to`, :func:`field_error`.  Mark a test ``@pytest.mark.config(KEY=value)``
+:func:`act`, :func:`mails_to`, :func:`field_error`; for accounts :func:`link_in_mail` and :func:`register`
+(registration through ``/daftar`` and the e-mailed confirmation link).  Mark a test ``@pytest.mark.config(KEY=value)``
 to override app settings for it.
 
 The app is built with ``PLUGINS`` registered inline when a test sets
@@ -200,6 +201,26 @@ def field_error(page: str, name: str) -> str | None:
     """The error message rendered next to form field ``name`` (``id="<name>-error"``), or None."""
     m = re.search(rf'id="{name}-error">([^<]*)<', page)
     return html.unescape(m.group(1)) if m else None
+
+
+def link_in_mail(app, email, path_prefix) -> str:
+    """The path of the last link starting with ``path_prefix`` (``"/atur-sandi/"``) mailed to ``email``."""
+    for mail in reversed(outbox(app)):
+        if f"To: {email}" in mail:
+            m = re.search(rf"https?://[^/\s]+({re.escape(path_prefix)}\S+)", mail)
+            if m:
+                return m.group(1)
+    raise AssertionError(f"no mail to {email} with a link to {path_prefix}")
+
+
+def register(client, app, email, password=PASSWORD, **fields):
+    """Register ``email`` through ``/daftar``, open the confirmation link mailed to it (which logs
+    ``client`` in) and return the response of the link.  ``fields`` override the form's defaults."""
+    data = {"name": email.split("@")[0].title(), "phone": "081234567890", "category": "masyarakat",
+            "id_number": "", "email": email, "password": password, "confirm": password, **fields}
+    r = client.post("/daftar", data=data)
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    return client.get(link_in_mail(app, email.strip().lower(), "/daftar/konfirmasi/"))
 
 
 def pytest_configure(config):

@@ -8,9 +8,11 @@ import re
 
 import pytest
 
-from pintu.testing import PASSWORD, login, outbox
+from pintu.testing import PASSWORD, link_in_mail, login, outbox, register
 
-FAILED = "E-mail atau kata sandi salah, atau akun dikunci sementara karena terlalu banyak percobaan."
+FAILED = "E-mail atau kata sandi salah."
+WAIT = "Terlalu banyak percobaan masuk yang gagal untuk e-mail ini."
+REDACTED = "[tautan rahasia disembunyikan]"
 
 GOOD = {
     "name": "Rina Alumni", "phone": "081234567890", "category": "mahasiswa", "id_number": "",
@@ -66,23 +68,79 @@ def logged_in(client) -> bool:
 # Registration
 # ---------------------------------------------------------------------------
 
-def test_register_then_logged_in(app, client):
+def users(app) -> list[str]:
+    with app.app_context():
+        from pintu.models import User
+
+        return [u.email for u in User.select().order_by(User.id)]
+
+
+def test_register_needs_the_emailed_link_before_the_account_works(app, client):
     r = client.post("/daftar", data=GOOD)
-    assert r.status_code == 302, text(r)
+    assert r.status_code == 302 and r.location.endswith("/daftar/periksa-email"), text(r)
+    assert "Periksa e-mail Anda" in text(client.get(r.location))
+    # No usable account yet: not logged in, and the password does not open anything.
+    assert not logged_in(client)
+    assert users(app) == []
+    assert refused(login(client, "rina@test.id", GOOD["password"]))
+
+    path = link_in_mail(app, "rina@test.id", "/daftar/konfirmasi/")
+    r = client.get(path)
+    assert r.status_code == 302
     assert logged_in(client)
     with app.app_context():
         from pintu.models import User
 
         user = User.get(User.email == "rina@test.id")
-        assert user.category == "mahasiswa"
+        assert (user.name, user.category) == ("Rina Alumni", "mahasiswa")
         assert user.password_hash != GOOD["password"]
+    client.post("/keluar")
+    assert login(client, "rina@test.id", GOOD["password"]).status_code == 302
+    # The link works once.
+    client.post("/keluar")
+    r = client.get(path)
+    assert r.status_code == 302 and "/masuk" in r.location
+    assert "Tautan konfirmasi tidak berlaku" in text(client.get(r.location))
+    assert users(app) == ["rina@test.id"]
 
 
 def test_register_email_is_normalised(app, client):
-    r = client.post("/daftar", data={**GOOD, "email": "Rina@Test.ID"})
-    assert r.status_code == 302, text(r)
+    register(client, app, "Rina@Test.ID", GOOD["password"])
     client.post("/keluar")
     assert login(client, "rina@test.id", GOOD["password"]).status_code == 302
+
+
+def test_registration_link_expires(app, client):
+    client.post("/daftar", data=GOOD)
+    path = link_in_mail(app, "rina@test.id", "/daftar/konfirmasi/")
+    with app.app_context():
+        import datetime as dt
+
+        from pintu.models import EmailVerification
+
+        for row in EmailVerification.select():
+            row.expires_at -= dt.timedelta(hours=49)
+            row.save()
+    r = client.get(path)
+    assert r.status_code == 302 and "/masuk" in r.location
+    assert users(app) == [] and not logged_in(client)
+
+
+def test_a_second_registration_cannot_change_what_the_owners_link_creates(app):
+    owner, intruder = app.test_client(), app.test_client()
+    owner.post("/daftar", data=GOOD)
+    owners_link = link_in_mail(app, "rina@test.id", "/daftar/konfirmasi/")
+    intruder.post("/daftar", data={**GOOD, "name": "Penyusup", "password": "sandi-penyusup", "confirm": "sandi-penyusup"})
+    intruders_link = link_in_mail(app, "rina@test.id", "/daftar/konfirmasi/")
+    assert intruders_link != owners_link
+    assert owner.get(owners_link).status_code == 302 and logged_in(owner)
+    with app.app_context():
+        from pintu.models import User
+
+        assert User.get(User.email == "rina@test.id").name == "Rina Alumni"
+    # The address has its account now: the other pending link is void.
+    assert intruder.get(intruders_link).status_code == 302 and not logged_in(intruder)
+    assert refused(login(intruder, "rina@test.id", "sandi-penyusup"))
 
 
 INVALID = [
@@ -117,11 +175,11 @@ def test_register_validation_messages(app, client):
 
 
 def test_register_accepts_valid_nip_and_nik(app):
-    # NIP (birth date 1970-01-01), NIK of a man, NIK of a woman (day + 40), NIK typed with spaces
+    # NIP (birth date 1970-01-01), NIK of a man, NIK of a woman (day + 40), a NIK typed with spaces
     for i, id_number in enumerate(["197001011995031001", "3509010101800001", "3509014101800001",
-                                   "3509 0101 0180 0001"]):
+                                   "3509 0101 0180 0002"]):
         client = app.test_client()
-        r = client.post("/daftar", data={**GOOD, "email": f"user{i}@test.id", "id_number": id_number})
+        r = register(client, app, f"user{i}@test.id", id_number=id_number)
         assert r.status_code == 302, text(r)
         with app.app_context():
             from pintu.models import User
@@ -129,16 +187,78 @@ def test_register_accepts_valid_nip_and_nik(app):
             assert User.get(User.email == f"user{i}@test.id").id_number == id_number.replace(" ", "")
 
 
-def test_register_duplicate_email(app, client, make_user):
-    make_user("rina@test.id")
-    r = client.post("/daftar", data={**GOOD, "email": "RINA@test.id"})
-    assert r.status_code == 422
-    assert field_error(text(r), "email") == \
-        "E-mail ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi."
+def test_register_answers_the_same_for_a_registered_email(app, make_user):
+    make_user("rina@test.id", name="Rina Lama")
+    known, new = app.test_client(), app.test_client()
+    r_known = known.post("/daftar", data={**GOOD, "email": "RINA@test.id"})
+    r_new = new.post("/daftar", data={**GOOD, "email": "baru@test.id"})
+    # The same answer on screen: no "sudah terdaftar".
+    assert r_known.status_code == r_new.status_code == 302
+    assert r_known.location == r_new.location
+    assert without_token(text(known.get(r_known.location))) == without_token(text(new.get(r_new.location)))
+    assert "sudah terdaftar" not in text(known.get(r_known.location))
+    assert users(app) == ["rina@test.id"]
+    # The owner of the registered address is told by mail, with a login hint and a working reset link.
+    mails = [m for m in outbox(app) if "To: rina@test.id" in m]
+    assert len(mails) == 1 and "sudah memiliki akun" in mails[0] and "/masuk" in mails[0]
+    path = link_in_mail(app, "rina@test.id", "/atur-sandi/")
+    assert known.post(path, data={"password": "sandi-baru-123", "confirm": "sandi-baru-123"}).status_code == 302
+    assert login(known, "rina@test.id", "sandi-baru-123").status_code == 302
+    # The registration changed nothing else about the existing account.
     with app.app_context():
         from pintu.models import User
 
-        assert User.select().count() == 1
+        assert User.get(User.email == "rina@test.id").name == "Rina Lama"
+
+
+def set_id_number(app, email, id_number):
+    with app.app_context():
+        from pintu.models import User
+
+        User.update(id_number=id_number).where(User.email == email).execute()
+
+
+ID_TAKEN = ("NIP/NIK ini sudah terdaftar pada akun lain. Satu NIP/NIK hanya untuk satu akun; jika ini "
+            "NIP/NIK Anda, masuk dengan akun lama Anda atau hubungi petugas ULT.")
+
+
+def test_nip_nik_is_unique_per_account(app, client, make_user):
+    make_user("pemilik@test.id", name="Pemilik Asli")
+    set_id_number(app, "pemilik@test.id", "197001011995031001")
+    r = client.post("/daftar", data={**GOOD, "id_number": "1970 0101 1995 0310 01"})
+    assert r.status_code == 422
+    page = text(r)
+    assert field_error(page, "id_number") == ID_TAKEN
+    assert "Pemilik Asli" not in page and "pemilik@test.id" not in page  # whose it is stays hidden
+    assert 'value="Rina Alumni"' in page  # what was typed is kept
+    assert outbox(app) == [] and users(app) == ["pemilik@test.id"]
+
+    # Nor can another account take it in its profile.
+    other = make_user("lain@test.id")
+    login(client, "lain@test.id")
+    r = client.post("/profil", data={"which": "profile", "name": "Lain", "phone": "081234567890",
+                                     "id_number": "197001011995031001"})
+    assert r.status_code == 422 and field_error(text(r), "id_number") == ID_TAKEN
+    with app.app_context():
+        from pintu.models import User
+
+        assert User.get_by_id(other.id).id_number == ""
+    # Saving one's own number again is fine.
+    login(client, "pemilik@test.id")
+    assert client.post("/profil", data={"which": "profile", "name": "Pemilik Asli", "phone": "081234567890",
+                                        "id_number": "197001011995031001"}).status_code == 302
+
+
+def test_nip_taken_between_registration_and_confirmation_is_not_copied(app, client, make_user):
+    client.post("/daftar", data={**GOOD, "id_number": "197001011995031001"})
+    make_user("cepat@test.id")
+    set_id_number(app, "cepat@test.id", "197001011995031001")
+    r = client.get(link_in_mail(app, "rina@test.id", "/daftar/konfirmasi/"))
+    assert ID_TAKEN in text(client.get(r.location))
+    with app.app_context():
+        from pintu.models import User
+
+        assert User.get(User.email == "rina@test.id").id_number == ""
 
 
 # ---------------------------------------------------------------------------
@@ -169,20 +289,119 @@ def test_wrong_password_and_unknown_email_look_the_same(app, client, make_user):
     assert not logged_in(client)
 
 
-@pytest.mark.config(LOGIN_MAX_FAILURES=3)
-def test_login_throttled_after_max_failures(app, client, make_user):
+def rewind(app, seconds):
+    """Let ``seconds`` pass for the rate limits (their counted events move into the past)."""
+    import datetime as dt
+
+    with app.app_context():
+        from pintu.models import RateLimitHit
+
+        for row in RateLimitHit.select():
+            row.created_at -= dt.timedelta(seconds=seconds)
+            row.save()
+
+
+def waiting(response) -> bool:
+    page = text(response)
+    return response.status_code == 429 and WAIT in page and "Lupa kata sandi" in page
+
+
+@pytest.mark.config(LOGIN_MAX_FAILURES=3, LOGIN_BACKOFF_SECONDS=30, LOGIN_BACKOFF_MAX_SECONDS=100)
+def test_wrong_passwords_make_the_owner_wait_a_growing_delay_not_a_lockout(app, client, make_user):
     make_user("a@test.id")
     make_user("b@test.id")
     for _ in range(3):
         r = client.post("/masuk", data={"email": "a@test.id", "password": "salah-salah"})
         assert flashes(text(r)) == [FAILED]
-    # Locked now: even the right password is refused, with the very same message.
+    # Now a wait: even the right password is not checked, and the page says how long and what else helps.
     r = client.post("/masuk", data={"email": "A@test.id", "password": PASSWORD})
-    assert r.status_code == 422
-    assert flashes(text(r)) == [FAILED]
+    assert waiting(r) and "30 detik" in text(r) and r.headers["Retry-After"] == "30"
+    assert 'value="A@test.id"' in text(r)  # the typed e-mail is kept
     assert not logged_in(client)
-    # Another account from the same address is not locked by it.
+    # Another account from the same address is not affected.
     assert login(client, "b@test.id").status_code == 302
+    client.post("/keluar")
+    # Once the wait has passed the owner gets in: no 15-minute lockout.
+    rewind(app, 31)
+    assert login(client, "a@test.id").status_code == 302
+    client.post("/keluar")
+    # The delay grows with further failures (30 s, 60 s, then capped at 100 s) ...
+    for _ in range(3):
+        client.post("/masuk", data={"email": "a@test.id", "password": "salah-salah"})
+    assert "30 detik" in text(client.post("/masuk", data={"email": "a@test.id", "password": PASSWORD}))
+    rewind(app, 31)
+    assert refused(client.post("/masuk", data={"email": "a@test.id", "password": "salah-salah"}))
+    assert "1 menit" in text(client.post("/masuk", data={"email": "a@test.id", "password": PASSWORD}))
+    rewind(app, 61)
+    assert refused(client.post("/masuk", data={"email": "a@test.id", "password": "salah-salah"}))
+    r = client.post("/masuk", data={"email": "a@test.id", "password": PASSWORD})
+    assert waiting(r) and "2 menit" in text(r) and r.headers["Retry-After"] == "100"
+
+
+@pytest.mark.config(LOGIN_MAX_FAILURES=2)
+def test_an_unknown_email_waits_the_same_so_nothing_tells_which_accounts_exist(app, make_user):
+    make_user("a@test.id")
+    known, unknown = app.test_client(), app.test_client()
+    for _ in range(2):
+        known.post("/masuk", data={"email": "a@test.id", "password": "salah-salah"})
+        unknown.post("/masuk", data={"email": "x@test.id", "password": "salah-salah"})
+    r_known = known.post("/masuk", data={"email": "a@test.id", "password": "salah-salah"})
+    r_unknown = unknown.post("/masuk", data={"email": "x@test.id", "password": "salah-salah"})
+    assert waiting(r_known) and waiting(r_unknown)
+    assert without_token(text(r_known)).replace("a@test.id", "EMAIL") == \
+        without_token(text(r_unknown)).replace("x@test.id", "EMAIL")
+
+
+@pytest.mark.config(LOGIN_MAX_FAILURES=3)
+def test_a_password_reset_lets_the_owner_past_the_wait(app, client, make_user):
+    make_user("a@test.id")
+    attacker = app.test_client()
+    for _ in range(4):
+        attacker.post("/masuk", data={"email": "a@test.id", "password": "tebakan-salah"})
+    assert waiting(client.post("/masuk", data={"email": "a@test.id", "password": PASSWORD}))
+    client.post("/lupa-sandi", data={"email": "a@test.id"})
+    client.post(reset_link(app), data={"password": "sandi-baru-123", "confirm": "sandi-baru-123"})
+    assert login(client, "a@test.id", "sandi-baru-123").status_code == 302
+
+
+ADDRESS_LIMITED = "Terlalu banyak percobaan masuk yang gagal dari alamat jaringan Anda."
+
+
+@pytest.mark.config(LOGIN_MAX_UNKNOWN_PER_ADDRESS=5, LOGIN_MAX_FAILURES=3, PROXY_FIX_X_FOR=1)
+def test_address_limit_counts_only_failures_for_unknown_accounts_and_is_proxy_aware(app, make_user):
+    for i in range(4):
+        make_user(f"staf{i}@test.id")
+    office = {"X-Forwarded-For": "203.0.113.7"}  # one client behind the trusted proxy
+    client = app.test_client()
+    # Colleagues behind one address mistyping their own passwords: 8 failures, none counted per address.
+    for i in range(4):
+        for _ in range(2):
+            assert refused(client.post("/masuk", data={"email": f"staf{i}@test.id", "password": "keliru-ketik"},
+                                       headers=office))
+    r = client.post("/masuk", data={"email": "staf3@test.id", "password": PASSWORD}, headers=office)
+    assert r.status_code == 302
+    client.post("/keluar", headers=office)
+    # Random e-mails from that address: after 5 the address must wait, whatever the account.
+    for i in range(5):
+        assert refused(client.post("/masuk", data={"email": f"acak{i}@test.id", "password": "x"}, headers=office))
+    r = client.post("/masuk", data={"email": "staf0@test.id", "password": PASSWORD}, headers=office)
+    assert r.status_code == 429 and ADDRESS_LIMITED in text(r) and int(r.headers["Retry-After"]) > 0
+    # Another client behind the same proxy is not affected.
+    r = client.post("/masuk", data={"email": "staf0@test.id", "password": PASSWORD},
+                    headers={"X-Forwarded-For": "198.51.100.20"})
+    assert r.status_code == 302
+
+
+@pytest.mark.config(LOGIN_MAX_UNKNOWN_PER_ADDRESS=3)
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(app, make_user):
+    make_user("a@test.id")
+    client = app.test_client()
+    for i in range(3):
+        client.post("/masuk", data={"email": f"acak{i}@test.id", "password": "x"},
+                    headers={"X-Forwarded-For": f"10.0.0.{i}"})
+    r = client.post("/masuk", data={"email": "a@test.id", "password": PASSWORD},
+                    headers={"X-Forwarded-For": "10.9.9.9"})
+    assert r.status_code == 429 and ADDRESS_LIMITED in text(r)
 
 
 @pytest.mark.config(LOGIN_MAX_FAILURES=3)
@@ -236,7 +455,7 @@ def test_next_redirects_only_to_local_paths(app, make_user):
 # ---------------------------------------------------------------------------
 
 def reset_link(app) -> str:
-    mails = [m for m in outbox(app) if "Atur ulang kata sandi" in m]
+    mails = [m for m in outbox(app) if "Atur ulang kata sandi" in m and "/atur-sandi/" in m]
     assert mails, "no reset mail in the outbox"
     m = re.search(r"https?://[^/\s]+(/atur-sandi/\S+)", mails[-1])
     assert m, mails[-1]
@@ -271,10 +490,12 @@ def test_password_reset_validation_and_unknown_email(app, client, make_user):
     make_user("a@test.id")
     known = client.post("/lupa-sandi", data={"email": "a@test.id"})
     unknown = client.post("/lupa-sandi", data={"email": "nobody@test.id"})
-    # Same answer whether the account exists or not; only one mail.
+    # Same answer whether the account exists or not, and the same work: one mail queued each time.
     assert known.status_code == unknown.status_code == 302
     assert known.location == unknown.location
-    assert len([m for m in outbox(app) if "Atur ulang" in m]) == 1
+    to_unknown = [m for m in outbox(app) if "To: nobody@test.id" in m]
+    assert len(to_unknown) == 1 and "tidak ada akun aktif" in to_unknown[0] and "/atur-sandi/" not in to_unknown[0]
+    assert len([m for m in outbox(app) if "/atur-sandi/" in m]) == 1
     path = reset_link(app)
     r = client.post(path, data={"password": "pendek", "confirm": "pendek"})
     assert "Kata sandi minimal 8 karakter." in text(r)
@@ -420,12 +641,14 @@ def test_csrf_htmx_post_with_header_token(app, client, make_user):
 # ---------------------------------------------------------------------------
 
 def test_profile_edit(app, client, make_user):
-    user = make_user("a@test.id")
+    user = make_user("a@test.id", category="mahasiswa")
     login(client, "a@test.id")
     page = text(client.get("/profil"))
     assert "a@test.id" in page
+    # The category is shown, not editable: a student cannot turn into a civil servant to open staff services.
+    assert 'name="category"' not in page and "Kategori pemohon: <strong>Mahasiswa" in page
     r = client.post("/profil", data={"which": "profile", "name": "Ani Baru", "phone": "+62 812 3456 7890",
-                                     "category": "dosen", "id_number": "1970 0101 1995 0310 01"})
+                                     "category": "pegawai", "id_number": "1970 0101 1995 0310 01"})
     assert r.status_code == 302, text(r)
     page = text(client.get("/profil"))
     assert "Ani Baru" in page
@@ -433,7 +656,7 @@ def test_profile_edit(app, client, make_user):
         from pintu.models import User
 
         saved = User.get_by_id(user.id)
-        assert (saved.name, saved.category, saved.id_number) == ("Ani Baru", "dosen", "197001011995031001")
+        assert (saved.name, saved.category, saved.id_number) == ("Ani Baru", "mahasiswa", "197001011995031001")
         assert saved.email == "a@test.id"  # the e-mail is not editable here
 
 

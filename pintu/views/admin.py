@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from .. import accounts, mail
+from .. import accounts, mail, mailsecrets
 from ..access import admin_required
-from ..forms import MembershipForm, UnitForm, UserAdminForm
+from ..forms import MembershipForm, UnitForm, UserAdminForm, UserCategoryForm
 from ..models import Membership, OutgoingMail, Unit, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -29,6 +29,7 @@ def user(user_id):
     form = MembershipForm()
     form.unit.choices = [("", "- tanpa unit -")] + [(u.key, u.name) for u in Unit.select().order_by(Unit.name)]
     active_form = UserAdminForm(obj=target)
+    category_form = UserCategoryForm(obj=target)
     if request.method == "POST":
         if request.form.get("which") == "membership" and form.validate_on_submit():
             if form.role.data == "verifikator" and not form.unit.data:
@@ -44,9 +45,15 @@ def user(user_id):
                 accounts.end_other_sessions(target)
             flash("Status akun disimpan.", "success")
             return redirect(url_for("admin.user", user_id=user_id))
+        elif request.form.get("which") == "category" and category_form.validate_on_submit():
+            # The applicant category opens services (staff services for pegawai/dosen): only admin sets it.
+            target.category = category_form.category.data
+            target.save()
+            flash("Kategori pemohon disimpan.", "success")
+            return redirect(url_for("admin.user", user_id=user_id))
     memberships = list(Membership.select().where(Membership.user == target))
     return render_template("admin/user.html", target=target, form=form, active_form=active_form,
-                           memberships=memberships)
+                           category_form=category_form, memberships=memberships)
 
 
 @bp.route("/pengguna/<int:user_id>/peran/<int:membership_id>/hapus", methods=["POST"])
@@ -91,5 +98,7 @@ def outbox_file(name):
     from email import policy
 
     msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-    return render_template("admin/outbox_file.html", msg=msg, body=msg.get_body(("plain",)).get_content(),
-                           name=name)
+    # The file is the delivered message (the recipient's mailbox in development): secret links in it
+    # are hidden here, so an administrator cannot use someone's reset link.
+    body = mailsecrets.redact(msg.get_body(("plain",)).get_content())
+    return render_template("admin/outbox_file.html", msg=msg, body=body, name=name)
