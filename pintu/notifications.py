@@ -60,7 +60,7 @@ def queue_mail(to: str, subject: str, body: str, application: Application | None
     mail_id = OutgoingMail.create(to=to, subject=subject[:255], body=body, application=application).id
     if secret is not None:
         mailsecrets.attach(mail_id, secret, secret_hours)
-        mailsecrets.purge_expired()
+    mailsecrets.purge_expired()  # erase secrets whose time is up (one indexed UPDATE)
     return mail_id
 
 

@@ -301,6 +301,13 @@ def rewind(app, seconds):
             row.save()
 
 
+def client_from(app, address):
+    """A test client whose requests come from ``address``."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
 def waiting(response) -> bool:
     page = text(response)
     return response.status_code == 429 and WAIT in page and "Lupa kata sandi" in page
@@ -759,3 +766,276 @@ def test_changing_the_password_voids_older_reset_links(app, client, make_user):
     assert r.status_code == 302
     stale = client.get(path)
     assert stale.status_code == 302 and "/lupa-sandi" in stale.location
+
+
+# ---------------------------------------------------------------------------
+# Secret links: never stored in clear, never shown to an administrator
+# ---------------------------------------------------------------------------
+
+def every_stored_text(app) -> str:
+    """Every value of every core table, as one string (what a database reader or a backup sees)."""
+    from pintu import models
+
+    with app.app_context():
+        return "\n".join(str(v) for model in models.ALL_MODELS for row in model.select().dicts()
+                         for v in row.values())
+
+
+def test_reset_link_is_only_in_the_delivered_mail(app, client, make_user, caplog):
+    import logging
+    import os
+    import stat
+
+    caplog.set_level(logging.DEBUG)
+    make_user("admin@test.id", "admin")
+    make_user("a@test.id")
+    client.post("/lupa-sandi", data={"email": "a@test.id"})
+    path = reset_link(app)
+    token = path.rsplit("/", 1)[1]
+
+    # The delivered copy (the development outbox) holds the link, readable by the app's user only.
+    folder = app.config["MAIL_OUTBOX"]
+    files = [os.path.join(folder, f) for f in os.listdir(folder)]
+    assert files and all(stat.S_IMODE(os.stat(f).st_mode) == 0o600 for f in files)
+    # Neither the database (mail row, token table, the sealed secret now erased) nor the logs hold it.
+    stored = every_stored_text(app)
+    assert token not in stored
+    assert REDACTED in stored
+    assert token not in caplog.text
+    with app.app_context():
+        from pintu.models import MailSecret, OutgoingMail
+
+        mail = OutgoingMail.get(OutgoingMail.to == "a@test.id")
+        assert mail.status == "sent" and REDACTED in mail.body and "/atur-sandi/" not in mail.body
+        assert MailSecret.get(MailSecret.mail == mail.id).sealed is None  # erased once sent
+    # The admin outbox (list and the delivered file) shows the placeholder, never the link.
+    admin = app.test_client()
+    login(admin, "admin@test.id")
+    listing = text(admin.get("/admin/kotak-keluar"))
+    assert token not in listing
+    names = re.findall(r'href="(/admin/kotak-keluar/[^"]+\.eml)"', listing)
+    assert names
+    for name in names:
+        page = text(admin.get(name))
+        assert token not in page
+    assert any(REDACTED in text(admin.get(name)) for name in names)
+    # The link works, once.
+    assert client.get(path).status_code == 200
+    assert client.post(path, data={"password": "sandi-baru-123", "confirm": "sandi-baru-123"}).status_code == 302
+    assert client.get(path).status_code == 302
+
+
+@pytest.mark.config(SMTP_HOST="127.0.0.1", SMTP_PORT=1)  # nothing listens there: delivery fails
+def test_a_mail_waiting_for_delivery_keeps_its_link_encrypted_until_sent(app, client, make_user):
+    make_user("a@test.id")
+    client.post("/lupa-sandi", data={"email": "a@test.id"})
+    assert outbox(app) == []
+    with app.app_context():
+        from pintu.models import MailSecret, OutgoingMail
+
+        mail = OutgoingMail.get(OutgoingMail.to == "a@test.id")
+        assert mail.status == "failed"
+        sealed = MailSecret.get(MailSecret.mail == mail.id).sealed
+        assert sealed and "atur-sandi" not in sealed  # encrypted, not readable from the database
+    stored = every_stored_text(app)
+    assert "/atur-sandi/" not in stored
+    # Later (the SMTP server is back; here: the development outbox), a job delivers it with the link.
+    app.config["SMTP_HOST"] = None
+    result = app.test_cli_runner().invoke(args=["retry-mail"])
+    assert result.exit_code == 0, result.output
+    path = reset_link(app)
+    assert path.rsplit("/", 1)[1] not in every_stored_text(app)
+    with app.app_context():
+        assert MailSecret.get(MailSecret.mail == mail.id).sealed is None
+    assert client.post(path, data={"password": "sandi-baru-123", "confirm": "sandi-baru-123"}).status_code == 302
+    assert login(client, "a@test.id", "sandi-baru-123").status_code == 302
+
+
+@pytest.mark.config(SMTP_HOST="127.0.0.1", SMTP_PORT=1)
+def test_an_expired_secret_is_erased_and_never_delivered(app, client, make_user):
+    import datetime as dt
+
+    make_user("a@test.id")
+    client.post("/lupa-sandi", data={"email": "a@test.id"})
+    with app.app_context():
+        from pintu.models import MailSecret, OutgoingMail
+
+        for row in MailSecret.select():
+            row.expires_at -= dt.timedelta(hours=3)
+            row.save()
+    # Any later mail with a secret sweeps expired ones.
+    client.post("/lupa-sandi", data={"email": "b@test.id"})
+    with app.app_context():
+        first = OutgoingMail.get(OutgoingMail.to == "a@test.id")
+        assert MailSecret.get(MailSecret.mail == first.id).sealed is None
+    app.config["SMTP_HOST"] = None
+    app.test_cli_runner().invoke(args=["retry-mail"])
+    assert not [m for m in outbox(app) if "To: a@test.id" in m]
+    with app.app_context():
+        first = OutgoingMail.get_by_id(first.id)
+        assert first.status == "failed" and "kedaluwarsa" in first.last_error
+
+
+def test_reset_link_ignores_a_forged_host_header(app, client, make_user):
+    make_user("a@test.id")
+    client.post("/lupa-sandi", data={"email": "a@test.id"}, headers={"Host": "penyerang.example"})
+    mail = [m for m in outbox(app) if "/atur-sandi/" in m][0]
+    assert "penyerang.example" not in mail
+    assert "http://127.0.0.1:5000/atur-sandi/" in mail  # BASE_URL
+
+
+def test_queue_mail_refuses_a_secret_without_its_placeholder(app):
+    from pintu import notifications
+
+    with app.app_context():
+        with pytest.raises(ValueError):
+            notifications.queue_mail("a@test.id", "x", "Tautan: https://contoh/rahasia", secret="https://contoh/rahasia")
+        with pytest.raises(ValueError):
+            notifications.queue_mail("a@test.id", "x", f"Tautan: {REDACTED}", secret="dua kata")
+
+
+# ---------------------------------------------------------------------------
+# Rate limits on /lupa-sandi, /daftar and /lacak
+# ---------------------------------------------------------------------------
+
+@pytest.mark.config(RATE_LIMIT_FORGOT=[3, 60])
+def test_forgot_password_is_limited_per_address(app, make_user):
+    make_user("a@test.id")
+    client = app.test_client()
+    for i in range(3):
+        assert client.post("/lupa-sandi", data={"email": f"u{i}@test.id"}).status_code == 302
+    r = client.post("/lupa-sandi", data={"email": "a@test.id"})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    page = text(r)
+    assert "Terlalu banyak permintaan atur ulang kata sandi dari alamat jaringan Anda" in page
+    assert 'value="a@test.id"' in page
+    assert not [m for m in outbox(app) if "To: a@test.id" in m]
+    other = client_from(app, "192.0.2.9")
+    assert other.post("/lupa-sandi", data={"email": "a@test.id"}).status_code == 302
+
+
+@pytest.mark.config(RATE_LIMIT_ACCOUNT_MAIL=[2, 60])
+def test_nobody_floods_a_mailbox_with_account_mails(app, make_user):
+    make_user("a@test.id")
+    answers = set()
+    for i in range(4):
+        client = client_from(app, f"192.0.2.{i}")
+        r = client.post("/lupa-sandi", data={"email": "a@test.id"})
+        answers.add((r.status_code, r.location))
+    assert answers == {(302, "/masuk")}  # the same answer every time...
+    assert len([m for m in outbox(app) if "To: a@test.id" in m]) == 2  # ...but two mails only
+
+
+@pytest.mark.config(RATE_LIMIT_REGISTER=[2, 60])
+def test_registration_is_limited_per_address(app, client):
+    for i in range(2):
+        assert client.post("/daftar", data={**GOOD, "email": f"r{i}@test.id"}).status_code == 302
+    r = client.post("/daftar", data={**GOOD, "email": "r9@test.id"})
+    assert r.status_code == 429
+    page = text(r)
+    assert "Terlalu banyak pendaftaran dari alamat jaringan Anda" in page
+    assert 'value="Rina Alumni"' in page and 'value="r9@test.id"' in page
+    assert not [m for m in outbox(app) if "To: r9@test.id" in m]
+
+
+@pytest.mark.config(RATE_LIMIT_TRACK=[5, 15])
+def test_tracking_guesses_are_limited_per_address(app, client, make_user):
+    from pintu import demo_support
+    from pintu.plugins import get_service
+
+    applicant = make_user("alumni@test.id", category="mahasiswa")
+    with app.app_context():
+        a = demo_support.application(
+            get_service("legalisir"), applicant,
+            {"nim": "E1", "program_studi": "TI", "tahun_lulus": 2020, "jumlah_ijazah": 1, "jumlah_transkrip": 1,
+             "keperluan": "lainnya"},
+            {"ijazah": demo_support.sample_pdf(), "transkrip": demo_support.sample_pdf()})
+        reference, code = a.reference, a.tracking_code
+    right = {"reference": reference, "code": code}
+    wrong = {"reference": reference, "code": "ZZZZZZ" if code != "ZZZZZZ" else "YYYYYY"}
+    # Right lookups are never counted.
+    for _ in range(8):
+        assert client.get("/lacak", query_string=right).status_code == 200
+    for _ in range(5):
+        assert client.get("/lacak", query_string=wrong).status_code == 404
+    for query in (wrong, right):  # once limited, no lookup from the address is answered
+        r = client.get("/lacak", query_string=query)
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+        page = text(r)
+        assert "Terlalu banyak pencarian dengan nomor atau kode lacak yang tidak cocok" in page
+        assert "Verifikasi dokumen" not in page and f'value="{reference}"' in page
+    other = client_from(app, "192.0.2.50")
+    assert other.get("/lacak", query_string=right).status_code == 200
+    rewind(app, 15 * 60 + 1)
+    assert client.get("/lacak", query_string=right).status_code == 200
+
+
+# ---------------------------------------------------------------------------
+# Category set by the administrator; settings; demo accounts
+# ---------------------------------------------------------------------------
+
+def test_only_the_admin_changes_the_applicant_category(app, client, make_user):
+    make_user("admin@test.id", "admin")
+    student = make_user("mhs@test.id", category="mahasiswa")
+    login(client, "mhs@test.id")
+    assert client.post(f"/admin/pengguna/{student.id}", data={"which": "category", "category": "pegawai"}
+                       ).status_code == 403
+    admin = app.test_client()
+    login(admin, "admin@test.id")
+    page = text(admin.get(f"/admin/pengguna/{student.id}"))
+    assert "Kategori pemohon" in page and 'name="category"' in page
+    r = admin.post(f"/admin/pengguna/{student.id}", data={"which": "category", "category": "pegawai"})
+    assert r.status_code == 302
+    with app.app_context():
+        from pintu.models import User
+
+        assert User.get_by_id(student.id).category == "pegawai"
+
+
+def test_session_cookie_secure_is_read_without_prefix(tmp_path, monkeypatch):
+    from pintu import create_app
+
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
+    monkeypatch.delenv("PINTU_SESSION_COOKIE_SECURE", raising=False)
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    with app.app_context():
+        from pintu import accounts
+
+        accounts.create_user("a@test.id", "A", PASSWORD)
+    r = app.test_client().post("/masuk", data={"email": "a@test.id", "password": PASSWORD})
+    cookie = [c for c in r.headers.getlist("Set-Cookie") if c.startswith("session=")][-1]
+    assert "secure" in [p.strip().lower() for p in cookie.split(";")]
+
+
+def test_demo_accounts_on_dot_test_can_reset_their_password(app, client):
+    with app.app_context():
+        from pintu import demo
+
+        demo.load()
+    r = client.post("/lupa-sandi", data={"email": "mahasiswa@pintu.test"})
+    assert r.status_code == 302, text(r)
+    path = link_in_mail(app, "mahasiswa@pintu.test", "/atur-sandi/")
+    assert client.post(path, data={"password": "sandi-baru-123", "confirm": "sandi-baru-123"}).status_code == 302
+    assert login(client, "mahasiswa@pintu.test", "sandi-baru-123").status_code == 302
+    # Real input is still validated: a malformed address, and .test for a new registration.
+    r = client.post("/lupa-sandi", data={"email": "bukan-email"})
+    assert r.status_code == 422 and field_error(text(r), "email") == "Alamat e-mail tidak valid."
+    client.post("/keluar")
+    r = client.post("/daftar", data={**GOOD, "email": "baru@pintu.test"})
+    assert r.status_code == 422 and field_error(text(r), "email") == "Alamat e-mail tidak valid."
+
+
+def test_demo_and_cli_accounts_are_usable_at_once(app):
+    result = app.test_cli_runner().invoke(args=["create-user", "staf@kampus.ac.id", "--role", "petugas",
+                                                "--password", "sandi-staf-1"])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    assert login(client, "staf@kampus.ac.id", "sandi-staf-1").status_code == 302
+    with app.app_context():
+        from pintu import demo
+
+        demo.load()
+    assert login(client, "admin@pintu.test", "pintu-demo-2026").status_code == 302
