@@ -46,13 +46,14 @@ def register():
         return redirect(url_for("catalog.home"))
     form = RegisterForm()
     if form.validate_on_submit():
+        # Counted before the NIP/NIK check too, so that check cannot be used to probe numbers freely.
+        wait = ratelimit.take("register", ratelimit.client_address(),
+                              ratelimit.Limit.from_config("RATE_LIMIT_REGISTER"))
+        if wait:
+            return too_many("auth/register.html", REGISTER_LIMITED, wait, form=form)
         if accounts.id_number_taken(form.id_number.data):
             form.id_number.errors.append(accounts.ID_NUMBER_TAKEN)
         else:
-            wait = ratelimit.take("register", ratelimit.client_address(),
-                                  ratelimit.Limit.from_config("RATE_LIMIT_REGISTER"))
-            if wait:
-                return too_many("auth/register.html", REGISTER_LIMITED, wait, form=form)
             # The same answer whether or not the address has an account: the mail tells the owner which.
             account_links.register(email=form.email.data, name=form.name.data, password=form.password.data,
                                    phone=form.phone.data, category=form.category.data,
