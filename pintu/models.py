@@ -228,12 +228,6 @@ class OutgoingMail(BaseModel):
     sent_at = DateTimeField(null=True)
 
 
-class LoginAttempt(BaseModel):
-    email = CharField(max_length=254, index=True)
-    ip = CharField(max_length=64)
-    created_at = DateTimeField(default=utcnow, index=True)
-
-
 class PasswordResetToken(BaseModel):
     user = ForeignKeyField(User, on_delete="CASCADE")
     token_hash = CharField(max_length=64, unique=True)
@@ -291,5 +285,5 @@ class EmailVerification(BaseModel):
 
 
 ALL_MODELS = [Unit, User, Membership, Application, Upload, Event, Disposition, Message, Notification,
-              OutgoingMail, LoginAttempt, PasswordResetToken, Counter, MailSecret, RateLimitHit,
+              OutgoingMail, PasswordResetToken, Counter, MailSecret, RateLimitHit,
               EmailVerification]
