@@ -12,6 +12,7 @@ from htmx_flask import Htmx
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from . import config as config_module
+from . import jobs
 from .db import create_tables, database, init_database
 from .plugins import PluginRegistry
 
@@ -54,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     @app.before_request
     def _connect():
         database.connect(reuse_if_open=True)
+        jobs.start_background(app)  # the mail thread of this process, once (after any fork of the server)
 
     @app.teardown_appcontext
     def _close(exc):
