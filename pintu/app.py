@@ -47,6 +47,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Silakan masuk terlebih dahulu."
     login_manager.login_message_category = "info"
+    from . import headers, login_redirect
+
+    login_manager.unauthorized_handler(login_redirect.to_login)
+    headers.init_app(app)
 
     from .accounts import load_user
 
@@ -84,6 +88,12 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
+        from flask_login import current_user
+
+        from .login_redirect import to_login
+
+        if request.headers.get("HX-Request") and not current_user.is_authenticated:
+            return to_login()  # the session is gone (logged out elsewhere, expired): log in again
         return page(400, "Sesi formulir kedaluwarsa",
                     "Formulir ini sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim kembali.")
 
