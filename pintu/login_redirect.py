@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, make_response, redirect, request, url_for
+from flask import flash, make_response, redirect, request
+from flask_login import login_url
 
 MESSAGE = "Silakan masuk terlebih dahulu."
 
@@ -40,9 +41,9 @@ def to_login():
 
     flash(MESSAGE, "info")
     target = safe_next(page_of_request())
-    login_url = url_for("auth.login", next=target) if target else url_for("auth.login")
+    url = login_url("auth.login", next_url=target)
     if request.headers.get("HX-Request"):
         response = make_response("", 401)
-        response.headers["HX-Redirect"] = login_url
+        response.headers["HX-Redirect"] = url
         return response
-    return redirect(login_url)
+    return redirect(url)
