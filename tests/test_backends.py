@@ -120,3 +120,22 @@ def test_redis_down_sends_mail_from_the_app_process(app, client, make_user):
     assert deliver_pending(app) == 1
     assert mail_rows(app) == [("alumni@test.id", "sent", 1)]
     assert len(outbox(app)) == 1
+
+
+@needs_redis
+@pytest.mark.config(REDIS_URL=REDIS_URL)
+def test_worker_sends_mail_whose_job_was_lost_with_redis(app, redis_queue):
+    """A mail row left pending with no job (Redis restarted, or the app died before enqueuing) is
+    sent by the worker's sweep, without retry-mail."""
+    import datetime as dt
+
+    with app.app_context():
+        from pintu.models import OutgoingMail, utcnow
+
+        OutgoingMail.create(to="a@test.id", subject="Tertinggal", body="isi",
+                            created_at=utcnow() - dt.timedelta(hours=1))
+    assert redis_queue.count == 0
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert mail_rows(app) == [("a@test.id", "sent", 1)]
+    assert len(outbox(app)) == 1
