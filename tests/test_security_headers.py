@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from pintu import hookimpl
 from pintu.testing import PDF, app_id_of, login, pdf
 
 FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
@@ -112,4 +113,30 @@ def test_htmx_413_answers_the_indonesian_message_fragment(app, client, submitted
     assert r.status_code == 413
     body = r.get_data(as_text=True)
     assert "Berkas terlalu besar" in body and "<html" not in body
+    assert_security_headers(r)
+
+
+class Broken:
+    """A plugin page that fails, to see what an htmx request gets from a 500."""
+
+    @hookimpl
+    def pintu_blueprints(self):
+        from flask import Blueprint
+
+        bp = Blueprint("rusak", __name__, url_prefix="/rusak")
+
+        @bp.route("/")
+        def boom():
+            raise RuntimeError("boom")
+
+        return [bp]
+
+
+@pytest.mark.plugins(Broken())
+@pytest.mark.config(PROPAGATE_EXCEPTIONS=False)
+def test_htmx_500_answers_the_indonesian_message_fragment(app, client):
+    r = client.get("/rusak/", headers={"HX-Request": "true"})
+    assert r.status_code == 500
+    body = r.get_data(as_text=True)
+    assert "Terjadi kesalahan" in body and "<html" not in body and "boom" not in body
     assert_security_headers(r)
