@@ -150,6 +150,8 @@ class Runner:
 
 def runner(app: Flask) -> Runner:
     """The app's in-process runner (created once per app)."""
+    if hasattr(app, "_get_current_object"):  # current_app: the thread needs the app itself
+        app = app._get_current_object()
     found = app.extensions.get("pintu_jobs")
     if found is None:
         found = app.extensions.setdefault("pintu_jobs", Runner(app))
