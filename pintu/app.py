@@ -12,6 +12,7 @@ from htmx_flask import Htmx
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from . import config as config_module
+from . import jobs
 from .db import create_tables, database, init_database
 from .plugins import PluginRegistry
 
@@ -52,6 +53,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Silakan masuk terlebih dahulu."
     login_manager.login_message_category = "info"
+    from . import headers, login_redirect
+
+    login_manager.unauthorized_handler(login_redirect.to_login)
+    headers.init_app(app)
 
     from .accounts import load_user
 
@@ -60,6 +65,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     @app.before_request
     def _connect():
         database.connect(reuse_if_open=True)
+        jobs.start_background(app)  # the mail thread of this process, once (after any fork of the server)
 
     @app.teardown_appcontext
     def _close(exc):
@@ -88,6 +94,12 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
+        from flask_login import current_user
+
+        from .login_redirect import to_login
+
+        if request.headers.get("HX-Request") and not current_user.is_authenticated:
+            return to_login()  # the session is gone (logged out elsewhere, expired): log in again
         return page(400, "Sesi formulir kedaluwarsa",
                     "Formulir ini sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim kembali.")
 

@@ -23,6 +23,12 @@ def register_cli(app: Flask) -> None:
         with database.connection_context():
             units = ensure_units()
         click.echo(f"Database siap: {app.config['DATABASE_URL'].split('@')[-1]} ({len(units)} unit).")
+        from .jobs import PART_MAX_AGE_SECONDS
+        from .uploads import sweep_parts
+
+        parts = sweep_parts(PART_MAX_AGE_SECONDS)
+        if parts:
+            click.echo(f"Berkas unggahan yatim (.part) dihapus: {parts}.")
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only when there are no users yet.")
@@ -100,11 +106,22 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("retry-mail")
     def retry_mail():
-        """Try again to send mails that failed."""
-        from . import notifications
-        from .models import OutgoingMail
+        """Try again, now, to send every e-mail not sent yet (failed ones included)."""
+        from . import mail, notifications
 
-        with database.connection_context():
-            ids = [m.id for m in OutgoingMail.select().where(OutgoingMail.status != "sent")]
-        notifications.dispatch(ids)
+        ids = mail.reschedule_unsent()
         click.echo(f"{len(ids)} e-mail dijadwalkan ulang.")
+        if app.config.get("REDIS_URL"):
+            notifications.dispatch(ids)  # the workers send them
+        else:
+            sent, not_sent = mail.deliver_due()
+            click.echo(f"Terkirim: {sent}, belum terkirim: {not_sent}.")
+
+    @app.cli.command("sweep")
+    def sweep():
+        """Send the e-mail that is due and delete stale .part uploads (the worker does it periodically)."""
+        from .jobs import sweep as run_sweep
+
+        counts = run_sweep()
+        click.echo(f"E-mail terkirim: {counts['sent']}, belum terkirim: {counts['not_sent']}. "
+                   f"Berkas unggahan yatim (.part) dihapus: {counts['parts']}.")

@@ -25,13 +25,17 @@ DEFAULTS = {
     "SMTP_SSL": False,
     "MAIL_FROM": "PINTU <pintu@localhost>",
     "MAIL_OUTBOX": None,  # default: instance/outbox
+    "MAIL_DOMAIN": None,  # Message-ID domain; default: the domain of MAIL_FROM
+    "MAIL_TIMEOUT": 10,  # seconds for the SMTP connect and for each answer of the server
+    "MAIL_RETRY_DELAYS": [60, 300, 1800, 7200, 21600],  # seconds before each retry; then the mail is failed
+    "BACKGROUND_JOBS": True,  # without REDIS_URL: a thread in each app process sends mail and sweeps
+    "SWEEP_SECONDS": 60,  # how often the worker / background thread sweeps (due mail, stale .part files)
     "UPLOAD_FOLDER": None,  # default: instance/uploads
     "BASE_URL": "http://127.0.0.1:5000",
     "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,  # whole request; per-file and per-application limits are per service
     "EXTRA_HOLIDAYS": [],  # ISO dates: cuti bersama and campus holidays
     "DISABLED_PLUGINS": [],
     "PLUGINS": [],
-    "JOB_RETRIES": 3,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_MINUTES": 15,
     # LOGIN_MAX_FAILURES failed logins per e-mail within LOGIN_WINDOW_MINUTES make the next attempt wait

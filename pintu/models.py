@@ -221,11 +221,15 @@ class OutgoingMail(BaseModel):
     subject = CharField(max_length=255)
     body = TextField()
     application = ForeignKeyField(Application, null=True, on_delete="SET NULL")
-    status = CharField(max_length=10, default="pending")  # pending, sent, failed
+    status = CharField(max_length=10, default="pending")  # pending, sending, retry, sent, failed
     attempts = IntegerField(default=0)
     last_error = TextField(default="")
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+    # Delivery schedule (pintu.mail): when the next attempt is due (a retry's back-off, or the lease of
+    # the process sending it), and a version bumped by every claim so that two processes never both send.
+    next_attempt_at = DateTimeField(null=True, index=True)
+    version = IntegerField(default=0)
 
 
 class PasswordResetToken(BaseModel):

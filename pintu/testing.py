@@ -4,7 +4,7 @@ automatically through the ``pytest11`` entry point once ``pintu`` is installed).
 Fixtures: ``app`` (a fresh app per test on SQLite, and again on PostgreSQL when
 ``PINTU_TEST_DATABASE_URL`` is set), ``client``, ``ctx`` (app context),
 ``make_user``, ``staff``.  Helpers: :func:`login`, :func:`pdf`, :func:`png`,
-:func:`outbox`, :func:`reference_of`, and for driving and inspecting an application:
+:func:`outbox`, :func:`deliver_pending`, :func:`reference_of`, and for driving and inspecting an application:
 :func:`app_id_of`, :func:`get_application`, :func:`count_rows`, :func:`events_of`,
 :func:`act`, :func:`mails_to`, :func:`field_error`; for accounts :func:`link_in_mail` and :func:`register`
 (registration through ``/daftar`` and the e-mailed confirmation link).  Mark a test ``@pytest.mark.config(KEY=value)``
@@ -54,6 +54,7 @@ def app(request, tmp_path):
         "SECRET_KEY": "test",
         "REDIS_URL": None,
         "SMTP_HOST": None,
+        "BACKGROUND_JOBS": False,  # mail waits until deliver_pending() (outbox() calls it): deterministic
     }
     marker = request.node.get_closest_marker("config")
     if marker:
@@ -138,8 +139,24 @@ def reference_of(html: str) -> str | None:
     return m.group(1) if m else None
 
 
+def deliver_pending(app) -> int:
+    """Send now, in the calling thread, the mail that waits: the app's queued in-process jobs, then
+    every due row (what the background thread or the worker would do).  Returns how many were sent."""
+    from pintu import jobs, mail
+    from pintu.models import OutgoingMail
+
+    with app.app_context():
+        before = OutgoingMail.select().where(OutgoingMail.status == "sent").count()
+        jobs.run_pending()
+        mail.deliver_due()
+        return OutgoingMail.select().where(OutgoingMail.status == "sent").count() - before
+
+
 def outbox(app) -> list[str]:
-    """Texts of the .eml files in the app's outbox, oldest first."""
+    """Texts of the .eml files in the app's outbox, oldest first.  Without ``REDIS_URL`` the waiting
+    mail is delivered first (:func:`deliver_pending`); with it, mail goes through the RQ worker."""
+    if not app.config.get("REDIS_URL"):
+        deliver_pending(app)
     folder = app.config["MAIL_OUTBOX"]
     if not os.path.isdir(folder):
         return []

@@ -105,3 +105,23 @@ def discard_files(paths: list[Path]) -> None:
 
 def path_of(stored_name: str) -> Path:
     return upload_folder() / stored_name
+
+
+def sweep_parts(max_age_seconds: float = 3600) -> int:
+    """Delete ``.part`` files older than ``max_age_seconds`` (left by requests killed between
+    :func:`store` and :func:`commit_files`); returns how many.  A request never holds one that long."""
+    import time
+
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - max_age_seconds
+    removed = 0
+    for path in folder.rglob("*.part"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process swept it first
+            continue
+    return removed

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from pintu.testing import login, outbox, pdf
+from pintu.testing import deliver_pending, login, outbox, pdf
 
 
 def _private_db(url: str | None) -> str | None:
@@ -106,8 +106,9 @@ def test_worker_needs_redis_url(app):
 
 
 @pytest.mark.config(REDIS_URL="redis://127.0.0.1:1/0")
-def test_redis_down_runs_job_inline(app, client, make_user):
-    """A Redis outage must not lose mail: the job runs in the request instead."""
+def test_redis_down_sends_mail_from_the_app_process(app, client, make_user):
+    """A Redis outage must neither lose mail nor block the request: the job goes to the app's own
+    background runner (``deliver_pending`` stands in for its thread here)."""
     make_user("alumni@test.id", category="mahasiswa")
     login(client, "alumni@test.id")
     app_id = submit(client)
@@ -115,5 +116,26 @@ def test_redis_down_runs_job_inline(app, client, make_user):
         from pintu.models import Application
 
         assert Application.get_by_id(app_id).status == "in_process"
+    assert mail_rows(app) == [("alumni@test.id", "pending", 0)]
+    assert deliver_pending(app) == 1
     assert mail_rows(app) == [("alumni@test.id", "sent", 1)]
+    assert len(outbox(app)) == 1
+
+
+@needs_redis
+@pytest.mark.config(REDIS_URL=REDIS_URL)
+def test_worker_sends_mail_whose_job_was_lost_with_redis(app, redis_queue):
+    """A mail row left pending with no job (Redis restarted, or the app died before enqueuing) is
+    sent by the worker's sweep, without retry-mail."""
+    import datetime as dt
+
+    with app.app_context():
+        from pintu.models import OutgoingMail, utcnow
+
+        OutgoingMail.create(to="a@test.id", subject="Tertinggal", body="isi",
+                            created_at=utcnow() - dt.timedelta(hours=1))
+    assert redis_queue.count == 0
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert mail_rows(app) == [("a@test.id", "sent", 1)]
     assert len(outbox(app)) == 1

@@ -57,13 +57,13 @@ def test_fee_follows_the_form_and_schedule_switches_in_place(server):
         title = page.inner_text("#jadwal-judul")
         with page.expect_response(lambda r: "/gedung/jadwal" in r.url):
             page.click("text=Berikutnya ›")
-        page.wait_for_function(f"document.querySelector('#jadwal-judul').innerText !== {title!r}")
+        page.wait_for_function(f"() => document.querySelector('#jadwal-judul').innerText !== {title!r}")
         with page.expect_response(lambda r: "/gedung/jadwal" in r.url):
             page.click("#jadwal a:text-is('Minggu')")
         page.wait_for_selector("ul.gsg-week")
         with page.expect_response(lambda r: "/gedung/jadwal" in r.url):
             page.select_option("#jadwal select[name=gedung]", label="Aula Lantai 3")
-        page.wait_for_function("document.querySelector('#jadwal p.small').innerText.includes('Aula Lantai 3')")
+        page.wait_for_function("() => document.querySelector('#jadwal p.small').innerText.includes('Aula Lantai 3')")
         assert page.evaluate("window.__same_page") is True
         assert "tampilan=minggu" in page.url
 
@@ -81,12 +81,12 @@ def test_fee_follows_the_form_and_schedule_switches_in_place(server):
         with page.expect_response(lambda r: "/gedung/biaya" in r.url):
             page.fill("#jam_selesai", "12:00")
         page.select_option("#status_peminjam", "eksternal")
-        page.wait_for_function("document.querySelector('#gedung-biaya-jumlah')"
+        page.wait_for_function("() => document.querySelector('#gedung-biaya-jumlah')"
                                " && document.querySelector('#gedung-biaya-jumlah').dataset.amount === '3000000'")
         page.fill("#jam_selesai", "16:00")
-        page.wait_for_function("document.querySelector('#gedung-biaya-jumlah').dataset.amount === '5000000'")
+        page.wait_for_function("() => document.querySelector('#gedung-biaya-jumlah').dataset.amount === '5000000'")
         assert "Rp 5.000.000 (1 hari × Rp 5.000.000)" in page.inner_text("#gedung-biaya")
         page.select_option("#status_peminjam", "internal")
-        page.wait_for_function("document.querySelector('#gedung-biaya-jumlah').dataset.amount === '0'")
+        page.wait_for_function("() => document.querySelector('#gedung-biaya-jumlah').dataset.amount === '0'")
         assert "Tidak dipungut biaya (pengguna internal)" in page.inner_text("#gedung-biaya")
         browser.close()

@@ -1,0 +1,35 @@
+/* PINTU's own script. The Content-Security-Policy allows scripts only from files of this site,
+   so behaviour that used to sit in inline attributes lives here. Everything works without it. */
+(function () {
+  "use strict";
+
+  // <form data-confirm="Pertanyaan?">: ask before submitting (was an inline onsubmit).
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  }, true);
+
+  // #galat shows the error of the last htmx request (see the htmx-config in base.html):
+  // cleared when a new request starts; a request that gets no answer at all is reported too.
+  function messageArea() {
+    return document.getElementById("galat");
+  }
+  document.addEventListener("htmx:beforeRequest", function () {
+    var area = messageArea();
+    if (area) {
+      area.replaceChildren();
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var area = messageArea();
+    if (area) {
+      var box = document.createElement("div");
+      box.className = "flash error";
+      box.setAttribute("role", "alert");
+      box.textContent = "Server tidak dapat dihubungi. Periksa sambungan internet Anda lalu coba lagi.";
+      area.replaceChildren(box);
+    }
+  });
+})();
