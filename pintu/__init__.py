@@ -3,8 +3,9 @@
 The names below are the documented API for plugin authors.
 """
 
+from . import audit
 from .hookspecs import hookimpl
-from .services import (APPLICANT_CATEGORIES, DISPOSE, FINISH, FORWARD, REFUSE, RETURN, ROLES, STATUSES, Action,
+from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, FINISH, FORWARD, REFUSE, RETURN, ROLES, STATUSES, Action,
                        Requirement, Service, Step, approve, dispose, finish, refuse, send_back, standard_steps)
 
 
@@ -16,7 +17,7 @@ def create_app(overrides=None):
 
 
 __all__ = [
-    "APPLICANT_CATEGORIES", "DISPOSE", "FINISH", "FORWARD", "REFUSE", "RETURN", "ROLES", "STATUSES",
-    "Action", "Requirement", "Service", "Step", "approve", "create_app", "dispose", "finish", "hookimpl",
+    "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "FINISH", "FORWARD", "REFUSE", "RETURN", "ROLES", "STATUSES",
+    "Action", "Requirement", "audit", "Service", "Step", "approve", "create_app", "dispose", "finish", "hookimpl",
     "refuse", "send_back", "standard_steps",
 ]

@@ -55,6 +55,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     def _connect():
         database.connect(reuse_if_open=True)
 
+    from . import audit
+
+    audit.init_app(app)
+
     @app.teardown_appcontext
     def _close(exc):
         if not database.is_closed():

@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Flask
 from flask_login import current_user
 
+from .. import access
 from ..clock import to_local
 from ..models import User
 from ..notifications import unread_count
@@ -23,7 +24,12 @@ def register_views(app: Flask) -> None:
     def globals_():
         unread = unread_count(current_user) if isinstance(current_user._get_current_object(), User) else 0
         return {"STATUSES": STATUSES, "ROLES": ROLES, "CATEGORIES": APPLICANT_CATEGORIES, "unread": unread,
-                "config": app.config, "admin_links": _admin_links}
+                "config": app.config, "admin_links": _admin_links,
+                # Service.confidential_identity: what the current user may see of an applicant.
+                "identity_visible": lambda application, service=None: access.identity_visible(
+                    current_user, application, service),
+                "applicant_name": lambda application, service=None: access.applicant_name(
+                    current_user, application, service)}
 
     def _admin_links():
         from ..plugins import registry
