@@ -15,9 +15,9 @@ from ..services import APPLICANT_CATEGORIES, ROLES, STATUSES
 
 
 def register_views(app: Flask) -> None:
-    from . import admin, applications, auth, catalog, inbox, messages, notifications, track
+    from . import admin, applications, auth, catalog, inbox, messages, notifications, privacy, track
 
-    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin):
+    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy):
         app.register_blueprint(module.bp)
 
     @app.context_processor
@@ -29,7 +29,13 @@ def register_views(app: Flask) -> None:
                 "identity_visible": lambda application, service=None: access.identity_visible(
                     current_user, application, service),
                 "applicant_name": lambda application, service=None: access.applicant_name(
-                    current_user, application, service)}
+                    current_user, application, service),
+                "deletion_pending": _deletion_pending}
+
+    def _deletion_pending(user):
+        from ..privacy import pending_request
+
+        return pending_request(user)
 
     def _admin_links():
         from ..plugins import registry
