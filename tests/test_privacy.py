@@ -217,6 +217,11 @@ def test_export_zip_holds_what_the_applicant_may_see(app, client, people):
     assert any(n.endswith("surat_pengaduan.pdf") for n in files) and any(n.endswith("lampu.png") for n in files)
     assert not any("internal_cctv" in n for n in files)
     assert "notifikasi.json" in names
+    from pintu.models import AuditEntry
+
+    with app.app_context():
+        assert AuditEntry.select().where(AuditEntry.action == "privacy.export",
+                                         AuditEntry.actor_email == APPLICANT).count() == 1
 
     # Nobody else's data: another applicant's export has none of it.
     client.post("/keluar")
@@ -307,3 +312,35 @@ def test_purge_disabled_with_zero(app, client, people):
     result = app.test_cli_runner().invoke(args=["purge-expired"])
     assert "tidak ada yang dianonimkan" in result.output
     assert get(app, old).data["uraian"] == URAIAN
+
+
+def test_masked_inbox_costs_the_same_queries_whatever_the_rows(app, client, people):
+    """Masking is decided from the viewer's cached roles: no query per row."""
+    import logging
+
+    class Counter(logging.Handler):
+        n = 0
+
+        def emit(self, record):
+            Counter.n += 1
+
+    def inbox_queries():
+        handler = Counter()
+        logger = logging.getLogger("peewee")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        Counter.n = 0
+        try:
+            page = text(unit.get("/petugas/"))
+        finally:
+            logger.removeHandler(handler)
+        return Counter.n, page.count("Pelapor dirahasiakan")
+
+    routed(client, app, complain(client))
+    unit = viewer(app, UNIT)
+    one = inbox_queries()
+    for _ in range(4):
+        routed(client, app, complain(client))
+    five = inbox_queries()
+    assert (one[1], five[1]) == (1, 5)
+    assert one[0] == five[0]
