@@ -261,6 +261,11 @@ def test_deletion_waits_for_open_applications_then_admin_anonymises(app, client,
         assert application.data["uraian"] is None and application.data["bidang"] == "keuangan_sarana"
         assert all(u.purged_at is not None for u in Upload.select().where(Upload.application == app_id))
     assert login(client, APPLICANT).status_code != 302  # the old login no longer works
+    from pintu.models import AuditEntry
+
+    with app.app_context():
+        done = AuditEntry.get(AuditEntry.action == "account.deleted")
+        assert done.actor_email == "admin@test.id" and APPLICANT not in str(done.details)
 
 
 def _closed_application(app, client, days_ago):

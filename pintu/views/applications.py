@@ -141,6 +141,9 @@ def detail_context(application: Application) -> dict:
     service = get_service(application.service)
     staff_view = application.applicant_id != current_user.id
     uploads_ = [u for u in application.uploads if not u.superseded]
+    if not staff_view:  # a staff step's product is listed once it was delivered (access.can_download)
+        outputs = {r.key for r in service.output_requirements}
+        uploads_ = [u for u in uploads_ if u.requirement not in outputs or can_download(current_user, u)]
     panels = registry().collect("pintu_application_panels", application=application, service=service,
                                 viewer=current_user)
     ctx = dict(application=application, service=service, uploads=uploads_, staff_view=staff_view,
