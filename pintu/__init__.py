@@ -3,9 +3,11 @@
 The names below are the documented API for plugin authors.
 """
 
+from . import audit
 from .hookspecs import hookimpl
-from .services import (APPLICANT_CATEGORIES, DISPOSE, FINISH, FORWARD, REFUSE, RETURN, ROLES, STATUSES, Action,
-                       Requirement, Service, Step, approve, dispose, finish, refuse, send_back, standard_steps)
+from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, FINISH, FORWARD, REFUSE, RETURN, ROLES,
+                       STATUSES, Action, Requirement, Service, Step, approve, dispose, finish, refuse, send_back,
+                       standard_steps)
 
 
 def create_app(overrides=None):
@@ -16,7 +18,7 @@ def create_app(overrides=None):
 
 
 __all__ = [
-    "APPLICANT_CATEGORIES", "DISPOSE", "FINISH", "FORWARD", "REFUSE", "RETURN", "ROLES", "STATUSES",
-    "Action", "Requirement", "Service", "Step", "approve", "create_app", "dispose", "finish", "hookimpl",
-    "refuse", "send_back", "standard_steps",
+    "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "FINISH", "FORWARD", "REFUSE", "RETURN", "ROLES",
+    "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "create_app", "dispose", "finish",
+    "hookimpl", "refuse", "send_back", "standard_steps",
 ]

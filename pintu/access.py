@@ -62,3 +62,103 @@ def application_or_404(app_id: int, user: User | None = None) -> Application:
     if application is None or not can_view(user, application):
         abort(404)
     return application
+
+
+# ---------------------------------------------------------------------------
+# Files: every download route asks can_download()
+# ---------------------------------------------------------------------------
+
+def can_download(user: User, upload) -> bool:
+    """True when ``user`` may download ``upload``; every download route asks this.
+
+    * a thread attachment follows its message: an internal note's file only for staff who can see
+      the application, any other like the application;
+    * a staff step's product (answer letter, press release: ``Step.requirements`` on a staff step)
+      reaches the applicant only once the action that delivered it moved the application on (the
+      applicant sees that event); staff who can see the application always;
+    * requirement uploads (the form's and the applicant steps') like the application, except
+      documents declared ``Requirement(identifying=True)`` of a service with
+      ``confidential_identity``: only for those who may see the applicant's identity;
+    * files deleted by retention or account deletion: nobody.
+    """
+    from .models import Message
+
+    if user is None or not getattr(user, "is_authenticated", False) or upload is None:
+        return False
+    if getattr(upload, "purged_at", None) is not None:
+        return False
+    application = upload.application
+    is_applicant = application.applicant_id == user.id
+    staff = not is_applicant and staff_can_view(user, application)
+    if not (is_applicant or staff):
+        return False
+    if upload.requirement == "message":
+        message = Message.get_or_none(Message.attachment == upload.id)
+        if message is None or message.internal:
+            return staff
+        return True
+    service = find_service(application.service)
+    if service is None:
+        return staff
+    if upload.requirement in {r.key for r in service.output_requirements}:
+        return staff or (is_applicant and _product_released(application, service, upload))
+    requirement = next((r for r in service.all_requirements if r.key == upload.requirement), None)
+    if requirement is not None and getattr(requirement, "identifying", False):
+        return identity_visible(user, application, service)
+    return True
+
+
+def _product_released(application: Application, service, upload) -> bool:
+    """Whether the action that delivered a staff-step product is on the applicant's timeline."""
+    from .models import Event
+    from .timeline import STAFF_ONLY_KINDS
+
+    steps = [s.key for s in service.steps if not s.for_applicant
+             and any(r.key == upload.requirement for r in s.requirements)]
+    return (Event.select().where(Event.application == application.id, Event.from_step.in_(steps),
+                                 Event.kind.not_in(list(STAFF_ONLY_KINDS)),
+                                 Event.created_at >= upload.created_at).exists())
+
+
+# ---------------------------------------------------------------------------
+# The applicant's identity (Service.confidential_identity)
+# ---------------------------------------------------------------------------
+
+#: What everybody who may not see a confidential applicant's identity sees instead.
+MASKED_IDENTITY = "Pelapor dirahasiakan"
+
+
+def reported_anonymously(application: Application) -> bool:
+    """The applicant ticked "laporkan secara anonim" (services with ``anonymous_reporting``)."""
+    from .services import ANONYMOUS_FIELD
+
+    return bool((application.data or {}).get(ANONYMOUS_FIELD))
+
+
+def identity_visible(user: User | None, application: Application, service=None) -> bool:
+    """Whether ``user`` may see who the applicant is (name, e-mail, phone, NIK/NIP, identifying files).
+
+    Always for the applicant.  For a service without ``confidential_identity``: for everyone who may
+    see the application.  With it: only for the staff of the steps named by
+    ``Service.identity_steps`` (default: every staff step of the service itself, i.e. the
+    narahubung and the leadership), never for units answering a disposition; and for nobody but
+    the applicant when the application was reported anonymously.  No query: it reads the user's
+    cached memberships, so lists can ask it per row.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if application.applicant_id == user.id:
+        return True
+    service = service or find_service(application.service)
+    if service is None or not service.confidential_identity:
+        return True
+    if reported_anonymously(application):
+        return False
+    return any(user.has_role(step.role, step.unit) for step in service.identity_staff_steps)
+
+
+def applicant_name(user: User | None, application: Application, service=None) -> str:
+    """The applicant's name as ``user`` may see it."""
+    if identity_visible(user, application, service):
+        return application.applicant.name
+    return MASKED_IDENTITY

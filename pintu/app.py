@@ -67,6 +67,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         database.connect(reuse_if_open=True)
         jobs.start_background(app)  # the mail thread of this process, once (after any fork of the server)
 
+    from . import audit
+
+    audit.init_app(app)
+
     @app.teardown_appcontext
     def _close(exc):
         if not database.is_closed():

@@ -69,6 +69,9 @@ def register_cli(app: Flask) -> None:
                 user = accounts.create_user(email, name or email.split("@")[0], password, category=category)
             if role != "pemohon":
                 accounts.grant(user, role, unit)
+                from . import audit
+
+                audit.record("role.grant", user, role=role, unit=unit, via="cli")
         click.echo(f"Pengguna {user.email} siap ({role}{' ' + unit if unit else ''}).")
 
     @app.cli.command("plugins")
@@ -125,3 +128,22 @@ def register_cli(app: Flask) -> None:
         counts = run_sweep()
         click.echo(f"E-mail terkirim: {counts['sent']}, belum terkirim: {counts['not_sent']}. "
                    f"Berkas unggahan yatim (.part) dihapus: {counts['parts']}.")
+
+    @app.cli.command("purge-expired")
+    def purge_expired():
+        """Anonymise closed applications older than RETENTION_DAYS and delete their files (idempotent)."""
+        from . import privacy
+
+        with database.connection_context():
+            days = privacy.retention_days()
+            if not days:
+                click.echo("RETENTION_DAYS tidak diatur (0): tidak ada yang dianonimkan.")
+                return
+            result = privacy.purge_expired()
+        if not result.applications:
+            click.echo(f"Tidak ada permohonan selesai yang lebih lama dari {days} hari: tidak ada perubahan.")
+            return
+        click.echo(f"{len(result.applications)} permohonan dianonimkan (selesai lebih dari {days} hari lalu), "
+                   f"{result.files} berkas dihapus:")
+        for ref in result.applications:
+            click.echo(f"  {ref}")

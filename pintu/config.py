@@ -61,6 +61,9 @@ DEFAULTS = {
     "CONTACT_PHONE": "(0331) 333533 Ext. 160/221",
     "CONTACT_EMAIL": "pintu@polije.ac.id",
     "LAPOR_URL": "https://www.lapor.go.id",
+    # Closed applications older than this many days are anonymised by `flask --app pintu purge-expired`
+    # (0 or None: never).  Five years: see README, "Data pribadi".
+    "RETENTION_DAYS": 5 * 365,
 }
 
 # Environment variables read without the PINTU_ prefix too.

@@ -62,4 +62,7 @@ def create_tables(extra_models=()) -> list[str]:
         if operations:
             with database.atomic():
                 migrate(*operations)
+        from .audit import install_guards
+
+        install_guards()
     return added

@@ -134,6 +134,13 @@ def application_form_class(service: Service) -> type:
     """The form for ``service``: its own fields plus one file field per requirement."""
     base = service.form or FlaskForm
     attrs = {f"file_{req.key}": FileField(req.label) for req in service.requirements}
+    if service.anonymous_reporting:
+        from .services import ANONYMOUS_FIELD
+
+        attrs[ANONYMOUS_FIELD] = BooleanField(
+            "Laporkan secara anonim",
+            description="Identitas Anda tidak ditampilkan kepada petugas mana pun; jawaban tetap dikirim ke akun "
+                        "dan e-mail Anda. Jangan cantumkan nama atau identitas Anda pada uraian dan lampiran.")
     return type(f"{service.slug.title().replace('-', '')}ApplicationForm", (base,), attrs)
 
 

@@ -12,6 +12,11 @@ like the hooks below are called by the core.  Plugins import only from
 ``pintu`` (the names re-exported in ``pintu/__init__.py``) and
 ``pintu.models`` / ``pintu.workflow`` where a hook hands them such objects.
 
+Besides the hooks, plugins use two core modules directly: :mod:`pintu.access`
+(``can_download``, ``identity_visible``: who may see a file or the applicant's
+identity) and :mod:`pintu.audit` (``audit.record(action, object, **details)``:
+append a masked entry to the audit trail, e.g. for an export a plugin offers).
+
 Every hook is optional.  Hooks that return something are called on every
 plugin and their results collected in a list (pluggy's default); ``None``
 results are skipped.  Each hook is called inside a Flask application
@@ -127,7 +132,16 @@ def pintu_application_panels(application, service, viewer):
     ``None`` for services that are not yours, otherwise a list of
     ``(title, markup)`` tuples, where ``markup`` is a ``markupsafe.Markup``
     (render it with ``flask.render_template``).  ``viewer`` is the current user:
-    show internal data only to staff (``viewer.is_staff``).
+    show internal data only to staff (``viewer.is_staff``).  For a service
+    declared with ``confidential_identity`` (see :class:`pintu.Service`), show
+    anything that identifies the applicant only when
+    ``pintu.access.identity_visible(viewer, application, service)`` is true
+    (templates have ``identity_visible(application)`` and
+    ``applicant_name(application)``); files go through
+    ``pintu.access.can_download``.  A plugin route that serves a document of
+    an application checks ``pintu.access.can_download`` (uploads) or
+    ``application_or_404`` (generated documents) and records the download
+    with ``pintu.audit.record("document.download", application, ...)``.
     """
 
 

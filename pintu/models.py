@@ -156,6 +156,8 @@ class Upload(BaseModel):
     created_at = DateTimeField(default=utcnow)
     # A replaced file stays for the history but is no longer the current one.
     superseded = BooleanField(default=False)
+    # Set when the file was deleted from disk (retention, account deletion); the row stays as a record.
+    purged_at = DateTimeField(null=True)
 
 
 class Event(BaseModel):
@@ -288,6 +290,51 @@ class EmailVerification(BaseModel):
     expires_at = DateTimeField(index=True)
 
 
+class AuditEntry(BaseModel):
+    """Append-only audit trail (see :mod:`pintu.audit`): who did what to which object, when, from where.
+
+    Rows are only ever inserted; the model refuses updates and deletes and the database has triggers
+    that refuse them too.  ``actor_id`` is a plain integer, not a foreign key, so the log outlives
+    accounts.  Details are masked before they are stored (no passwords, tokens, full NIK/NIP).
+    """
+
+    id = AutoField()
+    created_at = DateTimeField(default=utcnow)
+    actor_id = IntegerField(null=True)
+    actor_email = CharField(max_length=254, default="")
+    action = CharField(max_length=60)
+    object_type = CharField(max_length=40, default="")
+    object_id = CharField(max_length=40, default="")
+    object_label = CharField(max_length=200, default="")
+    details = JSONField(default=dict)
+    ip = CharField(max_length=64, default="")
+    user_agent = CharField(max_length=255, default="")
+
+    class Meta:
+        # /admin/audit pages by id (keyset) within each filter.
+        indexes = ((("action", "id"), False), (("actor_id", "id"), False),
+                   (("object_type", "object_id", "id"), False))
+
+    def save(self, *args, **kwargs):
+        if self.id is not None and not kwargs.get("force_insert"):
+            raise PermissionError("audit entries are append-only")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        raise PermissionError("audit entries are append-only")
+
+
+class DeletionRequest(BaseModel):
+    """An applicant's request to delete their account (UU PDP); an admin executes it."""
+
+    user = ForeignKeyField(User, backref="deletion_requests", on_delete="CASCADE")
+    reason = TextField(default="")
+    status = CharField(max_length=12, default="pending", index=True)  # pending, done, withdrawn
+    created_at = DateTimeField(default=utcnow)
+    executed_at = DateTimeField(null=True)
+    executed_by = IntegerField(null=True)  # admin's user id (a plain integer: the log outlives accounts)
+
+
 ALL_MODELS = [Unit, User, Membership, Application, Upload, Event, Disposition, Message, Notification,
-              OutgoingMail, PasswordResetToken, Counter, MailSecret, RateLimitHit,
-              EmailVerification]
+              OutgoingMail, PasswordResetToken, Counter, MailSecret, RateLimitHit, EmailVerification,
+              AuditEntry, DeletionRequest]

@@ -51,6 +51,9 @@ STATUSES: dict[str, str] = {
     "cancelled": "Dibatalkan",
 }
 
+#: Application data key of the "laporkan secara anonim" checkbox (services with ``anonymous_reporting``).
+ANONYMOUS_FIELD = "lapor_anonim"
+
 #: Statuses after which nothing can happen any more.
 FINAL_STATUSES = frozenset({"refused", "done", "cancelled"})
 
@@ -211,6 +214,9 @@ class Requirement:
     required document required only when it returns true (e.g. a signed form
     that is needed only when the applicant chose to upload it instead of
     filling it in); the file is still accepted when the condition is false.
+    ``identifying=True`` marks a document that reveals who the applicant is
+    (an identity card, a signed letter): in a service with
+    ``confidential_identity`` only those who may see the identity download it.
     """
 
     key: str
@@ -221,6 +227,7 @@ class Requirement:
     note: str = ""
     missing_message: str = ""
     condition: Callable[[Mapping[str, object]], bool] | None = None
+    identifying: bool = False
 
     def __post_init__(self):
         unknown = [t for t in self.types if t not in FILE_TYPES]
@@ -280,6 +287,21 @@ class Service:
     ``template_service`` names a template included on the service's public
     page below its summary (a notice, a link to another channel), with
     ``service`` and ``config`` in its context.
+
+    Personal data.  ``confidential_identity=True`` keeps the applicant's
+    identity (name, e-mail, phone, NIK/NIP, documents declared
+    ``Requirement(identifying=True)``) to the staff of ``identity_steps`` (step
+    keys; default: every staff step of the service, i.e. its narahubung and
+    leadership); everyone else who sees the application, such as the units
+    answering a disposition, sees the request with "Pelapor dirahasiakan" in
+    place of the applicant on the page, in inbox rows, on the timeline and in
+    the thread.  ``anonymous_reporting=True`` (implies
+    ``confidential_identity``) adds a "Laporkan secara anonim" checkbox to the
+    form (data key :data:`ANONYMOUS_FIELD`): when ticked nobody on the staff
+    sees the identity, while the account still receives every answer.
+    ``retained_fields`` are the data keys kept when a closed application is
+    anonymised (retention period, account deletion): non-personal facts
+    useful for statistics such as a category; every other field is blanked.
     """
 
     slug: str
@@ -305,6 +327,10 @@ class Service:
     template_form: str | None = None
     template_service: str | None = None
     messages: bool = True
+    confidential_identity: bool = False
+    identity_steps: Sequence[str] | None = None
+    anonymous_reporting: bool = False
+    retained_fields: Sequence[str] = ()
     code: str = ""
     plugin: str = field(default="", compare=False)
 
@@ -322,6 +348,11 @@ class Service:
         if bad:
             raise ValueError(f"service {self.slug!r}: unknown applicant categories {bad}")
         self.applicant_categories = tuple(self.applicant_categories)
+        if self.anonymous_reporting:
+            self.confidential_identity = True
+        unknown_steps = [k for k in (self.identity_steps or ()) if k not in keys]
+        if unknown_steps:
+            raise ValueError(f"service {self.slug!r}: identity_steps names unknown steps {unknown_steps}")
         if not self.code:
             self.code = "".join(w[0] for w in self.slug.replace("_", "-").split("-") if w).upper()[:3].ljust(2, "X")
 
@@ -361,6 +392,12 @@ class Service:
                 for req in step.requirements:
                     out.setdefault(req.key, req)
         return list(out.values())
+
+    @property
+    def identity_staff_steps(self) -> list[Step]:
+        """The staff steps whose actors may see a confidential applicant's identity."""
+        names = self.identity_steps
+        return [s for s in self.steps if not s.for_applicant and (names is None or s.key in names)]
 
     @property
     def first_step(self) -> Step:

@@ -9,8 +9,13 @@ from .services import ROLES, Service
 STAFF_ONLY_KINDS = {"claim", "answer"}
 
 
-def timeline(application: Application, staff: bool) -> list[dict]:
-    """Events oldest first; applicants get neither staff-only events nor internal notes."""
+def timeline(application: Application, staff: bool, mask_applicant: bool = False) -> list[dict]:
+    """Events oldest first; applicants get neither staff-only events nor internal notes.
+
+    ``mask_applicant``: the viewer may not see who the applicant is (``Service.confidential_identity``);
+    the applicant's own events name "Pelapor dirahasiakan"."""
+    from .access import MASKED_IDENTITY
+
     rows = (Event.select(Event, User).join(User).where(Event.application == application.id).order_by(Event.id))
     out = []
     for e in rows:
@@ -20,7 +25,8 @@ def timeline(application: Application, staff: bool) -> list[dict]:
         out.append({
             "when": e.created_at, "kind": e.kind, "message": e.message, "role": role,
             # Applicants see the role that acted, not the officer's name.
-            "who": e.actor.name if staff or e.actor_role == "pemohon" else role,
+            "who": (MASKED_IDENTITY if mask_applicant and e.actor_id == application.applicant_id
+                    else e.actor.name if staff or e.actor_role == "pemohon" else role),
             "note": e.note, "internal_note": e.internal_note if staff else "",
         })
     return out

@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Flask
 from flask_login import current_user
 
+from .. import access
 from ..clock import to_local
 from ..models import User
 from ..notifications import unread_count
@@ -14,16 +15,27 @@ from ..services import APPLICANT_CATEGORIES, ROLES, STATUSES
 
 
 def register_views(app: Flask) -> None:
-    from . import admin, applications, auth, catalog, inbox, messages, notifications, track
+    from . import admin, applications, auth, catalog, inbox, messages, notifications, privacy, track
 
-    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin):
+    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy):
         app.register_blueprint(module.bp)
 
     @app.context_processor
     def globals_():
         unread = unread_count(current_user) if isinstance(current_user._get_current_object(), User) else 0
         return {"STATUSES": STATUSES, "ROLES": ROLES, "CATEGORIES": APPLICANT_CATEGORIES, "unread": unread,
-                "config": app.config, "admin_links": _admin_links}
+                "config": app.config, "admin_links": _admin_links,
+                # Service.confidential_identity: what the current user may see of an applicant.
+                "identity_visible": lambda application, service=None: access.identity_visible(
+                    current_user, application, service),
+                "applicant_name": lambda application, service=None: access.applicant_name(
+                    current_user, application, service),
+                "deletion_pending": _deletion_pending}
+
+    def _deletion_pending(user):
+        from ..privacy import pending_request
+
+        return pending_request(user)
 
     def _admin_links():
         from ..plugins import registry

@@ -1,13 +1,13 @@
-"""Administration: users and their roles, units, the mail outbox."""
+"""Administration: users and their roles, units, the mail outbox, the audit log, account deletions."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from .. import accounts, mail, mailsecrets
+from .. import accounts, audit, mail, mailsecrets, privacy
 from ..access import admin_required
 from ..forms import MembershipForm, UnitForm, UserAdminForm, UserCategoryForm
-from ..models import Membership, OutgoingMail, Unit, User
+from ..models import AuditEntry, DeletionRequest, Membership, OutgoingMail, Unit, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -36,11 +36,13 @@ def user(user_id):
                 flash("Verifikator harus terikat pada satu unit.", "error")
             else:
                 accounts.grant(target, form.role.data, form.unit.data or None)
+                audit.record("role.grant", target, role=form.role.data, unit=form.unit.data or None)
                 flash("Peran ditambahkan.", "success")
                 return redirect(url_for("admin.user", user_id=user_id))
         elif request.form.get("which") == "active" and active_form.validate_on_submit():
             target.is_active = active_form.is_active.data
             target.save()
+            audit.record("user.update", target, is_active=target.is_active)
             if not target.is_active:
                 accounts.end_other_sessions(target)
             flash("Status akun disimpan.", "success")
@@ -60,7 +62,11 @@ def user(user_id):
 @admin_required
 def remove_membership(user_id, membership_id):
     # CSRFProtect checks every POST (form field or X-CSRFToken header) before this runs.
-    Membership.delete().where(Membership.id == membership_id, Membership.user == user_id).execute()
+    membership = Membership.get_or_none(Membership.id == membership_id, Membership.user == user_id)
+    if membership is not None:
+        audit.record("role.revoke", membership.user, role=membership.role,
+                     unit=membership.unit.key if membership.unit_id else None)
+        membership.delete_instance()
     flash("Peran dihapus.", "info")
     return redirect(url_for("admin.user", user_id=user_id))
 
@@ -74,7 +80,8 @@ def units():
         if Unit.get_or_none(Unit.key == key):
             form.key.errors.append("Kode unit sudah dipakai.")
         else:
-            Unit.create(key=key, name=form.name.data.strip())
+            unit = Unit.create(key=key, name=form.name.data.strip())
+            audit.record("unit.create", unit)
             flash("Unit ditambahkan.", "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/units.html", rows=list(Unit.select().order_by(Unit.name)), form=form)
@@ -102,3 +109,64 @@ def outbox_file(name):
     # are hidden here, so an administrator cannot use someone's reset link.
     body = mailsecrets.redact(msg.get_body(("plain",)).get_content())
     return render_template("admin/outbox_file.html", msg=msg, body=body, name=name)
+
+
+AUDIT_PAGE = 50
+
+
+@bp.route("/audit")
+@admin_required
+def audit_log():
+    """The audit trail, newest first, filtered by action, actor or object; keyset-paginated by id."""
+    action = request.args.get("aksi", "").strip()
+    actor = request.args.get("pelaku", "").strip()
+    object_type = request.args.get("objek", "").strip()
+    object_id = request.args.get("id", "").strip()
+    before = request.args.get("sebelum", type=int)
+    query = AuditEntry.select()
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if actor:
+        user = User.get_or_none(User.email == accounts.normalise_email(actor))
+        query = query.where(AuditEntry.actor_id == (user.id if user else -1))
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+        if object_id:
+            query = query.where(AuditEntry.object_id == object_id)
+    if before:
+        query = query.where(AuditEntry.id < before)
+    rows = list(query.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE + 1))
+    more = len(rows) > AUDIT_PAGE
+    rows = rows[:AUDIT_PAGE]
+    filters = {k: v for k, v in (("aksi", action), ("pelaku", actor), ("objek", object_type), ("id", object_id)) if v}
+    next_url = url_for("admin.audit_log", sebelum=rows[-1].id, **filters) if more else None
+    return render_template("admin/audit.html", rows=rows, next_url=next_url, filters=filters,
+                           first_page=before is None)
+
+
+@bp.route("/penghapusan-akun")
+@admin_required
+def deletions():
+    pending = list(DeletionRequest.select(DeletionRequest, User).join(User)
+                   .where(DeletionRequest.status == "pending").order_by(DeletionRequest.id))
+    done = list(DeletionRequest.select().where(DeletionRequest.status == "done")
+                .order_by(DeletionRequest.id.desc()).limit(50))
+    still_open = privacy.open_applications_of([r.user_id for r in pending])  # one query for the page
+    return render_template("admin/deletions.html", pending=pending, done=done,
+                           open_of={r.id: still_open.get(r.user_id, []) for r in pending})
+
+
+@bp.route("/penghapusan-akun/<int:request_id>/jalankan", methods=["POST"])
+@admin_required
+def execute_deletion(request_id):
+    from flask_login import current_user
+
+    req = DeletionRequest.get_or_none(DeletionRequest.id == request_id) or abort(404)
+    try:
+        result = privacy.execute_deletion(req, current_user._get_current_object())
+    except privacy.PrivacyError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Akun dianonimkan: {len(result.applications)} permohonan dianonimkan, {result.files} berkas dihapus.",
+              "success")
+    return redirect(url_for("admin.deletions"))

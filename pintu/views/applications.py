@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from .. import uploads, workflow
-from ..access import application_or_404, can_view
+from .. import audit, uploads, workflow
+from ..access import application_or_404, can_download, identity_visible, reported_anonymously
 from ..forms import VersionForm, application_form_class, display_data, form_data, load_data
 from ..models import Application, Upload
 from ..plugins import get_service
@@ -129,6 +129,8 @@ def mine():
 @login_required
 def detail(app_id):
     application = application_or_404(app_id)
+    if application.applicant_id != current_user.id:
+        audit.record("application.view", application)
     return render_template("applications/detail.html", **detail_context(application))
 
 
@@ -139,11 +141,16 @@ def detail_context(application: Application) -> dict:
     service = get_service(application.service)
     staff_view = application.applicant_id != current_user.id
     uploads_ = [u for u in application.uploads if not u.superseded]
+    if not staff_view:  # a staff step's product is listed once it was delivered (access.can_download)
+        outputs = {r.key for r in service.output_requirements}
+        uploads_ = [u for u in uploads_ if u.requirement not in outputs or can_download(current_user, u)]
     panels = registry().collect("pintu_application_panels", application=application, service=service,
                                 viewer=current_user)
     ctx = dict(application=application, service=service, uploads=uploads_, staff_view=staff_view,
                data_rows=display_data(service, application.data or {}),
-               events=timeline(application, staff=staff_view), panels=panels,
+               events=timeline(application, staff=staff_view,
+                               mask_applicant=not identity_visible(current_user, application, service)),
+               reported_anonymously=reported_anonymously(application), panels=panels,
                days_left=workflow.working_days_left(application), cancel_form=VersionForm())
     ctx.update(action_context(application))
     if service.messages:
@@ -209,9 +216,14 @@ def cancel(app_id):
 @login_required
 def download(upload_id):
     upload = Upload.get_or_none(Upload.id == upload_id)
-    if upload is None or not can_view(current_user, upload.application):
+    # Unknown, purged and not-yours all answer the same 404 (see access.can_download).
+    if upload is None or not can_download(current_user, upload):
         abort(404)
     path = uploads.path_of(upload.stored_name)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=upload.mime_type, as_attachment=True, download_name=upload.original_name)
+    audit.record("upload.download", upload, application=upload.application.reference or upload.application_id,
+                 requirement=upload.requirement)
+    response = send_file(path, mimetype=upload.mime_type, as_attachment=True, download_name=upload.original_name)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -24,7 +24,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import Requirement, Service, Step, approve, audit, hookimpl, refuse, send_back, standard_steps
 
 SLUG = "kartu-istri-suami"
 REQUIRED = "Wajib diisi."
@@ -264,7 +264,10 @@ def lpp_pdf(app_id):
         abort(404)
     content = render_lpp(application, city=current_app.config.get("LPP_CITY", "Jember"))
     name = f"LPP-{application.reference or 'draf-' + str(application.id)}.pdf"
-    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=name)
+    audit.record("document.download", application, document="LPP")
+    response = send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @hookimpl

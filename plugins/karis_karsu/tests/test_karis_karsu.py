@@ -205,7 +205,15 @@ def test_generated_pdf_is_only_for_those_who_may_see_the_application(app, client
         login(client, email)
         r = client.get(lpp_url(app_id))
         assert r.status_code == 200 and r.data.startswith(b"%PDF"), email
+        assert r.headers["Cache-Control"] == "no-store"
     assert client.get(lpp_url(999999)).status_code == 404
+    # Every download of the generated LPP is in the audit trail; refused ones are not.
+    from pintu.models import AuditEntry
+
+    with app.app_context():
+        who = [e.actor_email for e in AuditEntry.select().where(AuditEntry.action == "document.download",
+                                                                AuditEntry.object_id == str(app_id))]
+    assert who == ["petugas@test.id", "kepeg@test.id", "pimpinan@test.id"]
 
 
 def test_draft_lpp_can_be_previewed_by_its_applicant_only(app, client, staff, applicant):

@@ -31,7 +31,7 @@ from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from pintu import (DISPOSE, FINISH, FORWARD, Action, Requirement, Service, Step, approve, hookimpl, refuse,
+from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Requirement, Service, Step, approve, hookimpl, refuse,
                    send_back)
 from pintu.workflow import WorkflowError
 
@@ -88,9 +88,13 @@ def not_in_the_future(data):
 CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
 
 REQUIREMENTS = [
+    # The signed letter names the complainant: only the narahubung and the leadership open it, and an
+    # anonymous report needs none (as on SP4N-LAPOR!).
     Requirement("surat_pengaduan", "Surat Pengaduan secara resmi dari pemohon kepada Direktur", types=("pdf",),
-                max_mb=5, note="Ditujukan kepada Direktur Politeknik Negeri Jember",
-                missing_message="Surat pengaduan resmi kepada Direktur wajib diunggah."),
+                max_mb=5, note="Ditujukan kepada Direktur Politeknik Negeri Jember; tidak diperlukan bila "
+                               "Anda melapor secara anonim",
+                missing_message="Surat pengaduan resmi kepada Direktur wajib diunggah.",
+                condition=lambda data: not data.get(ANONYMOUS_FIELD), identifying=True),
     Requirement("bukti_pendukung", "Bukti pendukung", required=False, types=("pdf", "jpg", "png"), max_mb=5,
                 note="Foto, tangkapan layar atau dokumen yang mendukung pengaduan (jika ada)"),
 ]
@@ -157,6 +161,11 @@ SERVICE = Service(
     complaint_channel=CONTACT,
     contact=CONTACT,
     template_service="pengaduan/service.html",
+    # "Identitas pelapor dijaga kerahasiaannya": the narahubung (ULT) and the leadership who signs the reply
+    # see who complained; the units the complaint is routed to see the complaint only.
+    confidential_identity=True,
+    anonymous_reporting=True,
+    retained_fields=("tanggal_pengaduan", "bidang"),
 )
 
 
