@@ -23,6 +23,20 @@ def register_cli(app: Flask) -> None:
         with database.connection_context():
             units = ensure_units()
         click.echo(f"Database siap: {app.config['DATABASE_URL'].split('@')[-1]} ({len(units)} unit).")
+        _sweep_staged()
+
+    def _sweep_staged():
+        from . import formtokens, staging
+
+        with database.connection_context():
+            files = staging.sweep_staged(staging.KEEP_FOR)
+            formtokens.sweep(staging.KEEP_FOR * 7)
+        click.echo(f"{files} berkas sementara (formulir yang tidak dilanjutkan) dihapus.")
+
+    @app.cli.command("sweep-staged")
+    def sweep_staged():
+        """Delete files kept from unfinished forms (older than a day) and old form tokens."""
+        _sweep_staged()
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only when there are no users yet.")
