@@ -241,6 +241,18 @@ def act(client, app, app_id, action, note="", **extra):
     return client.post(f"/petugas/permohonan/{app_id}/aksi", data=data)
 
 
+def attached_files(app) -> list[str]:
+    """Stored names of the files in the app's upload folder, less those merely kept for the next try
+    of a form that could not be saved (:mod:`pintu.staging`): i.e. attached files and stray ones."""
+    from pintu.models import StagedUpload
+
+    folder = app.config["UPLOAD_FOLDER"]
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    with app.app_context():
+        kept = {s.stored_name for s in StagedUpload.select(StagedUpload.stored_name)}
+    return [n for n in names if n not in kept]
+
+
 def mails_to(app, email) -> list[str]:
     """The outbox mails addressed to ``email``, oldest first, with whitespace collapsed to single spaces."""
     return [" ".join(m.split()) for m in outbox(app) if f"To: {email}" in m]
