@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
+import os
 import re
 import threading
 
-from pintu.testing import (PASSWORD, act, app_id_of, count_rows, events_of, form_token, get_application,
+from pintu.testing import (act, app_id_of, count_rows, events_of, form_token, get_application,
                            hidden_fields, login, mails_to, pdf, png)
 
 FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
@@ -232,8 +232,6 @@ def test_field_error_keeps_chosen_files_and_next_post_uses_them(app, make_user):
     assert sorted(u.original_name for u in uploads) == ["ijazah.pdf", "transkrip.pdf"]
     assert count_rows(app, "StagedUpload") == 0
     folder = app.config["UPLOAD_FOLDER"]
-    import os
-
     assert sorted(os.listdir(folder)) == sorted(u.stored_name for u in uploads)
 
 
@@ -284,8 +282,6 @@ def test_validators_run_with_field_errors_and_files(app, make_user):
 
 
 def test_sweep_removes_old_kept_files(app, make_user):
-    import os
-
     client = applicant(app, make_user)
     post(client, APPLY, {**FIELDS, **files(), "submit": "1", "tahun_lulus": "x"})
     folder = app.config["UPLOAD_FOLDER"]
