@@ -29,6 +29,20 @@ def register_cli(app: Flask) -> None:
         parts = sweep_parts(PART_MAX_AGE_SECONDS)
         if parts:
             click.echo(f"Berkas unggahan yatim (.part) dihapus: {parts}.")
+        _sweep_staged()
+
+    def _sweep_staged():
+        from . import formtokens, staging
+
+        with database.connection_context():
+            files = staging.sweep_staged(staging.KEEP_FOR)
+            formtokens.sweep(staging.KEEP_FOR * 7)
+        click.echo(f"{files} berkas sementara (formulir yang tidak dilanjutkan) dihapus.")
+
+    @app.cli.command("sweep-staged")
+    def sweep_staged():
+        """Delete files kept from unfinished forms (older than a day) and old form tokens."""
+        _sweep_staged()
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Only when there are no users yet.")
@@ -127,7 +141,7 @@ def register_cli(app: Flask) -> None:
 
         counts = run_sweep()
         click.echo(f"E-mail terkirim: {counts['sent']}, belum terkirim: {counts['not_sent']}. "
-                   f"Berkas unggahan yatim (.part) dihapus: {counts['parts']}.")
+                   f"Berkas unggahan yatim (.part) dihapus: {counts['parts']}; berkas formulir yang ditinggalkan: {counts['staged']}.")
 
     @app.cli.command("purge-expired")
     def purge_expired():

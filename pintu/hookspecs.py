@@ -88,8 +88,9 @@ def pintu_blueprints():
 def pintu_validate_application(service, data, applicant, application):
     """Check an application before it is submitted or resubmitted.
 
-    Called on submit, after the service's declared ``validators`` passed, for
-    every service: return ``None`` for services that are not yours
+    Called on submit when every field is valid (the form's own checks and the
+    service's declared ``validators`` found nothing wrong with a field; missing
+    or refused files do not hold it back), for every service: return ``None`` for services that are not yours
     (compare ``service.slug``).  ``data`` is the cleaned form data (dict),
     ``applicant`` the :class:`pintu.models.User`, ``application`` the
     :class:`pintu.models.Application` being resubmitted or ``None`` for a new

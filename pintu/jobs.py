@@ -60,14 +60,17 @@ def enqueue(func, *args) -> None:
 
 
 def sweep(grace_seconds: float = 0) -> dict:
-    """One round of housekeeping: send due mail, delete stale ``.part`` files.  Returns counts.
+    """One round of housekeeping: send due mail, delete stale ``.part`` files and the files kept
+    from forms nobody came back to.  Returns counts.
 
     ``grace_seconds`` leaves mail younger than that to the job queued for it (periodic sweeps)."""
-    from . import mail, uploads
-
+    from . import formtokens, mail, staging, uploads
     sent, not_sent = mail.deliver_due(grace_seconds)
     parts = uploads.sweep_parts(PART_MAX_AGE_SECONDS)
-    return {"sent": sent, "not_sent": not_sent, "parts": parts}
+    with mail._connection():  # this thread's connection, closed only if opened here
+        staged = staging.sweep_staged(staging.KEEP_FOR)
+        formtokens.sweep(staging.KEEP_FOR * 7)
+    return {"sent": sent, "not_sent": not_sent, "parts": parts, "staged": staged}
 
 
 def _periodic_sweep(app: Flask) -> None:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from . import notifications, uploads
+from . import formtokens, notifications, uploads
 from .db import database
 from .models import Application, Message, Notification, Upload, User
 from .plugins import get_service
@@ -26,8 +26,11 @@ def thread(application: Application, viewer_is_staff: bool) -> list[Message]:
     return list(query)
 
 
-def post(application: Application, author: User, body: str, *, internal: bool = False, attachment=None) -> Message:
-    """Add a message (``attachment``: a checked upload or None) and notify the other side."""
+def post(application: Application, author: User, body: str, *, internal: bool = False, attachment=None,
+         token: str | None = None) -> Message:
+    """Add a message (``attachment``: a checked upload or None) and notify the other side.
+
+    ``token``: the form's one-time token; a repeat raises :class:`~pintu.formtokens.Replayed`."""
     body = (body or "").strip()
     if not body:
         raise MessageError("Isi pesan wajib diisi.")
@@ -42,6 +45,7 @@ def post(application: Application, author: User, body: str, *, internal: bool = 
     mails = []
     try:
         with database.atomic():
+            formtokens.claim(token, author, application)
             upload = None
             if attachment is not None:
                 stored_name, tmp = uploads.store(attachment)

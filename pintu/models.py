@@ -338,3 +338,35 @@ class DeletionRequest(BaseModel):
 ALL_MODELS = [Unit, User, Membership, Application, Upload, Event, Disposition, Message, Notification,
               OutgoingMail, PasswordResetToken, Counter, MailSecret, RateLimitHit, EmailVerification,
               AuditEntry, DeletionRequest]
+
+
+class FormToken(BaseModel):
+    """A one-time token issued with an applicant's form (hidden field ``form_token``).
+
+    The write that carries it inserts this row first thing in its transaction: the unique index
+    lets one of two concurrent requests with the same token win, and a repeat finds the row and
+    answers with the first one's result (see :mod:`pintu.formtokens`)."""
+
+    token = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    application = ForeignKeyField(Application, null=True, on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
+class StagedUpload(BaseModel):
+    """A valid file received with a form that could not be saved yet (another field was wrong).
+
+    Stored once, owned by the user, attached to no application until the next successful save
+    takes it over as an :class:`Upload` (same stored file); swept after a day (see :mod:`pintu.staging`)."""
+
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    requirement = CharField(max_length=60)
+    stored_name = CharField(max_length=80, unique=True)
+    original_name = CharField(max_length=200)
+    mime_type = CharField(max_length=100)
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
+ALL_MODELS += [FormToken, StagedUpload]

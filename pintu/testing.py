@@ -22,6 +22,7 @@ import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 
 from pintu import create_app
 from pintu.db import database
@@ -42,6 +43,54 @@ def _reset_postgres(url: str) -> None:
     db = connect(url)
     db.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     db.close()
+
+
+_FORM_PAGES = [  # applicant write URL -> the page that carries its form
+    (re.compile(r"^(/layanan/[^/]+/ajukan)$"), "{0}"),
+    (re.compile(r"^(/permohonan/\d+/ubah)$"), "{0}"),
+    (re.compile(r"^/permohonan/(\d+)/(?:tindakan|batal|pesan)$"), "/permohonan/{0}"),
+]
+
+
+def hidden_fields(page: str, action: str | None = None) -> dict[str, str]:
+    """The hidden inputs (``form_token``, ``version``) of the form posting to ``action`` on ``page``
+    (the first form with a ``form_token`` when ``action`` is None)."""
+    for m in re.finditer(r"<form\b([^>]*)>(.*?)</form>", page, re.S):
+        attrs, body = m.groups()
+        if action is not None and f'"{action}"' not in attrs:
+            continue
+        fields = {html.unescape(n): html.unescape(v) for n, v in
+                  re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body)}
+        if "form_token" in fields:
+            return fields
+    return {}
+
+
+def form_token(client, page_url: str, action: str | None = None) -> str | None:
+    """A fresh one-time form token, as a browser gets it with the form on ``page_url``."""
+    return hidden_fields(client.get(page_url).get_data(as_text=True), action).get("form_token")
+
+
+class FormClient(FlaskClient):
+    """The test client of the ``app`` fixture: like a browser, a POST to an applicant's form
+    (apply, fix, step action, cancel, message) carries the form's hidden one-time token and version.
+    When a test leaves them out, they are read from the page that shows the form (a GET just
+    before the POST); a test that passes ``form_token`` itself (even empty) posts exactly that."""
+
+    def open(self, *args, **kwargs):
+        path = args[0] if args and isinstance(args[0], str) else kwargs.get("path")
+        data = kwargs.get("data")
+        if kwargs.get("method") == "POST" and isinstance(path, str) and isinstance(data, dict) \
+                and "form_token" not in data:
+            for pattern, page in _FORM_PAGES:
+                m = pattern.match(path.split("?")[0])
+                if m:
+                    fields = hidden_fields(self.get(page.format(m.group(1))).get_data(as_text=True),
+                                           None if page == "{0}" else path)
+                    kwargs["data"] = {**{k: v for k, v in fields.items() if k in ("form_token", "version")},
+                                      **data}
+                    break
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -68,6 +117,7 @@ def app(request, tmp_path):
     else:
         overrides["DATABASE_URL"] = f"sqlite:///{tmp_path / 'test.sqlite3'}"
     application = create_app(overrides)
+    application.test_client_class = FormClient
     with application.app_context():
         from pintu.demo import ensure_units
 
@@ -207,6 +257,18 @@ def act(client, app, app_id, action, note="", **extra):
         version = get_application(app, app_id).version
     data = {"action": action, "version": version, "note": note, **extra}
     return client.post(f"/petugas/permohonan/{app_id}/aksi", data=data)
+
+
+def attached_files(app) -> list[str]:
+    """Stored names of the files in the app's upload folder, less those merely kept for the next try
+    of a form that could not be saved (:mod:`pintu.staging`): i.e. attached files and stray ones."""
+    from pintu.models import StagedUpload
+
+    folder = app.config["UPLOAD_FOLDER"]
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    with app.app_context():
+        kept = {s.stored_name for s in StagedUpload.select(StagedUpload.stored_name)}
+    return [n for n in names if n not in kept]
 
 
 def mails_to(app, email) -> list[str]:

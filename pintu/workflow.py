@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import accounts, clock, notifications, tracking, uploads, workingdays
+from . import accounts, clock, formtokens, notifications, staging, tracking, uploads, workingdays
 from .db import database
-from .models import Application, Disposition, Event, Unit, Upload, User, utcnow
+from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
 from .plugins import get_service, hook
 from .services import DISPOSE, FINAL_STATUSES, FINISH, FORWARD, REFUSE, RETURN, Action, Service, Step
 
@@ -93,63 +93,116 @@ def _actor_role(user: User, step: Step | None) -> str:
 # Applicant side
 # ---------------------------------------------------------------------------
 
+def _merge(errors: dict[str, str], found: dict[str, str] | None) -> None:
+    """Add ``found`` to ``errors``: a field keeps its first message; general messages add up."""
+    for key, msg in (found or {}).items():
+        if not msg:
+            continue
+        if key == "__all__" and errors.get("__all__") and msg not in errors["__all__"]:
+            errors["__all__"] = f"{errors['__all__']} {msg}"
+        else:
+            errors.setdefault(key, msg)
+
+
 def _check_submission(service: Service, applicant: User, data: dict, application: Application | None,
-                      new_files: dict) -> dict[str, str]:
-    errors: dict[str, str] = {}
+                      new_files: dict, known: dict[str, str] | None = None) -> dict[str, str]:
+    """Every problem of a submission, in one round.
+
+    ``known`` are the problems the caller already found (fields in a wrong format, rejected
+    files); they come first and keep their message.  Missing required files, the service's
+    validators and the NIP check always run (validators get ``None`` for fields in a wrong
+    format).  The ``pintu_validate_application`` hooks run only when every field is valid, since
+    they may need the whole data (e.g. a booking's period) or the database: their messages can
+    therefore come one round later than the others.
+    """
+    errors: dict[str, str] = dict(known or {})
     current = set()
     if application is not None:
         current = {u.requirement for u in application.uploads if not u.superseded}
     for req in service.requirements:
         if req.required_for(data) and req.key not in new_files and req.key not in current:
-            errors[f"file_{req.key}"] = req.missing_message or f"{req.label} wajib diunggah."
+            _merge(errors, {f"file_{req.key}": req.missing_message or f"{req.label} wajib diunggah."})
     for validator in service.validators:
-        for key, msg in (validator(data) or {}).items():
-            errors.setdefault(key, msg)
-    if not errors and service.nip_missing_message:
+        _merge(errors, validator(data))
+    if service.nip_missing_message:
         if not accounts.NIP_RE.match((applicant.id_number or "").replace(" ", "")):
-            errors["__all__"] = service.nip_missing_message
-    if not errors:
+            _merge(errors, {"__all__": service.nip_missing_message})
+    fields_valid = not any(not k.startswith("file_") and k != "__all__" for k in errors)
+    if fields_valid:
         for result in hook().pintu_validate_application(service=service, data=data, applicant=applicant,
                                                         application=application):
-            for key, msg in (result or {}).items():
-                errors.setdefault(key, msg)
+            _merge(errors, result)
     return errors
 
 
-def save_application(service: Service, applicant: User, data: dict, files: dict | None = None, *,
-                     submit: bool, application: Application | None = None) -> Application:
-    """Save a draft or (re)submit, with the uploaded ``files`` (requirement key -> CheckedFile).
+def _applicant_conflict(application: Application) -> Conflict:
+    """The applicant's form is older than the application (another tab, a double submit)."""
+    current = Application.get_or_none(Application.id == application.id) or application
+    if current.status not in EDITABLE:
+        return Conflict(f"Permohonan ini sudah diajukan dan berstatus \"{current.status_label}\" sejak formulir ini "
+                        "dibuka, sehingga perubahan di bawah tidak disimpan. Buka halaman permohonan untuk melihat "
+                        "status terbarunya.")
+    when = clock.to_local(current.updated_at).strftime("%d-%m-%Y %H:%M")
+    return Conflict(f"Permohonan ini sudah diubah pada {when} (misalnya dari tab atau jendela lain) sejak formulir "
+                    "ini dibuka. Isian Anda di bawah belum disimpan: periksa kembali, lalu simpan atau ajukan lagi.")
 
-    Raises :class:`ValidationFailed` (nothing saved, no file left behind) or
+
+def save_application(service: Service, applicant: User, data: dict, files: dict | None = None, *,
+                     submit: bool, application: Application | None = None, errors: dict | None = None,
+                     token: str | None = None, expected_version: int | None = None) -> Application:
+    """Save a draft or (re)submit, with the ``files`` (requirement key -> CheckedFile, or a
+    :class:`~pintu.models.StagedUpload` kept from an earlier try).
+
+    ``errors`` are problems the caller already found (wrong field formats, rejected files): the
+    other checks still run and everything is raised together.  ``token`` is the form's one-time
+    token (:mod:`pintu.formtokens`): a second write with it raises
+    :class:`~pintu.formtokens.Replayed` and changes nothing.  ``expected_version`` is the version
+    the applicant's form was made from (default: the one loaded): a stale write raises
+    :class:`Conflict` and changes nothing.
+
+    Raises :class:`ValidationFailed` (nothing saved, no file left behind), :class:`Conflict` or
     :class:`WorkflowError`.  Returns the saved application.
     """
     files = files or {}
     if not service.open_to(applicant.category):
         raise WorkflowError(f"Layanan ini hanya untuk {service.audience_label}.")
+    version = None
     if application is not None:
         if application.applicant_id != applicant.id or application.service != service.slug:
             raise WorkflowError("Permohonan tidak ditemukan.")
+        version = application.version if expected_version is None else expected_version
+        if version != application.version:
+            raise _applicant_conflict(application)
         if application.status not in EDITABLE:
             raise WorkflowError("Permohonan ini sedang diproses dan tidak dapat diubah.")
+    found: dict[str, str] = dict(errors or {})
     total = sum(f.size for f in files.values())
     if total > service.max_total_mb * 1024 * 1024:
-        raise ValidationFailed({"__all__": f"Jumlah ukuran semua berkas melebihi batas {service.max_total_mb:g} MB."})
+        _merge(found, {"__all__": f"Jumlah ukuran semua berkas melebihi batas {service.max_total_mb:g} MB."})
     if submit:
-        errors = _check_submission(service, applicant, data, application, files)
-        if errors:
-            raise ValidationFailed(errors)
+        found = _check_submission(service, applicant, data, application, files, found)
+    if found:
+        raise ValidationFailed(found)
 
     written = []
     mails: list[int] = []
     try:
         with database.atomic():
+            # The token first: on SQLite a transaction that has read cannot wait for the write lock.
+            token_row = formtokens.claim(token, applicant)
             now = utcnow()
             if application is None:
                 application = Application.create(service=service.slug, applicant=applicant, data=data,
                                                  created_at=now, updated_at=now)
             else:
-                application.data = data
-                application.updated_at = now
+                # Version-checked like staff actions: of a draft save and a resubmit racing, one wins.
+                updated = (Application.update(data=data, updated_at=now, version=Application.version + 1)
+                           .where(Application.id == application.id, Application.version == version,
+                                  Application.status.in_(EDITABLE)).execute())
+                if not updated:
+                    raise _applicant_conflict(application)
+                application.data, application.updated_at, application.version = data, now, version + 1
+            formtokens.bind(token_row, application)
             _store_files(application, applicant, files, written)
             if submit:
                 resubmitted = application.status == "returned"
@@ -172,8 +225,6 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
                     from_status=from_status, to_status=application.status, to_step=application.step)
                 hook().pintu_after_transition(application=application, service=service, event=event)
                 mails += notifications.on_event(application, service, event)
-            else:
-                application.save()
     except BaseException:
         uploads.discard_files(written)
         raise
@@ -182,16 +233,33 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
     return application
 
 
-def cancel(application: Application, applicant: User, reason: str = "") -> Event:
+def return_note(application: Application) -> Event | None:
+    """The latest return to the applicant (its ``note`` is the reason meant for them), or None."""
+    return (Event.select().where(Event.application == application.id, Event.kind == RETURN)
+            .order_by(Event.id.desc()).first())
+
+
+def cancel_refusal(application: Application) -> str:
+    """Why the applicant can no longer cancel, or ""."""
+    if application.status in FINAL_STATUSES or application.status == "ready":
+        return "Permohonan yang sudah diputus tidak dapat dibatalkan."
+    return ""
+
+
+def cancel(application: Application, applicant: User, reason: str = "", *, token: str | None = None,
+           expected_version: int | None = None) -> Event:
     """The applicant withdraws a request that has not been decided yet."""
     if application.applicant_id != applicant.id:
         raise WorkflowError("Permohonan tidak ditemukan.")
-    if application.status in FINAL_STATUSES or application.status == "ready":
-        raise WorkflowError("Permohonan yang sudah diputus tidak dapat dibatalkan.")
+    if expected_version is not None and expected_version != application.version:
+        raise _conflict(application)
+    refusal = cancel_refusal(application)
+    if refusal:
+        raise WorkflowError(refusal)
     service = get_service(application.service)
     return _move(application, service, applicant, "pemohon", kind="cancel", action_key="cancel",
                  message="Permohonan dibatalkan oleh pemohon", to_status="cancelled", to_step=None,
-                 note=reason, expected_version=application.version)
+                 note=reason, expected_version=application.version, token=token)
 
 
 # ---------------------------------------------------------------------------
@@ -218,7 +286,8 @@ def claim(application: Application, actor: User, expected_version: int | None = 
 
 
 def perform(application: Application, actor: User, action_key: str, *, note: str = "", internal_note: str = "",
-            expected_version: int | None = None, units: list[str] | None = None, files: dict | None = None) -> Event:
+            expected_version: int | None = None, units: list[str] | None = None, files: dict | None = None,
+            token: str | None = None) -> Event:
     """Take the action ``action_key`` at the application's current step.
 
     ``expected_version`` is the version the actor saw; when somebody acted in
@@ -227,6 +296,7 @@ def perform(application: Application, actor: User, action_key: str, *, note: str
     CheckedFile) are the uploads of the step's ``requirements``: the applicant's
     at an applicant step, the staff member's product (answer letter, press
     release) at a staff step; they are stored in the same transaction as the move.
+    ``token`` is the one-time token of the applicant's form (:mod:`pintu.formtokens`).
     """
     service = get_service(application.service)
     step = service.step(application.step)
@@ -265,13 +335,13 @@ def perform(application: Application, actor: User, action_key: str, *, note: str
         raise WorkflowError("Tahap ini tidak menerima unggahan berkas.")
 
     if action.kind == DISPOSE:
-        return _dispose(application, service, step, action, actor, units or [], note, internal_note, version)
+        return _dispose(application, service, step, action, actor, units or [], note, internal_note, version, token)
 
     to_step, to_status = _destination(service, step, action, application.data or {})
     return _move(application, service, actor, step.role, kind=action.kind, action_key=action.key,
                  message=action.message or action.label, to_status=to_status, to_step=to_step,
                  note=note, internal_note=internal_note, expected_version=version, action=action, step=step,
-                 files=files)
+                 files=files, token=token)
 
 
 def _destination(service: Service, step: Step, action: Action, data: dict) -> tuple[str | None, str]:
@@ -290,14 +360,14 @@ def _destination(service: Service, step: Step, action: Action, data: dict) -> tu
 def _move(application: Application, service: Service, actor: User, actor_role: str, *, kind: str, action_key: str,
           message: str, to_status: str, to_step: str | None, note: str = "", internal_note: str = "",
           expected_version: int, action: Action | None = None, step: Step | None = None,
-          outbox: list[int] | None = None, files: dict | None = None) -> Event:
+          outbox: list[int] | None = None, files: dict | None = None, token: str | None = None) -> Event:
     """Move the application; mails are sent after commit, or appended to ``outbox`` for the caller."""
     mails: list[int] = []
     written: list = []
     try:
         event = _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status,
                                      to_step, note, internal_note, expected_version, action, step, files or {},
-                                     mails, written)
+                                     mails, written, token)
     except BaseException:
         uploads.discard_files(written)
         raise
@@ -310,8 +380,18 @@ def _move(application: Application, service: Service, actor: User, actor_role: s
 
 
 def _store_files(application: Application, actor: User, files: dict, written: list) -> None:
-    """Write ``files`` as the current uploads of their requirements (inside the caller's transaction)."""
+    """Write ``files`` as the current uploads of their requirements (inside the caller's transaction).
+
+    A :class:`~pintu.models.StagedUpload` (kept from an earlier try of the form) is taken over as
+    it is; when it is gone (used by another save, swept) the save fails with a message on its field."""
     for key, checked in files.items():
+        if isinstance(checked, StagedUpload):
+            try:
+                staging.attach(checked, application, actor)
+            except staging.StagedGone:
+                raise ValidationFailed({f"file_{key}": f"Berkas {checked.original_name} yang diunggah sebelumnya "
+                                                       "sudah tidak tersedia. Unggah ulang berkas ini."}) from None
+            continue
         stored_name, tmp = uploads.store(checked)
         written.append(tmp)
         Upload.update(superseded=True).where(Upload.application == application, Upload.requirement == key).execute()
@@ -321,8 +401,11 @@ def _store_files(application: Application, actor: User, files: dict, written: li
 
 
 def _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status, to_step,
-                         note, internal_note, expected_version, action, step, files, mails, written) -> Event:
+                         note, internal_note, expected_version, action, step, files, mails, written,
+                         token=None) -> Event:
     with database.atomic():
+        # The token first: on SQLite a transaction that has read cannot wait for the write lock.
+        formtokens.claim(token, actor, application)
         _store_files(application, actor, files, written)
         if action is not None:
             for veto in hook().pintu_before_transition(application=application, service=service, step=step,
@@ -379,12 +462,14 @@ def _close_dispositions(application: Application, to_status: str, now) -> None:
      .execute())
 
 
-def _dispose(application, service, step, action, actor, unit_keys, note, internal_note, version) -> Event:
+def _dispose(application, service, step, action, actor, unit_keys, note, internal_note, version,
+             token=None) -> Event:
     units = list(Unit.select().where(Unit.key.in_(unit_keys))) if unit_keys else []
     if not units:
         raise ValidationFailed({"units": "Pilih sekurang-kurangnya satu unit tujuan disposisi."})
     mails: list[int] = []
     with database.atomic():
+        formtokens.claim(token, actor, application)
         for veto in hook().pintu_before_transition(application=application, service=service, step=step,
                                                    action=action, actor=actor, note=note):
             if veto:

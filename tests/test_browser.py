@@ -127,3 +127,47 @@ def test_apply_and_process_in_browser(server, tmp_path):
         assert "Andi Akademik" not in text  # applicants see the role, not the officer
         shot(page, "06-applicant-timeline")
         browser.close()
+
+
+def test_files_survive_a_field_error_in_browser(server, tmp_path):
+    """Choose files, get one field wrong, submit: the error shows AND the files are already uploaded;
+    fix the field and submit without choosing the files again: the application has them."""
+    app, base = server
+    scans = {}
+    for key in ("ijazah", "transkrip"):
+        scans[key] = tmp_path / f"{key}-saya.pdf"
+        scans[key].write_bytes(PDF)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(base + "/masuk")
+        page.fill("#email", "alumni@test.id")
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        page.goto(base + "/layanan/legalisir/ajukan")
+        page.fill("#nim", "E31170001")
+        page.fill("#program_studi", "Teknik Informatika")
+        page.fill("#tahun_lulus", "1900")  # out of range
+        page.set_input_files("#file_ijazah", str(scans["ijazah"]))
+        page.set_input_files("#file_transkrip", str(scans["transkrip"]))
+        page.wait_for_selector("#check-transkrip .file-ok")
+        with page.expect_navigation():
+            page.click("button[name=submit]")
+        assert page.locator("#tahun_lulus-error").is_visible()
+        assert "Sudah diunggah: ijazah-saya.pdf" in page.inner_text("#have-ijazah")
+        assert "Sudah diunggah: transkrip-saya.pdf" in page.inner_text("#have-transkrip")
+        shot(page, "10-kept-files")
+        page.fill("#tahun_lulus", "2021")
+        with page.expect_navigation():
+            page.click("button[name=submit]")
+        page.wait_for_selector(".flash.success")
+        assert "LGS-" in page.inner_text(".flash.success")
+        assert "ijazah-saya.pdf" in page.content() and "transkrip-saya.pdf" in page.content()
+        browser.close()
+    with app.app_context():
+        from pintu.models import Application, StagedUpload
+
+        (application,) = Application.select()
+        assert sorted(u.original_name for u in application.uploads) == ["ijazah-saya.pdf", "transkrip-saya.pdf"]
+        assert StagedUpload.select().count() == 0

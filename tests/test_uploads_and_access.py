@@ -41,6 +41,16 @@ def files_in(folder) -> list[str]:
     return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
 
 
+def kept_only(app) -> int:
+    """How many files are kept for the next try; fails when any file is attached or stray."""
+    from pintu.testing import count_rows
+
+    assert count_rows(app, "Upload") == 0
+    kept = count_rows(app, "StagedUpload")
+    assert len(files_in(app.config["UPLOAD_FOLDER"])) == kept
+    return kept
+
+
 def apply(client, files=None, submit=True, **changes):
     data = {**FIELDS, **changes, **(files or {})}
     data["submit" if submit else "draft"] = "1"
@@ -81,8 +91,8 @@ BAD_FILES = [
 
 
 def test_spoofed_or_wrong_upload_rejected(app, alumni):
-    for (content, filename), message in BAD_FILES:
-        # The other file is fine: it must not be stored either.
+    for tries, ((content, filename), message) in enumerate(BAD_FILES, 1):
+        # The other file is fine: it is kept for the next try, attached to nothing.
         r = apply(alumni, {"file_ijazah": (io.BytesIO(content), filename), "file_transkrip": pdf("transkrip.pdf")})
         assert r.status_code == 422, filename
         page = text(r)
@@ -93,9 +103,10 @@ def test_spoofed_or_wrong_upload_rejected(app, alumni):
         for name in ("nim", "program_studi", "tahun_lulus"):
             assert f'value="{FIELDS[name]}"' in page, name
         assert re.search(r'<option selected value="studi_lanjut">|<option value="studi_lanjut" selected>', page)
-        assert "perlu dipilih ulang" in page
+        # The valid file is kept (stored once, attached to nothing) and shown as uploaded.
+        assert "Sudah diunggah: transkrip.pdf" in page
         assert count_applications(app) == 0
-        assert files_in(app.config["UPLOAD_FOLDER"]) == []
+        assert kept_only(app) == tries
 
 
 def test_spoofed_upload_on_draft_also_rejected(app, alumni):
@@ -113,7 +124,7 @@ def test_wrong_field_shows_message_next_to_it_and_keeps_files_out(app, alumni):
     assert field_error(page, "tahun_lulus")
     assert 'value="E31170042"' in page
     assert count_applications(app) == 0
-    assert files_in(app.config["UPLOAD_FOLDER"]) == []
+    assert kept_only(app) == 2
 
 
 def test_missing_required_files_on_submit(app, alumni):
@@ -121,7 +132,7 @@ def test_missing_required_files_on_submit(app, alumni):
     assert r.status_code == 422
     assert field_error(text(r), "file_transkrip") == "Berkas transkrip akademik wajib diunggah."
     assert count_applications(app) == 0
-    assert files_in(app.config["UPLOAD_FOLDER"]) == []
+    assert kept_only(app) == 1
 
 
 def test_oversize_file_rejected(app, alumni):
@@ -130,7 +141,7 @@ def test_oversize_file_rejected(app, alumni):
     assert r.status_code == 422
     assert field_error(text(r), "file_ijazah") == "Ukuran berkas melebihi batas 5 MB."
     assert count_applications(app) == 0
-    assert files_in(app.config["UPLOAD_FOLDER"]) == []
+    assert kept_only(app) == 1
 
 
 def test_file_just_under_limit_accepted(app, alumni):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, uploads, workflow
+from .. import audit, formtokens, staging, uploads, workflow
 from ..access import application_or_404, can_download, identity_visible, reported_anonymously
 from ..forms import VersionForm, application_form_class, display_data, form_data, load_data
 from ..models import Application, Upload
@@ -13,6 +13,13 @@ from ..plugins import get_service
 from ..timeline import timeline
 
 bp = Blueprint("applications", __name__)
+
+
+@bp.app_context_processor
+def _form_tokens():
+    # Each applicant form on a page gets its own one-time token (see pintu.formtokens).
+    return {"new_form_token": formtokens.issue, "FORM_TOKEN_FIELD": formtokens.FIELD,
+            "return_note": workflow.return_note}
 
 
 def _read_files(service, errors: dict) -> dict:
@@ -42,37 +49,89 @@ def _form_errors(form, submit: bool) -> dict:
     return errors
 
 
+STALE_FORM = "Formulir ini tidak lengkap atau sudah kedaluwarsa. Periksa isian di bawah, lalu kirim kembali."
+
+
+def _posted_version() -> int | None:
+    raw = (request.form.get("version") or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def _replay(token: str):
+    """The answer to a repeated write (double click, resend): the first one's result, never a second write."""
+    row = formtokens.used(token, current_user)
+    if row is None:
+        return None
+    if row.user_id != current_user.id:
+        abort(400)
+    flash("Permohonan ini sudah tersimpan; kiriman yang sama tidak diproses dua kali.", "info")
+    if row.application_id:
+        return redirect(url_for("applications.detail", app_id=row.application_id))
+    return redirect(url_for("applications.mine"))
+
+
 def _handle(service, application: Application | None):
     form = application_form_class(service)()
+    keys = [r.key for r in service.requirements]
+    token = request.form.get(formtokens.FIELD, "") if request.method == "POST" else ""
+    version = application.version if application is not None else None
+    staged: dict = {}
     if request.method == "GET" and application is not None:
         load_data(form, application.data or {})
     errors: dict = {}
     if request.method == "POST":
+        if formtokens.valid(token):
+            replay = _replay(token)
+            if replay is not None:
+                return replay
         submit = "submit" in request.form
         errors = _form_errors(form, submit)
         files = _read_files(service, errors)
-        if not errors:
-            try:
-                application = workflow.save_application(service, current_user, form_data(form), files,
-                                                        submit=submit, application=application)
-            except workflow.ValidationFailed as exc:
-                errors = dict(exc.errors)
-            except workflow.WorkflowError as exc:
-                errors = {"__all__": str(exc)}
+        staged = staging.kept(request.form, current_user, keys)
+        posted_version = _posted_version()
+        if not formtokens.valid(token) or (application is not None and posted_version is None):
+            errors["__all__"] = STALE_FORM
+        data = form_data(form)
+        for name in errors:
+            if name in data:
+                data[name] = None  # validators see a field in a wrong format as empty
+        try:
+            application = workflow.save_application(
+                service, current_user, data, {**staged, **files}, submit=submit, application=application,
+                errors=errors, token=token if formtokens.valid(token) else None, expected_version=posted_version)
+        except formtokens.Replayed:
+            return _replay(token) or redirect(url_for("applications.mine"))
+        except workflow.ValidationFailed as exc:
+            errors = dict(exc.errors)
+        except workflow.Conflict as exc:
+            errors = {"__all__": str(exc)}
+            if application is not None:
+                application = Application.get_by_id(application.id)
+                version = application.version  # saving again now overwrites, knowingly
+        except workflow.WorkflowError as exc:
+            errors = {"__all__": str(exc)}
+        else:
+            if submit:
+                flash(f"Permohonan terkirim dengan nomor {application.reference}. "
+                      f"Kode lacak: {application.tracking_code}.", "success")
             else:
-                if submit:
-                    flash(f"Permohonan terkirim dengan nomor {application.reference}. "
-                          f"Kode lacak: {application.tracking_code}.", "success")
-                else:
-                    flash("Draf disimpan. Anda dapat melanjutkan kapan saja dari menu Permohonan Saya.", "success")
-                return redirect(url_for("applications.detail", app_id=application.id))
+                flash("Draf disimpan. Anda dapat melanjutkan kapan saja dari menu Permohonan Saya.", "success")
+            return redirect(url_for("applications.detail", app_id=application.id))
+        # Nothing was saved: keep the valid files received for the next try (stored once).
+        # A newly chosen file that was refused leaves the one kept before (if any) in place.
+        staged = staging.existing(staged)
+        staged.update(staging.stage({k: f for k, f in files.items() if f"file_{k}" not in errors}, current_user))
+        if not formtokens.valid(token):
+            token = ""
     current = {}
     if application is not None:
         current = {u.requirement: u for u in application.uploads if not u.superseded}
     status = 422 if errors else 200
+    returned = workflow.return_note(application) if application is not None and application.status == "returned" \
+        else None
     return render_template("applications/form.html", service=service, form=form, errors=errors,
-                           application=application, current=current,
-                           files_lost=any(k.startswith("file_") for k in errors)), status
+                           application=application, current=current, staged=staged, returned=returned,
+                           form_token=token or formtokens.issue(), version=version), status
 
 
 @bp.route("/layanan/<slug>/ajukan", methods=["GET", "POST"])
@@ -111,7 +170,8 @@ def edit(app_id):
     application = application_or_404(app_id)
     if application.applicant_id != current_user.id:
         abort(404)
-    if application.status not in workflow.EDITABLE:
+    if application.status not in workflow.EDITABLE and request.method == "GET":
+        # A POST goes on: a repeat answers with the first result, a stale form keeps what was typed.
         flash("Permohonan ini sedang diproses dan tidak dapat diubah.", "warning")
         return redirect(url_for("applications.detail", app_id=app_id))
     return _handle(get_service(application.service), application)
@@ -160,6 +220,16 @@ def detail_context(application: Application) -> dict:
     return ctx
 
 
+def _replay_action(token: str, app_id: int):
+    """A repeated step action or cancel: back to the application page, nothing applied twice."""
+    row = formtokens.used(token, current_user)
+    if row is None:
+        return None
+    if row.user_id != current_user.id or row.application_id != app_id:
+        abort(400)
+    return redirect(url_for("applications.detail", app_id=app_id))
+
+
 @bp.route("/permohonan/<int:app_id>/tindakan", methods=["POST"])
 @login_required
 def step_action(app_id):
@@ -170,6 +240,11 @@ def step_action(app_id):
     form = VersionForm()
     if application.applicant_id != current_user.id or step is None or not step.for_applicant:
         abort(404)
+    token = request.form.get(formtokens.FIELD, "")
+    if formtokens.valid(token):
+        replay = _replay_action(token, app_id)
+        if replay is not None:
+            return replay
     errors: dict = {}
     files = {}
     for req in step.requirements:
@@ -179,14 +254,17 @@ def step_action(app_id):
                 files[req.key] = uploads.check(storage, req)
             except uploads.UploadError as exc:
                 errors[f"file_{req.key}"] = str(exc)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not formtokens.valid(token):
         errors["__all__"] = "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."
     if not errors:
         try:
             workflow.perform(application, current_user, request.form.get("action", ""),
-                             note=request.form.get("note", ""), expected_version=int(form.version.data), files=files)
+                             note=request.form.get("note", ""), expected_version=int(form.version.data), files=files,
+                             token=token)
             flash("Tindakan Anda tersimpan.", "success")
             return redirect(url_for("applications.detail", app_id=app_id))
+        except formtokens.Replayed:
+            return _replay_action(token, app_id) or redirect(url_for("applications.detail", app_id=app_id))
         except workflow.ValidationFailed as exc:
             errors = dict(exc.errors)
         except workflow.WorkflowError as exc:
@@ -201,12 +279,21 @@ def step_action(app_id):
 def cancel(app_id):
     application = application_or_404(app_id)
     form = VersionForm()
+    token = request.form.get(formtokens.FIELD, "")
     if application.applicant_id != current_user.id or not form.validate_on_submit():
         abort(404 if application.applicant_id != current_user.id else 400)
+    if not formtokens.valid(token):
+        flash(workflow.cancel_refusal(application) or "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.",
+              "error")
+        return redirect(url_for("applications.detail", app_id=app_id))
+    replay = _replay_action(token, app_id)
+    if replay is not None:
+        return replay
     try:
-        application.version = int(form.version.data)
-        workflow.cancel(application, current_user)
+        workflow.cancel(application, current_user, token=token, expected_version=int(form.version.data))
         flash("Permohonan dibatalkan.", "info")
+    except formtokens.Replayed:
+        return _replay_action(token, app_id) or redirect(url_for("applications.detail", app_id=app_id))
     except workflow.WorkflowError as exc:
         flash(str(exc), "error")
     return redirect(url_for("applications.detail", app_id=app_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
-from .. import messages, uploads
+from .. import formtokens, messages, uploads
 from ..access import application_or_404
 from ..plugins import get_service
 
@@ -25,13 +25,21 @@ def post(app_id):
     if not get_service(application.service).messages:
         abort(404)
     body = request.form.get("body", "")
+    token = request.form.get(formtokens.FIELD, "")
+    if not formtokens.valid(token):
+        return render_template("applications/_thread.html", **thread_context(
+            application, "Formulir kedaluwarsa. Muat ulang halaman lalu kirim kembali.", body)), 422
+    if formtokens.used(token, current_user) is not None:
+        return render_template("applications/_thread.html", **thread_context(application))  # a repeat
     internal = bool(request.form.get("internal")) and application.applicant_id != current_user.id
     checked = None
     storage = request.files.get("attachment")
     try:
         if storage is not None and storage.filename:
             checked = uploads.check(storage, messages.ATTACHMENT)
-        messages.post(application, current_user, body, internal=internal, attachment=checked)
+        messages.post(application, current_user, body, internal=internal, attachment=checked, token=token)
+    except formtokens.Replayed:
+        pass  # sent twice at once: the first one counts
     except (messages.MessageError, uploads.UploadError) as exc:
         return render_template("applications/_thread.html", **thread_context(application, str(exc), body)), 422
     return render_template("applications/_thread.html", **thread_context(application))

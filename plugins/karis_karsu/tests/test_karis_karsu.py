@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import os
 import re
 import zlib
 
@@ -60,8 +59,10 @@ def summary(page: str) -> str:
 
 
 def stored_files(app):
-    folder = app.config["UPLOAD_FOLDER"]
-    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    """Files attached (or stray); those kept for the next try of a failed form do not count."""
+    from pintu.testing import attached_files
+
+    return attached_files(app)
 
 
 def set_nip(app, email, nip):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import os
 
 import pytest
 
@@ -43,8 +42,10 @@ def apply(client, submit=True, with_files=True, **fields):
 
 
 def stored_files(app):
-    folder = app.config["UPLOAD_FOLDER"]
-    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    """Files attached (or stray); those kept for the next try of a failed form do not count."""
+    from pintu.testing import attached_files
+
+    return attached_files(app)
 
 
 @pytest.fixture
@@ -466,7 +467,8 @@ def test_photo_for_a_pdf_requirement_is_refused(app, client, applicant):
     page = r.get_data(as_text=True)
     assert field_error(page, "file_kartu_pegawai") == \
         "Isi berkas bukan PDF. Unggah berkas PDF yang asli (hasil scan, foto tidak diperkenankan)."
-    assert "Berkas yang sudah dipilih perlu dipilih ulang" in page
+    # The other, valid files are kept and shown as uploaded: nothing to choose again.
+    assert "Sudah diunggah: dpcp.pdf" in html.unescape(page)
     assert count(app) == 0 and stored_files(app) == []
 
 
@@ -499,3 +501,27 @@ def test_missing_document_is_named_but_akta_anak_is_optional(app, client, applic
         "Surat keterangan mendapatkan tunjangan keluarga (KP4) wajib diunggah."
     assert field_error(page, "file_akta_anak") is None
     assert count(app) == 0
+
+
+def test_one_wrong_date_keeps_all_files_for_the_fixed_submit(app, client, applicant):
+    """The walk-through's case: every file chosen, one date wrong. The files are kept (shown as
+    uploaded) and the corrected submit uses them without choosing them again."""
+    from pintu.testing import hidden_fields
+
+    login(client, APPLICANT)
+    r = apply(client, tanggal_lahir="31-02-1968")
+    assert r.status_code == 422
+    page = html.unescape(r.get_data(as_text=True))
+    assert field_error(page, "tanggal_lahir")
+    expected = sorted([f"{k}.pdf" for k in PDF_KEYS] + ["pas_foto.png"])
+    assert sorted(n for n in expected if f"Sudah diunggah: {n}" in page) == expected
+    assert count(app) == 0 and stored_files(app) == []
+    kept = hidden_fields(r.get_data(as_text=True))
+    r = client.post(f"/layanan/{SLUG}/ajukan", data=dict(VALID, submit="1", **kept),
+                    content_type="multipart/form-data")
+    app_id = app_id_of(r)
+    with app.app_context():
+        from pintu.models import Upload
+
+        names = sorted(u.original_name for u in Upload.select().where(Upload.application == app_id))
+    assert names == expected

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 
 import pytest
 
@@ -37,8 +36,10 @@ def apply(client, submit=True, with_files=True, **fields):
 
 
 def stored_files(app):
-    folder = app.config["UPLOAD_FOLDER"]
-    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    """Files attached (or stray); those kept for the next try of a failed form do not count."""
+    from pintu.testing import attached_files
+
+    return attached_files(app)
 
 
 def set_nip(app, email, nip):
