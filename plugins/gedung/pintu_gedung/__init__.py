@@ -43,10 +43,9 @@ PROOF = Requirement(
     types=("pdf", "jpg", "png"), max_mb=2, note="Bukti setoran / transfer bank sebesar biaya sewa",
     missing_message="Bukti transfer biaya sewa wajib diunggah.")
 
-#: Where external users transfer the rent, e.g. "Bank BNI 0123456789 a.n. RPL 023 BLU Polije
-#: untuk Penerimaan": the setting ``GEDUNG_PAYMENT_ACCOUNT`` (instance/config.py or the environment
-#: variable PINTU_GEDUNG_PAYMENT_ACCOUNT).  The standard names no account number, so none is built in.
-ACCOUNT_SETTING = "GEDUNG_PAYMENT_ACCOUNT"
+#: Where external users transfer the rent (the setting ``GEDUNG_REKENING``, also shown in the
+#: application panel).  The standard names no account number, so none is built in.
+ACCOUNT_SETTING = "GEDUNG_REKENING"
 
 
 def payment_instructions(application) -> str:
