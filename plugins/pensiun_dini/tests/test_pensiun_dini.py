@@ -590,8 +590,20 @@ def test_the_50_20_rule_is_published_on_the_service_page(client):
     assert "NIP 18 digit tercatat di profil akun" in page
 
 
-@pytest.mark.config(CLOCK_NOW="2026-11-23T17:30:00")  # 23-11 in UTC, already 24-11-2026 00:30 in WIB
+@pytest.mark.config(CLOCK_NOW="2020-06-30T17:30:00")  # 30-06 in UTC, already 01-07-2020 00:30 in WIB
 def test_age_is_counted_on_the_wib_date(app, client, applicant):
-    """Turning 50 on 24-11-2026: at 00:30 WIB (still 23-11 in UTC) the applicant is 50."""
-    login(client, APPLICANT)
-    assert apply(client, tanggal_lahir="1976-11-24", tmt_cpns="1999-01-01").status_code == 302
+    """Born 01-07-1970: at 00:30 WIB on 01-07-2020 (still 30-06 in UTC) the applicant is exactly 50,
+    whatever the server's zone; the draft's panel counts on "today" in WIB."""
+    import time
+
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        login(client, APPLICANT)
+        app_id = app_id_of(apply(client, submit=False, tanggal_lahir="1970-07-01", tmt_cpns="1995-01-02"))
+        page = " ".join(html.unescape(client.get(f"/permohonan/{app_id}").get_data(as_text=True)).split())
+    finally:
+        os.environ.pop("TZ", None)
+        time.tzset()
+    assert "Umur per 1 Jul 2020</dt><dd>50 tahun</dd>" in page
+    assert "Terpenuhi (umur minimal 50 tahun" in page
