@@ -1,6 +1,15 @@
 """Local time of the institution (``TIMEZONE``, default Asia/Jakarta).
 
 The database stores naive UTC; people read and count days in local time.
+Everything shown to people or counted in days goes through here, never
+through ``date.today()`` or ``datetime.now()``, which follow the server's
+zone.
+
+For tests only, the setting ``CLOCK_NOW`` pins "now": an ISO datetime string
+(or a ``datetime``); a naive value is read as UTC, e.g.
+``@pytest.mark.config(CLOCK_NOW="2026-11-23T17:30:00")`` is 24-11-2026 00:30
+WIB.  It is read by :func:`now` and :func:`today`; stored timestamps
+(``models.utcnow``) keep the real time.  Leave it unset in production.
 """
 
 from __future__ import annotations
@@ -15,10 +24,40 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Jakarta")
 
 
+def _pinned() -> dt.datetime | None:
+    value = current_app.config.get("CLOCK_NOW")
+    if not value:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def now() -> dt.datetime:
+    """The current local time (timezone-aware)."""
+    return (_pinned() or dt.datetime.now(dt.timezone.utc)).astimezone(zone())
+
+
 def to_local(value: dt.datetime) -> dt.datetime:
-    """A naive UTC datetime as local time."""
-    return value.replace(tzinfo=dt.timezone.utc).astimezone(zone())
+    """A naive UTC datetime (as stored) as local time; an aware one is converted."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(zone())
 
 
 def today() -> dt.date:
-    return dt.datetime.now(zone()).date()
+    """Today's local date."""
+    return now().date()
+
+
+def local_date(value: dt.datetime | None) -> dt.date:
+    """The local date of a stored (naive UTC) timestamp, or today when it is None."""
+    return to_local(value).date() if value is not None else today()
+
+
+def format_local(value: dt.datetime, fmt: str = "%d-%m-%Y %H:%M") -> str:
+    """A stored timestamp as local time text, with the zone's abbreviation ("24-11-2026 00:30 WIB")."""
+    local = to_local(value)
+    return f"{local.strftime(fmt)} {local.tzname()}"

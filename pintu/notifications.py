@@ -13,7 +13,7 @@ from flask import render_template, url_for
 
 from . import jobs, mail, mailsecrets
 from .models import Application, Membership, Notification, OutgoingMail, Unit, User
-from .services import Service
+from .services import FINAL_STATUSES, Service
 
 #: Event kinds the applicant is told about (in-app and by e-mail).
 APPLICANT_EVENTS = {"submitted", "resubmitted", "forward", "return", "refuse", "finish", "dispose", "cancel",
@@ -66,15 +66,23 @@ def queue_mail(to: str, subject: str, body: str, application: Application | None
 
 def on_event(application: Application, service: Service, event) -> list[int]:
     """Notify the people concerned by ``event``; return the ids of mails to send."""
+    from . import timeline
+
     mails = []
-    if event.kind in APPLICANT_EVENTS:
+    if event.kind in APPLICANT_EVENTS and not timeline.staff_only(event, service):
         applicant = application.applicant
         text = f"{application.reference}: {event.message}"
         Notification.create(user=applicant, application=application, message=text[:255])
         link = absolute_url("applications.detail", app_id=application.id)
+        # Entering an applicant step: tell the applicant what to do there (pay, upload a proof).
+        step = service.step(application.step) if application.status == "in_process" else None
+        todo = step if step is not None and step.for_applicant and event.to_step != event.from_step else None
         body = render_template("email/event.txt", application=application, service=service, event=event,
-                               applicant=applicant, link=link,
-                               track_link=absolute_url("track.track"))
+                               applicant=applicant, link=link, track_link=absolute_url("track.track"),
+                               status=timeline.status_text(application, True, service),
+                               note_label=timeline.note_label(event, service),
+                               todo=todo, instructions=todo.instructions_for(application) if todo else "",
+                               final=application.status in FINAL_STATUSES)
         subject = f"[PINTU] {application.reference} - {event.message}"
         mails.append(queue_mail(applicant.email, subject, body, application))
     if application.status in ("in_process", "ready") and event.to_step and event.kind != "claim":

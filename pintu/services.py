@@ -97,7 +97,14 @@ class Action:
     that declares the requirements "lengkap dan benar": the service's
     completion time is counted in working days from that moment.
     ``message`` is the text the applicant reads on the timeline and in the
-    e-mail ("Berkas dinyatakan lengkap").
+    e-mail ("Berkas dinyatakan lengkap").  The timeline adds who acted
+    ("... oleh Petugas ULT"; for a step with a ``unit``, the unit's name)
+    unless the message already says it with "oleh" ("Dokumen diverifikasi
+    oleh Subbagian Kepegawaian").  ``internal=True`` makes the move staff
+    business only (e.g. the leadership sending a draft back to the officer
+    who wrote it): the applicant gets no notification or e-mail about it and
+    does not see it on the timeline; the staff of the next step are notified
+    as usual.
     """
 
     key: str
@@ -108,6 +115,7 @@ class Action:
     starts_clock: bool = False
     message: str = ""
     style: str = "primary"
+    internal: bool = False
 
     def __post_init__(self):
         if self.kind not in ACTION_KINDS:
@@ -170,6 +178,14 @@ class Step:
     stored as uploads of the application, listed as "Dokumen hasil layanan"
     on the application page and downloadable by the applicant
     (:attr:`Service.output_requirements`).
+
+    ``instructions`` (applicant steps) tells the applicant what to do there, in
+    the e-mail sent when the application reaches the step and on the
+    application page: a string, or a callable receiving the application and
+    returning the text (e.g. the amount due and the bank account).  While the
+    application waits at an applicant step, its status reads "Menunggu
+    tindakan Anda" to the applicant ("Menunggu tindakan pemohon" to others)
+    instead of "Diproses".
     """
 
     key: str
@@ -181,10 +197,16 @@ class Step:
     description: str = ""
     requirements: Sequence["Requirement"] = ()
     condition: Callable[[Mapping[str, object]], bool] | None = None
+    instructions: str | Callable[[object], str] = ""
 
     @property
     def for_applicant(self) -> bool:
         return self.role == "pemohon"
+
+    def instructions_for(self, application) -> str:
+        """The step's ``instructions`` for ``application`` (empty when none)."""
+        text = self.instructions(application) if callable(self.instructions) else self.instructions
+        return (text or "").strip()
 
     def applies(self, data: Mapping[str, object]) -> bool:
         return self.condition is None or bool(self.condition(data or {}))
@@ -302,6 +324,11 @@ class Service:
     ``retained_fields`` are the data keys kept when a closed application is
     anonymised (retention period, account deletion): non-personal facts
     useful for statistics such as a category; every other field is blanked.
+    ``eligibility`` lists the conditions an applicant must meet that are not
+    documents (an age or years of service, a status), as sentences; they are
+    published on the service page under "Persyaratan" next to the documents.
+    Checking them is still the job of ``validators`` or the
+    ``pintu_validate_application`` hook.
     """
 
     slug: str
@@ -331,6 +358,7 @@ class Service:
     identity_steps: Sequence[str] | None = None
     anonymous_reporting: bool = False
     retained_fields: Sequence[str] = ()
+    eligibility: Sequence[str] = ()
     code: str = ""
     plugin: str = field(default="", compare=False)
 
@@ -378,6 +406,12 @@ class Service:
     def all_requirements(self) -> list[Requirement]:
         """The requirements of the application form and of the applicant's later steps."""
         return list(self.requirements) + [r for s in self.steps if s.for_applicant for r in s.requirements]
+
+    def requirements_for(self, data: Mapping[str, object]) -> list[Requirement]:
+        """Like :attr:`all_requirements`, less those of applicant steps that do not apply to an
+        application with ``data`` (no proof of payment for a booking that pays nothing)."""
+        return list(self.requirements) + [r for s in self.steps if s.for_applicant and s.applies(data)
+                                          for r in s.requirements]
 
     @property
     def output_requirements(self) -> list[Requirement]:
@@ -438,5 +472,6 @@ def standard_steps(*middle: Step, ready_title: str = "Hasil siap diambil di ULT"
                       send_back(), refuse()]),
         *middle,
         Step("pengambilan", ready_title, role="petugas", status="ready", description=ready_description,
-             actions=[finish("Sudah diambil pemohon", "taken", message="Produk layanan telah diambil")]),
+             actions=[finish("Sudah diambil pemohon", "taken",
+                            message="Produk layanan telah diserahkan kepada pemohon")]),
     ]

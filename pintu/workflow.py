@@ -266,11 +266,22 @@ def cancel(application: Application, applicant: User, reason: str = "", *, token
 # Staff side
 # ---------------------------------------------------------------------------
 
+def may_claim(application: Application, user: User) -> bool:
+    """True when ``user`` may take ``application`` on (claim): staff who can act on its current
+    staff step or answer one of its dispositions.  Never the applicant, never at an applicant step."""
+    if application.status in FINAL_STATUSES or application.status in EDITABLE:
+        return False
+    step = get_service(application.service).step(application.step)
+    if step is None or step.for_applicant or application.applicant_id == user.id:
+        return False
+    return can_act(user, step, application) or bool(_answerable_units(application, user))
+
+
 def claim(application: Application, actor: User, expected_version: int | None = None) -> None:
     """Assign the application to ``actor`` (who must be able to act on its step)."""
     service = get_service(application.service)
     step = service.step(application.step)
-    if step is None or step.for_applicant or (not can_act(actor, step, application) and not _answerable_units(application, actor)):
+    if not may_claim(application, actor):
         raise WorkflowError("Anda tidak berwenang menangani permohonan ini pada tahap ini.")
     version = application.version if expected_version is None else expected_version
     with database.atomic():
@@ -279,7 +290,7 @@ def claim(application: Application, actor: User, expected_version: int | None = 
         if not updated:
             raise _conflict(application)
         Event.create(application=application, actor=actor, actor_role=_actor_role(actor, step), kind="claim",
-                     message=f"Ditangani oleh {actor.name}", from_status=application.status,
+                     message="Mulai ditangani", from_status=application.status,
                      from_step=application.step or "", to_status=application.status, to_step=application.step or "")
     application.assignee = actor
     application.version = version + 1
@@ -550,7 +561,7 @@ def _conflict(application: Application) -> Conflict:
     last = (Event.select(Event, User).join(User).where(Event.application == application.id)
             .order_by(Event.id.desc()).first())
     if last:
-        when = last.created_at.strftime("%d-%m-%Y %H:%M")
+        when = clock.format_local(last.created_at)  # WIB, as on the page; stored times are UTC
         return Conflict(f"Permohonan ini sudah diproses oleh {last.actor.name} ({when}). "
                         "Muat ulang halaman untuk melihat status terbaru.")
     return Conflict("Permohonan ini sudah diproses oleh petugas lain. Muat ulang halaman.")

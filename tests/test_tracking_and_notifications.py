@@ -181,7 +181,7 @@ def test_every_applicant_facing_event_is_mailed(app, people):
     expected = {
         app_id: ["Permohonan diajukan", "Permohonan dikembalikan untuk diperbaiki",
                  "Permohonan diajukan kembali setelah diperbaiki", "Berkas dinyatakan lengkap",
-                 "Legalisir selesai dan diserahkan ke ULT", "Produk layanan telah diambil"],
+                 "Legalisir selesai dan diserahkan ke ULT", "Produk layanan telah diserahkan kepada pemohon"],
         refused_id: ["Permohonan diajukan", "Permohonan ditolak"],
         cancelled_id: ["Permohonan diajukan", "Permohonan dibatalkan oleh pemohon"],
     }

@@ -167,7 +167,7 @@ def test_claim(app, cast):
 
     # Claiming is staff business: the applicant neither sees it nor gets mail about it.
     page = text(applicant.get(f"/permohonan/{app_id}"))
-    assert "Ditangani oleh" not in page and "Sari Petugas" not in page
+    assert "Mulai ditangani" not in page and "Sari Petugas" not in page
     assert len(outbox(app)) == 1  # the submission only
 
     # Moving on to another step releases the claim.

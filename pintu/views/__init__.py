@@ -42,6 +42,14 @@ def register_views(app: Flask) -> None:
 
         return registry().collect("pintu_admin_links")
 
+    @app.template_global("status_of")
+    def status_of(application):
+        """The status as the current viewer reads it ("Menunggu tindakan Anda" at the applicant's step)."""
+        from ..timeline import status_text
+
+        user = current_user._get_current_object()
+        return status_text(application, for_applicant=getattr(user, "id", None) == application.applicant_id)
+
     @app.template_filter("size")
     def size(n):
         """Human file size: 850 B, 12 KB, 1,4 MB."""

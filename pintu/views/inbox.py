@@ -26,7 +26,8 @@ def action_context(application) -> dict:
     form.units.choices = units
     return dict(actions=actions, action_form=form, answerable=answerable, answer_form=AnswerForm(formdata=None),
                 claim_form=VersionForm(formdata=None),
-                can_claim=bool(actions or answerable) and application.assignee_id != user.id,
+                # Only someone who may claim sees the button (never the applicant at their own step).
+                can_claim=application.assignee_id != user.id and workflow.may_claim(application, user),
                 dispositions=list(application.dispositions)
                 if user.is_staff and application.applicant_id != user.id else [])
 

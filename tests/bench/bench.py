@@ -75,7 +75,7 @@ CLAIM_V = ("claim", "verifikator", "claim", "Permohonan ditangani verifikator", 
            "in_process", "verifikasi")
 LEGALISED = ("forward", "verifikator", "legalised", "Legalisir selesai dan diserahkan ke ULT", "in_process",
              "verifikasi", "ready", "pengambilan")
-TAKEN = ("finish", "petugas", "taken", "Produk layanan telah diambil", "ready", "pengambilan", "done", "")
+TAKEN = ("finish", "petugas", "taken", "Produk layanan telah diserahkan kepada pemohon", "ready", "pengambilan", "done", "")
 REFUSE = ("refuse", "petugas", "refuse", "Permohonan ditolak", "in_process", "kelengkapan", "refused", "")
 CANCEL = ("cancel", "pemohon", "cancel", "Permohonan dibatalkan oleh pemohon", "in_process", "kelengkapan",
           "cancelled", "")

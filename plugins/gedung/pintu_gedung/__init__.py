@@ -43,6 +43,30 @@ PROOF = Requirement(
     types=("pdf", "jpg", "png"), max_mb=2, note="Bukti setoran / transfer bank sebesar biaya sewa",
     missing_message="Bukti transfer biaya sewa wajib diunggah.")
 
+#: Where external users transfer the rent (the setting ``GEDUNG_REKENING``, also shown in the
+#: application panel).  The standard names no account number, so none is built in.
+ACCOUNT_SETTING = "GEDUNG_REKENING"
+
+
+def payment_instructions(application) -> str:
+    """What an external applicant must do once the leadership approved: the amount, the account,
+    the proof to upload (e-mailed on approval and shown at the payment step)."""
+    from flask import current_app
+
+    data = application.data or {}
+    amount = data.get("biaya_rincian") or bookings.rupiah(data.get("biaya") or 0)  # "Rp 3.000.000 (2 hari × ...)"
+    lines = [f"Biaya sewa yang harus disetor: {amount}."]
+    account = (current_app.config.get(ACCOUNT_SETTING) or "").strip()
+    if account:
+        lines.append(f"Setorkan ke rekening Bendahara Penerimaan Politeknik Negeri Jember: {account}.")
+    else:
+        lines.append("Setorkan melalui bank kepada Bendahara Penerimaan Politeknik Negeri Jember; nomor rekening "
+                     "dapat ditanyakan ke Unit Layanan Terpadu (" + CONTACT + ").")
+    lines.append("Setelah menyetor, unggah bukti transfer (PDF, JPG atau PNG, maks. 2 MB) di halaman permohonan "
+                 "dan tekan \"Kirim bukti transfer\".")
+    return "\n".join(lines)
+
+
 APPROVAL_STEP = "persetujuan"
 PAYMENT_STEP = "pembayaran"
 
@@ -59,7 +83,7 @@ STEPS = standard_steps(
     Step(PAYMENT_STEP, "Pembayaran biaya sewa oleh pemohon", role="pemohon", condition=bookings.pays,
          description="Setorkan biaya sewa melalui bank kepada Bendahara Penerimaan Politeknik Negeri Jember, "
                      "lalu unggah bukti transfernya",
-         requirements=[PROOF],
+         requirements=[PROOF], instructions=payment_instructions,
          actions=[approve("Kirim bukti transfer", "paid", message="Bukti transfer biaya sewa dikirim")]),
     Step("verifikasi_pembayaran", "Verifikasi pembayaran oleh Bagian Umum dan Keuangan", role="verifikator",
          unit="umum_keuangan", condition=bookings.pays,

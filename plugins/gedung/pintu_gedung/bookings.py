@@ -43,9 +43,9 @@ FREE_TEXT = "Tidak dipungut biaya (pengguna internal)"
 
 def now() -> dt.datetime:
     """Local time now, naive (a function so that tests can pin it)."""
-    from pintu.clock import zone
+    from pintu import clock
 
-    return dt.datetime.now(zone()).replace(tzinfo=None, second=0, microsecond=0)
+    return clock.now().replace(tzinfo=None, second=0, microsecond=0)
 
 
 def rupiah(amount: int) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 
 from fpdf import FPDF
+
+from pintu import clock
 
 from . import as_date, kartu
 
@@ -45,7 +46,7 @@ def render_lpp(application, city: str = "Jember") -> bytes:
     short, card = kartu(data)
     spouse_word = {"Karis": "wanita", "Karsu": "pria"}.get(short, "wanita/pria")
     spouse = {"Karis": "istri", "Karsu": "suami"}.get(short, "suami/istri")
-    on = (application.submitted_at or dt.datetime.now()).date()
+    on = clock.local_date(application.submitted_at)  # WIB date of the submission, or today
 
     pdf = _LPP(format="A4")
     pdf.set_title(latin1(f"Laporan Perkawinan Pertama - {applicant.name}"))
@@ -53,7 +54,7 @@ def render_lpp(application, city: str = "Jember") -> bytes:
     pdf.set_creator("PINTU (fpdf2)")
     reference = application.reference or "draf (belum diajukan)"
     pdf.footer_text = (f"Dibuat oleh PINTU dari isian permohonan {reference} pada "
-                       f"{tanggal(dt.date.today())}. Lampiran usul {card} ({short}).")
+                       f"{tanggal(clock.today())}. Lampiran usul {card} ({short}).")
     pdf.set_margins(25, 20, 25)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()

@@ -64,8 +64,10 @@ class KarpegHilangForm(FlaskForm):
 
 
 def today() -> dt.date:
-    """Today's date (a function so that tests can pin it)."""
-    return dt.date.today()
+    """Today's date in WIB (``pintu.clock``, not the server's zone; a function so that tests can pin it)."""
+    from pintu import clock
+
+    return clock.today()
 
 
 def as_date(value) -> dt.date | None:

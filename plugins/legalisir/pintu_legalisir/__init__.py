@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
 
 REQUIRED = "Wajib diisi."
+
+
+def graduation_year_range(form, field):
+    """1976 up to this year, read when the form is checked (WIB, not the year the process started in)."""
+    from pintu import clock
+
+    if field.data is not None and not 1976 <= field.data <= clock.today().year:
+        raise ValidationError("Tahun lulus harus antara 1976 dan tahun ini.")
 
 
 class LegalisirForm(FlaskForm):
@@ -19,7 +26,7 @@ class LegalisirForm(FlaskForm):
     program_studi = StringField("Program studi", validators=[DataRequired(REQUIRED), Length(max=120)])
     tahun_lulus = IntegerField("Tahun lulus", validators=[
         DataRequired("Wajib diisi dengan angka tahun, mis. 2020."),
-        NumberRange(1976, dt.date.today().year, "Tahun lulus harus antara 1976 dan tahun ini.")])
+        graduation_year_range])
     jumlah_ijazah = IntegerField("Jumlah lembar legalisir ijazah", default=3, validators=[
         NumberRange(0, 10, "Jumlah legalisir 0 sampai 10 lembar.")])
     jumlah_transkrip = IntegerField("Jumlah lembar legalisir transkrip", default=3, validators=[

@@ -91,7 +91,7 @@ def test_full_approval_path_to_done(app, client, staff, applicant):
     login(client, APPLICANT)
     page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
     for message in ("Permohonan diajukan", "Berkas dinyatakan lengkap", "Legalisir selesai dan diserahkan ke ULT",
-                    "Produk layanan telah diambil"):
+                    "Produk layanan telah diserahkan kepada pemohon"):
         assert message in page
     assert "3 lembar ijazah, 2 lembar transkrip" in page  # the plugin's detail template
 
@@ -100,7 +100,7 @@ def test_full_approval_path_to_done(app, client, staff, applicant):
     assert "Permohonan diajukan" in mails[0]
     assert "Berkas dinyatakan lengkap" in mails[1]
     assert "Legalisir selesai dan diserahkan ke ULT" in mails[2]
-    assert "Produk layanan telah diambil" in mails[3] and "Status saat ini: Selesai" in mails[3]
+    assert "Produk layanan telah diserahkan kepada pemohon" in mails[3] and "Status saat ini: Selesai" in mails[3]
     assert all(application.reference in m and application.tracking_code in m for m in mails)
 
 

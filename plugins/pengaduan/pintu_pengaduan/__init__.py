@@ -126,7 +126,7 @@ STEPS = [
          actions=[Action("kirim_jawaban", "Setujui dan kirim jawaban resmi", FINISH, note_required=True,
                          message="Jawaban resmi atas pengaduan telah disampaikan"),
                   Action("revisi", "Minta narahubung memperbaiki rancangan", FORWARD, target="penyusunan",
-                         message="Rancangan jawaban sedang diperbaiki", style="secondary")]),
+                         message="Rancangan jawaban sedang diperbaiki", style="secondary", internal=True)]),
 ]
 
 SERVICE = Service(

@@ -278,6 +278,9 @@ def test_leadership_sends_draft_back_and_signed_letter_travels_with_the_reply(ap
 
     login(client, APPLICANT)
     assert "surat_balasan" not in page_of(client, app_id)
+    # The leadership's request for revision is staff business: no e-mail, no timeline entry for the complainant.
+    assert "Rancangan jawaban sedang diperbaiki" not in page_of(client, app_id)
+    assert all("Rancangan jawaban sedang diperbaiki" not in m for m in mails_to(app, APPLICANT))
 
     login(client, "pimpinan@test.id")
     # Only PDF for the letter.

@@ -69,8 +69,10 @@ class PensiunDiniForm(FlaskForm):
 # ---------------------------------------------------------------------------
 
 def today() -> dt.date:
-    """The submission date (a function so that tests can pin it)."""
-    return dt.date.today()
+    """The submission date in WIB (``pintu.clock``; a function so that tests can pin it)."""
+    from pintu import clock
+
+    return clock.today()
 
 
 def as_date(value) -> dt.date | None:
@@ -140,6 +142,51 @@ def age_and_service(data) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------
+# The dates against the NIP
+# ---------------------------------------------------------------------------
+
+MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember"]
+NIP_MISSING = ("NIP belum tercatat di profil Anda. Usulan pensiun dini memerlukan NIP 18 digit (tanggal lahir dan "
+               "TMT CPNS diperiksa terhadap NIP): lengkapi NIP di halaman Profil, lalu ajukan kembali.")
+
+
+def nip_parts(nip: str) -> tuple[dt.date | None, tuple[int, int] | None]:
+    """What an 18-digit NIP (PP 11/2017 layout) says: digits 1-8 the birth date (YYYYMMDD) and
+    digits 9-14 the year and month of the CPNS appointment (YYYYMM); 15 is the sex, 16-18 a
+    serial number.  Parts that are not a real date come back as None."""
+    nip = (nip or "").replace(" ", "")
+    if len(nip) != 18 or not nip.isdigit():
+        return None, None
+    try:
+        born = dt.date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    except ValueError:
+        born = None
+    year, month = int(nip[8:12]), int(nip[12:14])
+    return born, ((year, month) if 1 <= month <= 12 else None)
+
+
+def check_against_nip(data, nip: str) -> dict[str, str]:
+    """The typed tanggal lahir and TMT CPNS must agree with the NIP in the applicant's profile."""
+    errors: dict[str, str] = {}
+    nip = (nip or "").replace(" ", "")
+    nip_born, nip_tmt = nip_parts(nip)
+    born, tmt = as_date(data.get("tanggal_lahir")), as_date(data.get("tmt_cpns"))
+    if born is not None and nip_born is not None and born != nip_born:
+        errors["tanggal_lahir"] = (
+            f"Tanggal lahir {born:%d-%m-%Y} tidak sesuai dengan NIP Anda ({nip}): digit ke-1 sampai ke-8 NIP "
+            f"menunjukkan tanggal lahir {nip_born:%d-%m-%Y}. Periksa kembali tanggal lahir, atau perbaiki NIP di "
+            f"halaman Profil bila NIP yang salah.")
+    if tmt is not None and nip_tmt is not None and (tmt.year, tmt.month) != nip_tmt:
+        year, month = nip_tmt
+        errors["tmt_cpns"] = (
+            f"TMT CPNS {tmt:%d-%m-%Y} tidak sesuai dengan NIP Anda ({nip}): digit ke-9 sampai ke-14 NIP "
+            f"menunjukkan TMT CPNS {MONTHS[month - 1]} {year}. Periksa kembali TMT CPNS sesuai SK CPNS, atau "
+            f"perbaiki NIP di halaman Profil bila NIP yang salah.")
+    return errors
+
+
+# ---------------------------------------------------------------------------
 # The service
 # ---------------------------------------------------------------------------
 
@@ -192,7 +239,14 @@ SERVICE = Service(
     applicant_categories=("pegawai", "dosen"),
     form=PensiunDiniForm,
     requirements=REQUIREMENTS,
-    validators=[age_and_service],
+    # The dates are checked against the profile NIP, then the age and service rule is applied
+    # (``pintu_validate_application`` below), so a typing error is named as such.
+    nip_missing_message=NIP_MISSING,
+    eligibility=[
+        f"Berumur minimal {MIN_AGE_YEARS} tahun dan memiliki masa kerja keseluruhan minimal {MIN_SERVICE_YEARS} "
+        "tahun (sejak TMT CPNS), dihitung pada tanggal pengajuan.",
+        "NIP 18 digit tercatat di profil akun; tanggal lahir dan TMT CPNS yang diisi harus sesuai dengan NIP.",
+    ],
     max_total_mb=30,
     steps=standard_steps(
         Step("verifikasi", "Verifikasi persyaratan oleh Subbagian Kepegawaian", role="verifikator",
@@ -241,9 +295,23 @@ def pintu_template_dirs():
     return [str(Path(__file__).parent / "templates")]
 
 
+@hookimpl
+def pintu_validate_application(service, data, applicant, application):
+    """Dates that disagree with the NIP are reported as such; the age and service rule is applied to
+    the dates that agree (the core has already required an 18-digit NIP)."""
+    if service.slug != SLUG:
+        return None
+    errors = check_against_nip(data, applicant.id_number)
+    for key, message in age_and_service(data).items():
+        errors.setdefault(key, message)
+    return errors
+
+
 def reference_date(application) -> dt.date:
-    """The date age and service are counted at: the submission, or today for a draft."""
-    return application.submitted_at.date() if application.submitted_at else today()
+    """The date age and service are counted at: the submission (its WIB date), or today for a draft."""
+    from pintu import clock
+
+    return clock.local_date(application.submitted_at) if application.submitted_at else today()
 
 
 @hookimpl

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import os
 
 import pytest
 
@@ -33,8 +34,36 @@ def files(**replace):
     return out
 
 
-def apply(client, submit=True, with_files=True, **fields):
+def nip_for(born: str, tmt: str, serial="1001") -> str | None:
+    """The NIP that agrees with the typed dates (ISO or dd-mm-yyyy / dd/mm/yyyy), None if unreadable."""
+    def iso(value):
+        for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+            try:
+                return dt.datetime.strptime(value, fmt).date()
+            except (ValueError, TypeError):
+                pass
+        return None
+    b, t = iso(born), iso(tmt)
+    return f"{b:%Y%m%d}{t:%Y%m}{serial}" if b and t else None
+
+
+def set_nip(client, nip):
+    """Write ``nip`` into the profile of the user logged in on ``client``."""
+    from pintu.models import User
+
+    with client.session_transaction() as session:
+        user_id = session.get("_user_id")
+    with client.application.app_context():
+        User.update(id_number=nip).where(User.id == int(str(user_id).split(":")[0])).execute()
+
+
+def apply(client, submit=True, with_files=True, nip="match", **fields):
+    """Apply as the logged-in user; by default their profile NIP is made to agree with the dates."""
     data = dict(VALID, **fields)
+    if nip == "match":
+        nip = nip_for(data["tanggal_lahir"], data["tmt_cpns"])
+    if nip is not None:
+        set_nip(client, nip)
     if with_files:
         data.update(files())
     data["submit" if submit else "draft"] = "1"
@@ -54,8 +83,9 @@ def applicant(make_user):
 
 
 @pytest.fixture
-def pinned_today(monkeypatch):
-    monkeypatch.setattr(pintu_pensiun_dini, "today", lambda: TODAY)
+def pinned_today(app):
+    """Pins the local date through the core clock (``CLOCK_NOW``, a UTC instant: 23-11-2026 10:00 WIB)."""
+    app.config["CLOCK_NOW"] = "2026-11-23T03:00:00"
     return TODAY
 
 
@@ -142,7 +172,7 @@ def test_full_approval_path_to_done(app, client, staff, applicant):
     for message in ("Permohonan diajukan", "Berkas dinyatakan lengkap",
                     "Persyaratan dinyatakan memenuhi syarat oleh Subbagian Kepegawaian",
                     "Usulan disetujui; surat pengantar usulan pensiun dini siap diambil di ULT",
-                    "Produk layanan telah diambil"):
+                    "Produk layanan telah diserahkan kepada pemohon"):
         assert message in page
     assert "Selesai" in page
 
@@ -152,7 +182,7 @@ def test_full_approval_path_to_done(app, client, staff, applicant):
     assert "Berkas dinyatakan lengkap" in mails[1]
     assert "Persyaratan dinyatakan memenuhi syarat" in mails[2]
     assert "siap diambil di ULT" in mails[3]
-    assert "Produk layanan telah diambil" in mails[4] and "Status saat ini: Selesai" in mails[4]
+    assert "Produk layanan telah diserahkan kepada pemohon" in mails[4] and "Status saat ini: Selesai" in mails[4]
     assert all(application.reference in m for m in mails)
 
 
@@ -509,7 +539,8 @@ def test_one_wrong_date_keeps_all_files_for_the_fixed_submit(app, client, applic
     from pintu.testing import hidden_fields
 
     login(client, APPLICANT)
-    r = apply(client, tanggal_lahir="31-02-1968")
+    # The profile's NIP agrees with the valid dates; only the typed birth date is wrong.
+    r = apply(client, tanggal_lahir="31-02-1968", nip=nip_for(VALID["tanggal_lahir"], VALID["tmt_cpns"]))
     assert r.status_code == 422
     page = html.unescape(r.get_data(as_text=True))
     assert field_error(page, "tanggal_lahir")
@@ -525,3 +556,80 @@ def test_one_wrong_date_keeps_all_files_for_the_fixed_submit(app, client, applic
 
         names = sorted(u.original_name for u in Upload.select().where(Upload.application == app_id))
     assert names == expected
+# ---------------------------------------------------------------------------
+# NIP: required, and the dates must agree with it (hardening item 14)
+# ---------------------------------------------------------------------------
+
+def test_submitting_needs_a_nip_in_the_profile(app, client, applicant):
+    login(client, APPLICANT)
+    r = apply(client, nip="")
+    assert r.status_code == 422
+    assert "NIP belum tercatat di profil Anda. Usulan pensiun dini memerlukan NIP 18 digit" in \
+        html.unescape(r.get_data(as_text=True))
+    assert count(app) == 0
+    # a draft can still be saved without it
+    assert apply(client, submit=False, nip="").status_code == 302
+
+
+def test_birth_date_must_agree_with_the_nip(app, client, applicant, pinned_today):
+    login(client, APPLICANT)
+    r = apply(client, nip="196805181993031001")  # NIP born 18-05-1968, typed 17-05-1968
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert field_error(page, "tanggal_lahir") == (
+        "Tanggal lahir 17-05-1968 tidak sesuai dengan NIP Anda (196805181993031001): digit ke-1 sampai ke-8 NIP "
+        "menunjukkan tanggal lahir 18-05-1968. Periksa kembali tanggal lahir, atau perbaiki NIP di halaman Profil "
+        "bila NIP yang salah.")
+    assert field_error(page, "tmt_cpns") is None
+    assert count(app) == 0
+
+
+def test_tmt_cpns_must_agree_with_the_nip(app, client, applicant, pinned_today):
+    login(client, APPLICANT)
+    r = apply(client, nip="196805171994031001")  # NIP TMT March 1994, typed 01-03-1993
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert field_error(page, "tmt_cpns") == (
+        "TMT CPNS 01-03-1993 tidak sesuai dengan NIP Anda (196805171994031001): digit ke-9 sampai ke-14 NIP "
+        "menunjukkan TMT CPNS Maret 1994. Periksa kembali TMT CPNS sesuai SK CPNS, atau perbaiki NIP di halaman "
+        "Profil bila NIP yang salah.")
+    assert field_error(page, "tanggal_lahir") is None
+
+
+def test_a_wrongly_typed_birth_date_is_named_as_a_mismatch_not_as_too_young(app, client, applicant, pinned_today):
+    login(client, APPLICANT)
+    r = apply(client, tanggal_lahir="1988-05-17", nip="196805171993031001")
+    assert field_error(r.get_data(as_text=True), "tanggal_lahir").startswith(
+        "Tanggal lahir 17-05-1988 tidak sesuai dengan NIP Anda")
+
+
+def test_any_day_of_the_nip_month_is_accepted_as_tmt(app, client, applicant, pinned_today):
+    login(client, APPLICANT)
+    assert apply(client, tmt_cpns="1993-03-15", nip="196805171993031001").status_code == 302
+
+
+def test_the_50_20_rule_is_published_on_the_service_page(client):
+    page = html.unescape(client.get(f"/layanan/{SLUG}").get_data(as_text=True))
+    assert "Ketentuan pemohon:" in page
+    assert ("Berumur minimal 50 tahun dan memiliki masa kerja keseluruhan minimal 20 tahun (sejak TMT CPNS), "
+            "dihitung pada tanggal pengajuan.") in page
+    assert "NIP 18 digit tercatat di profil akun" in page
+
+
+@pytest.mark.config(CLOCK_NOW="2020-06-30T17:30:00")  # 30-06 in UTC, already 01-07-2020 00:30 in WIB
+def test_age_is_counted_on_the_wib_date(app, client, applicant):
+    """Born 01-07-1970: at 00:30 WIB on 01-07-2020 (still 30-06 in UTC) the applicant is exactly 50,
+    whatever the server's zone; the draft's panel counts on "today" in WIB."""
+    import time
+
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        login(client, APPLICANT)
+        app_id = app_id_of(apply(client, submit=False, tanggal_lahir="1970-07-01", tmt_cpns="1995-01-02"))
+        page = " ".join(html.unescape(client.get(f"/permohonan/{app_id}").get_data(as_text=True)).split())
+    finally:
+        os.environ.pop("TZ", None)
+        time.tzset()
+    assert "Umur per 1 Jul 2020</dt><dd>50 tahun</dd>" in page
+    assert "Terpenuhi (umur minimal 50 tahun" in page

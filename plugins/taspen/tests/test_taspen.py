@@ -147,7 +147,7 @@ def test_full_approval_path_to_done(app, client, staff, applicant):
     page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
     for message in ("Dokumen dinyatakan memenuhi syarat oleh Subbagian Kepegawaian",
                     "Usulan disetujui pimpinan; surat pengantar pengiriman berkas ke BKN diterbitkan",
-                    "Produk layanan telah diambil", "Selesai"):
+                    "Produk layanan telah diserahkan kepada pemohon", "Selesai"):
         assert message in page
     assert len(mails_to(app, APPLICANT)) == 5
 
