@@ -22,6 +22,10 @@ def register_cli(app: Flask) -> None:
             click.echo(f"Kolom baru: {column}")
         with database.connection_context():
             units = ensure_units()
+            from . import queues
+
+            tasks = queues.rebuild()
+        click.echo(f"Antrean kotak tugas disusun ulang: {tasks} tugas terbuka.")
         click.echo(f"Database siap: {app.config['DATABASE_URL'].split('@')[-1]} ({len(units)} unit).")
         from .jobs import PART_MAX_AGE_SECONDS
         from .uploads import sweep_parts

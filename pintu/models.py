@@ -241,6 +241,26 @@ class PasswordResetToken(BaseModel):
     used_at = DateTimeField(null=True)
 
 
+class Task(BaseModel):
+    """A piece of open staff work in a queue (see :mod:`pintu.queues`): kept by the engine at
+    every change, read by the inbox through the indexes below, never by scanning applications."""
+
+    application = ForeignKeyField(Application, on_delete="CASCADE")
+    queue = CharField(max_length=160)  # "<service>/<role>" or "<service>/<role>/<unit>"
+    applicant = IntegerField()  # user id: nobody processes their own application
+    assignee = IntegerField(default=0)  # user id, 0 when unclaimed (an equality the index can use)
+    since = DateTimeField()  # the application's updated_at: "waiting since"
+    due_key = DateField()  # the due date, 9999-12-31 without one (sorts last, never overdue)
+
+    class Meta:
+        # One index per (tab filter, sort) the inbox reads; the applicant at the end makes
+        # them covering, so skipping one's own application never touches the table.
+        indexes = ((("queue", "since", "application", "applicant"), False),
+                   (("queue", "assignee", "since", "application", "applicant"), False),
+                   (("queue", "due_key", "application", "applicant"), False),
+                   (("queue", "assignee", "due_key", "application", "applicant"), False))
+
+
 class Counter(BaseModel):
     """Per-year counters for reference numbers."""
 
@@ -369,4 +389,4 @@ class StagedUpload(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
 
 
-ALL_MODELS += [FormToken, StagedUpload]
+ALL_MODELS += [FormToken, StagedUpload, Task]

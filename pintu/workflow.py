@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import accounts, clock, formtokens, notifications, staging, tracking, uploads, workingdays
+from . import accounts, clock, formtokens, notifications, queues, staging, tracking, uploads, workingdays
 from .db import database
 from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
 from .plugins import get_service, hook
@@ -224,6 +224,7 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
                     message="Permohonan diajukan kembali setelah diperbaiki" if resubmitted else "Permohonan diajukan",
                     from_status=from_status, to_status=application.status, to_step=application.step)
                 hook().pintu_after_transition(application=application, service=service, event=event)
+                queues.sync(application)  # after the hooks: a due date they set is filed too
                 mails += notifications.on_event(application, service, event)
     except BaseException:
         uploads.discard_files(written)
@@ -292,6 +293,7 @@ def claim(application: Application, actor: User, expected_version: int | None = 
         Event.create(application=application, actor=actor, actor_role=_actor_role(actor, step), kind="claim",
                      message="Mulai ditangani", from_status=application.status,
                      from_step=application.step or "", to_status=application.status, to_step=application.step or "")
+        queues.sync(application.id)
     application.assignee = actor
     application.version = version + 1
 
@@ -453,6 +455,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
                              note=note, internal_note=internal_note, created_at=now)
         application = Application.get_by_id(application.id)
         hook().pintu_after_transition(application=application, service=service, event=event)
+        queues.sync(application)  # after the hooks: a due date they set is filed too
         mails += notifications.on_event(application, service, event)
     return event
 
@@ -498,6 +501,7 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
                              to_step=step.key, note="", internal_note=(note + "\n" + internal_note).strip())
         application = Application.get_by_id(application.id)
         hook().pintu_after_transition(application=application, service=service, event=event)
+        queues.sync(application)  # after the hooks: a due date they set is filed too
         mails += notifications.on_event(application, service, event)
         for unit in units:
             notifications.notify_unit(application, unit, f"Disposisi {application.reference}: {service.title}")
@@ -543,6 +547,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
                              to_step=step.key, internal_note=answer)
         application = Application.get_by_id(application.id)
         hook().pintu_after_transition(application=application, service=service, event=event)
+        queues.sync(application)  # after the hooks: a due date they set is filed too
         remaining = pending_dispositions(application)
         if not remaining:
             dispose_action = next((a for a in step.actions if a.kind == DISPOSE), None)

@@ -39,13 +39,15 @@ def index():
     tab = tab if tab in queues.TABS else "tugas"
     service = request.args.get("layanan") or None
     sort = request.args.get("urut", "lama")
-    page = max(1, request.args.get("hal", 1, type=int))
-    rows, counts, total = queues.inbox(current_user, tab, service, sort, page)
-    ctx = dict(rows=rows, counts=counts, total=total, tab=tab, service=service, sort=sort, page=page,
+    sort = sort if sort in queues.SORTS else "lama"
+    after = request.args.get("setelah") or None
+    page = queues.inbox(current_user, tab, service, sort, after)
+    ctx = dict(rows=page.rows, counts=page.counts, cap=queues.COUNT_CAP, next_cursor=page.next_cursor,
+               after=after, tab=tab, service=service, sort=sort,
                tabs=queues.TABS, sorts={k: v[0] for k, v in queues.SORTS.items()},
                services=sorted(all_services(), key=lambda s: s.title), get_service=get_service,
                days_left=workflow.working_days_left)
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox":
+    if request.htmx and request.headers.get("HX-Target") == "inbox":
         return render_template("inbox/_list.html", **ctx)
     return render_template("inbox/index.html", **ctx)
 
