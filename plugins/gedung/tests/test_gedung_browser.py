@@ -45,6 +45,13 @@ def server(tmp_path):
     srv.shutdown()
 
 
+def settled(page):
+    """Wait until htmx has finished a swap. htmx wires up swapped-in links and forms only when the
+    swap settles (a timer after the insert); acting on them earlier is a plain click or change
+    that htmx never sees, which made this test fail on a loaded machine."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def test_fee_follows_the_form_and_schedule_switches_in_place(server):
     base, gsg = server
     with playwright_api.sync_playwright() as p:
@@ -58,9 +65,11 @@ def test_fee_follows_the_form_and_schedule_switches_in_place(server):
         with page.expect_response(lambda r: "/gedung/jadwal" in r.url):
             page.click("text=Berikutnya ›")
         page.wait_for_function(f"() => document.querySelector('#jadwal-judul').innerText !== {title!r}")
+        settled(page)
         with page.expect_response(lambda r: "/gedung/jadwal" in r.url):
             page.click("#jadwal a:text-is('Minggu')")
         page.wait_for_selector("ul.gsg-week")
+        settled(page)
         with page.expect_response(lambda r: "/gedung/jadwal" in r.url):
             page.select_option("#jadwal select[name=gedung]", label="Aula Lantai 3")
         page.wait_for_function("() => document.querySelector('#jadwal p.small').innerText.includes('Aula Lantai 3')")
