@@ -1,6 +1,7 @@
 # PINTU developer tasks (GNU make).
 #   make install   create $(VENV) and install pintu + built-in plugins (editable)
-#   make run       init db, load demo data once, start the dev server
+#   make run       init db, load demo data once, serve with gunicorn (production WSGI server)
+#   make dev       the same with Flask's development server (auto-reload, debugger)
 #   make test      run the test suite          (PYTEST_ARGS="-k foo -x")
 #   make bench     run the benchmarks          (BENCH_ARGS=...)
 #   make services  start real PostgreSQL/Redis/Chromium for tests (root; see tests/services/README.md)
@@ -10,12 +11,14 @@ VENV ?= .venv
 PY = $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# gunicorn workers: 2 x CPUs + 1, gunicorn's own rule of thumb for sync workers.
+WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := install
 
-.PHONY: install run test bench services clean
+.PHONY: install run dev setup-db test bench services clean
 
 install: $(VENV)/.installed
 
@@ -31,10 +34,15 @@ $(VENV)/.installed: pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	done
 	touch $@
 
-run: install
+setup-db: install
 	$(VENV)/bin/flask --app pintu init-db
 	$(VENV)/bin/flask --app pintu demo --if-empty
-	$(VENV)/bin/flask --app pintu run --host $(HOST) --port $(PORT)
+
+run: setup-db
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'pintu:create_app()'
+
+dev: setup-db
+	$(VENV)/bin/flask --app pintu run --debug --host $(HOST) --port $(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

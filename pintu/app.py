@@ -36,7 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]),
                                 x_proto=int(app.config["PROXY_FIX_X_PROTO"]))
 
-    init_database(app.config["DATABASE_URL"])
+    init_database(app.config["DATABASE_URL"], int(app.config["DATABASE_POOL_SIZE"]))
     registry = PluginRegistry(app)
     app.extensions["pintu"] = registry
 

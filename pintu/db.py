@@ -20,12 +20,23 @@ SQLITE_PRAGMAS = {
 }
 
 
-def init_database(url: str):
-    """Connect :data:`database` to ``url`` (``sqlite:///path`` or ``postgresql://...``)."""
+def init_database(url: str, pool_size: int = 0):
+    """Connect :data:`database` to ``url`` (``sqlite:///path`` or ``postgresql://...``).
+
+    With ``pool_size`` > 0 a PostgreSQL URL is served by peewee's connection pool
+    (``postgresql+pool://``): a request takes a connection at its start and gives it back at its
+    end instead of opening a new one, so a busy app process holds at most ``pool_size`` open
+    connections and never pays the connect cost per request. SQLite is never pooled (a file
+    opens in microseconds).
+    """
     if url.startswith("sqlite"):
         db = connect(url, pragmas=SQLITE_PRAGMAS)
     else:
-        db = connect(url)
+        if pool_size and "+pool" not in url.split("://", 1)[0]:
+            scheme, rest = url.split("://", 1)
+            url = f"{scheme}+pool://{rest}"
+        kwargs = {"max_connections": pool_size, "stale_timeout": 300} if "+pool" in url else {}
+        db = connect(url, **kwargs)
     database.initialize(db)
     return db
 

@@ -125,6 +125,8 @@ def app(request, tmp_path):
     yield application
     if not database.is_closed():
         database.close()
+    if hasattr(database.obj, "close_all"):  # a connection pool: do not leave its connections open
+        database.obj.close_all()
 
 
 @pytest.fixture
@@ -200,6 +202,31 @@ def deliver_pending(app) -> int:
         jobs.run_pending()
         mail.deliver_due()
         return OutgoingMail.select().where(OutgoingMail.status == "sent").count() - before
+
+
+def count_queries(client, url: str, **kwargs) -> tuple[int, str]:
+    """(number of SQL statements, page text) of one GET of ``url`` by ``client``: for asserting that
+    a page costs a fixed number of queries whatever the amount of data (peewee logs every statement
+    it executes at DEBUG level on the ``peewee`` logger)."""
+    import logging
+
+    statements = []
+
+    class _Recorder(logging.Handler):
+        def emit(self, record):
+            statements.append(record.getMessage())
+
+    logger, handler = logging.getLogger("peewee"), _Recorder()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        response = client.get(url, **kwargs)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert response.status_code == 200, response.status_code
+    return len(statements), response.get_data(as_text=True)
 
 
 def outbox(app) -> list[str]:

@@ -139,3 +139,32 @@ def test_worker_sends_mail_whose_job_was_lost_with_redis(app, redis_queue):
     assert result.exit_code == 0, result.output
     assert mail_rows(app) == [("a@test.id", "sent", 1)]
     assert len(outbox(app)) == 1
+
+
+def test_postgres_connections_are_pooled_one_per_request_or_less(app, make_user):
+    """On PostgreSQL an app process keeps its connections in a pool: many requests in a row open
+    one connection, not one each."""
+    import os
+
+    if not app.config["DATABASE_URL"].startswith("postgres"):
+        pytest.skip("PostgreSQL only (PINTU_TEST_DATABASE_URL)")
+    from playhouse.db_url import connect
+
+    def backends() -> int:
+        probe = connect(os.environ["PINTU_TEST_DATABASE_URL"])
+        try:
+            return probe.execute_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                     "AND pid <> pg_backend_pid()").fetchone()[0]
+        finally:
+            probe.close()
+
+    from pintu.db import database
+
+    assert "Pooled" in type(database.obj).__name__
+    client = app.test_client()
+    client.get("/")  # the first request opens the pool's connection
+    before = backends()
+    for _ in range(20):
+        assert client.get("/").status_code == 200
+        assert client.get("/lacak").status_code == 200
+    assert backends() - before <= 0

@@ -266,6 +266,12 @@ def seed(app, n: int, n_users: int, rng: random.Random, open_share: float | None
         with database.atomic():
             for year, value in counters.items():
                 Counter.insert(name=f"ref-{year}", value=value).execute()  # a fresh database: no counters yet
+        # Rows inserted behind the engine's back: file the open ones into the staff queues, as
+        # `init-db` does after an upgrade.
+        from pintu import queues
+
+        tasks = queues.rebuild()
+        print(f"  ... {tasks:,} open tasks filed in the staff queues", file=sys.stderr)
         if not is_sqlite():  # explicit ids: move the sequence past them
             database.execute_sql("SELECT setval(pg_get_serial_sequence('application', 'id'), "
                                  "(SELECT MAX(id) FROM application))")
@@ -552,7 +558,7 @@ def run(args, instance: str) -> int:
         print(f"database {size / 1e6:.1f} MB")
 
     endpoints = [
-        ("inbox /petugas/", "pintu", "/petugas/", PETUGAS_EMAIL, "Kotak"),
+        ("inbox /petugas/", "pintu", "/petugas/", PETUGAS_EMAIL, "LGS-"),  # a listed application, not just the page title
         (f"timeline /permohonan/{seeded['timeline_app']}", "pintu", f"/permohonan/{seeded['timeline_app']}",
          seeded["timeline_email"], "Riwayat"),
         ("bare Flask /", "bare", "/", None, "ok"),

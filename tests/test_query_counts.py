@@ -1,0 +1,133 @@
+"""Pages cost a fixed number of queries whatever the amount of data: the staff inbox (every tab,
+keyset pages, capped counts) and the application page with its timeline."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pintu import queues
+from pintu.testing import count_queries, login, pdf
+
+FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
+          "jumlah_ijazah": "2", "jumlah_transkrip": "1", "keperluan": "studi_lanjut"}
+HTMX = {"HX-Request": "true", "HX-Target": "kerja"}
+REF = re.compile(r"\b(LGS-\d{4}-\d{5})\b")
+
+
+@pytest.fixture
+def cast(app, make_user, staff):
+    make_user("alumni@test.id", category="mahasiswa", name="Rina Alumni")
+    make_user("sari@test.id", "petugas", name="Sari Petugas")
+    return staff
+
+
+def submit(client) -> int:
+    r = client.post("/layanan/legalisir/ajukan", data={**FIELDS, "submit": "1", "file_ijazah": pdf("ijazah.pdf"),
+                                                       "file_transkrip": pdf("transkrip.pdf")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    return int(r.location.rstrip("/").split("/")[-1])
+
+
+def refs(page: str) -> list[str]:
+    return list(dict.fromkeys(REF.findall(page)))  # in page order, once each
+
+
+def counts(page: str) -> dict[str, str]:
+    return dict(re.findall(r'href="/petugas/\?tab=(\w+)[^"]*"[^>]*>[^<]*<span class="count">([\d+]+)</span>', page))
+
+
+def next_link(page: str) -> str | None:
+    m = re.search(r'href="(/petugas/\?[^"]*setelah=[^"]*)"', page)
+    return m.group(1).replace("&amp;", "&") if m else None
+
+
+def inbox_queries(client) -> dict[str, int]:
+    return {tab: count_queries(client, f"/petugas/?tab={tab}&urut={sort}")[0]
+            for tab in queues.TABS for sort in queues.SORTS}
+
+
+def test_inbox_costs_the_same_queries_for_3_and_120_applications_and_pages_by_keyset(app, cast):
+    applicant = app.test_client()
+    login(applicant, "alumni@test.id")
+    for _ in range(3):
+        submit(applicant)
+    sari = app.test_client()
+    login(sari, "sari@test.id")
+    few = inbox_queries(sari)
+    for _ in range(117):
+        submit(applicant)
+    many = inbox_queries(sari)
+    assert many == few, (few, many)
+    print("inbox queries per tab/sort:", many)
+    assert max(many.values()) <= 8  # session user, roles, unread badge, page ids, rows, counts, ...
+
+    # Keyset pages: 50 + 50 + 20, oldest first, nothing twice, nothing left out.
+    seen, url, pages = [], "/petugas/", 0
+    while url:
+        n, page = count_queries(sari, url)
+        assert n == many["tugas"] if "setelah" not in url else n <= many["tugas"]
+        listed = refs(page.split("<tbody>", 1)[1])
+        seen += listed
+        pages += 1
+        url = next_link(page)
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == 120
+    assert seen == sorted(seen)  # submitted in reference order, so oldest first is reference order
+    assert counts(page)["tugas"] == "120"
+
+
+def test_newest_first_and_deadline_sorts_page_without_gaps(app, cast):
+    applicant = app.test_client()
+    login(applicant, "alumni@test.id")
+    for _ in range(55):
+        submit(applicant)
+    sari = app.test_client()
+    login(sari, "sari@test.id")
+    for sort, expect in (("baru", "desc"), ("tenggat", None)):
+        seen, url = [], f"/petugas/?urut={sort}"
+        while url:
+            _, page = count_queries(sari, url)
+            seen += refs(page.split("<tbody>", 1)[1])
+            url = next_link(page)
+        assert len(seen) == len(set(seen)) == 55, sort
+        if expect == "desc":
+            assert seen == sorted(seen, reverse=True)
+
+
+def test_tab_counts_are_capped(app, cast, monkeypatch):
+    monkeypatch.setattr(queues, "COUNT_CAP", 5)
+    applicant = app.test_client()
+    login(applicant, "alumni@test.id")
+    for _ in range(7):
+        submit(applicant)
+    sari = app.test_client()
+    login(sari, "sari@test.id")
+    page = sari.get("/petugas/").get_data(as_text=True)
+    assert counts(page) == {"tugas": "4+", "baru": "4+", "saya": "0", "terlambat": "0"}
+    assert len(refs(page.split("<tbody>", 1)[1])) == 7  # the list itself is not capped
+
+
+def test_application_page_costs_the_same_queries_whatever_its_history(app, cast):
+    applicant = app.test_client()
+    login(applicant, "alumni@test.id")
+    short_id, long_id = submit(applicant), submit(applicant)
+    sari = app.test_client()
+    login(sari, "sari@test.id")
+    # Give the second one a long history: returned and resubmitted five times, with new files.
+    from pintu.testing import act
+
+    for i in range(5):
+        act(sari, app, long_id, "return", note=f"Perbaiki berkas ke-{i}")
+        r = applicant.post(f"/permohonan/{long_id}/ubah",
+                           data={**FIELDS, "submit": "1", "file_ijazah": pdf(f"ijazah-{i}.pdf")},
+                           content_type="multipart/form-data")
+        assert r.status_code == 302, re.findall(r'class="[^"]*(?:error|galat|warning)[^"]*"[^>]*>([^<]+)', r.get_data(as_text=True))
+    for viewer in (applicant, sari):
+        short_n, short_page = count_queries(viewer, f"/permohonan/{short_id}")
+        long_n, long_page = count_queries(viewer, f"/permohonan/{long_id}")
+        assert long_page.count("Perbaiki berkas ke-") >= 5  # the history is really on the page
+        assert long_n == short_n, (viewer is sari, short_n, long_n)
+        print(f"application page: {long_n} queries ({'staff' if viewer is sari else 'applicant'})")
