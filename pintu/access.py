@@ -7,7 +7,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from .models import Application, Disposition, Unit, User
+from .models import Application, User
 from .plugins import find_service
 
 
@@ -43,9 +43,12 @@ def staff_can_view(user: User, application: Application) -> bool:
         return False
     if any(user.has_role(step.role, step.unit) for step in service.steps):
         return True
-    unit_keys = [m.unit.key for m in user.memberships() if m.unit_id]
-    return bool(unit_keys) and Disposition.select().join(Unit).where(
-        Disposition.application == application.id, Unit.key.in_(unit_keys)).exists()
+    unit_keys = {m.unit.key for m in user.memberships() if m.unit_id}
+    if not unit_keys:
+        return False
+    from .workflow import dispositions_of  # read once per application object, reused by the page
+
+    return any(d.unit.key in unit_keys for d in dispositions_of(application))
 
 
 def can_view(user: User, application: Application) -> bool:
@@ -58,7 +61,9 @@ def application_or_404(app_id: int, user: User | None = None) -> Application:
     404 rather than 403, so that nobody learns which numbers exist.
     """
     user = user or current_user
-    application = Application.get_or_none(Application.id == app_id)
+    # The applicant is joined: every page showing an application names them.
+    application = (Application.select(Application, User).join(User, on=(Application.applicant == User.id))
+                   .where(Application.id == app_id).first())
     if application is None or not can_view(user, application):
         abort(404)
     return application

@@ -118,4 +118,7 @@ def dispatch(mail_ids: list[int]) -> None:
 
 
 def unread_count(user: User) -> int:
+    """Unread notifications of ``user`` (read with the user at login-load time when available)."""
+    if getattr(user, "_unread_count", None) is not None:
+        return user._unread_count
     return Notification.select().where(Notification.user == user, Notification.read_at.is_null()).count()

@@ -65,7 +65,13 @@ def timeline(application: Application, staff: bool, mask_applicant: bool = False
     service = find_service(application.service)
     rows = list(Event.select(Event, User).join(User).where(Event.application == application.id).order_by(Event.id))
     # One query for the units of every step (applicants see a unit's name instead of the officer's).
-    unit_names = {} if staff or service is None else _unit_names(st.unit for st in service.steps if st.unit)
+    needed = set()
+    if not staff and service is not None:
+        for e in rows:
+            step = service.step(e.from_step) if e.from_step else None
+            if step is not None and step.unit and step.role == e.actor_role:
+                needed.add(step.unit)
+    unit_names = _unit_names(needed)
     out = []
     for e in rows:
         if not staff and staff_only(e, service):

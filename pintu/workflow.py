@@ -16,7 +16,6 @@ on the same version, one wins and the other gets :class:`Conflict`.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -64,10 +63,21 @@ def can_act(user: User, step: Step | None, application: Application | None = Non
     return user.has_role(step.role, step.unit)
 
 
-def pending_dispositions(application: Application):
-    return list(Disposition.select(Disposition, Unit).join(Unit)
-                .where(Disposition.application == application, Disposition.step == (application.step or ""),
-                       Disposition.answered_at.is_null()))
+def dispositions_of(application: Application) -> list[Disposition]:
+    """Every disposition of ``application`` with its unit, oldest first: one query, remembered on
+    this application object (a change re-reads the application, so a new object reads them anew)."""
+    cached = getattr(application, "_dispositions", None)
+    if cached is None:
+        cached = list(Disposition.select(Disposition, Unit).join(Unit)
+                      .where(Disposition.application == application.id).order_by(Disposition.id))
+        application._dispositions = cached
+    return cached
+
+
+def pending_dispositions(application: Application) -> list[Disposition]:
+    """Dispositions of the current step still waiting for their unit's answer."""
+    return [d for d in dispositions_of(application)
+            if d.step == (application.step or "") and d.answered_at is None]
 
 
 def available_actions(application: Application, user: User) -> list[Action]:

@@ -28,7 +28,7 @@ def action_context(application) -> dict:
                 claim_form=VersionForm(formdata=None),
                 # Only someone who may claim sees the button (never the applicant at their own step).
                 can_claim=application.assignee_id != user.id and workflow.may_claim(application, user),
-                dispositions=list(application.dispositions)
+                dispositions=workflow.dispositions_of(application)
                 if user.is_staff and application.applicant_id != user.id else [])
 
 
