@@ -1,11 +1,13 @@
-"""PINTU load benchmark: seed many applications fast, serve the app with a real WSGI
-server, hit the staff inbox and an applicant's timeline, compare with a bare Flask app.
+"""PINTU load benchmark: seed many applications fast, serve PINTU and a bare Flask app with the
+same production server (gunicorn, sync workers, access log off), load them with wrk (GETs) and a
+threaded Python client (POSTs that need fresh tokens), report req/s, p50/p95/p99 and the ratio
+to bare Flask per endpoint.
 
 Not part of the test suite (no ``test_`` functions; pytest does not collect ``bench.py``).
-Run with ``make bench`` or::
+Needs ``wrk`` (Debian package; ``make services`` installs it). Run with ``make bench`` or::
 
     .venv/bin/python tests/bench/bench.py                 # 10,000 applications on SQLite
-    .venv/bin/python tests/bench/bench.py --n 100000      # scaling
+    .venv/bin/python tests/bench/bench.py --n 100000 --open 0.02   # scaling, long history
     .venv/bin/python tests/bench/bench.py --n 1000000     # a million (several minutes of seeding)
     .venv/bin/python tests/bench/bench.py --database-url postgresql://u:p@127.0.0.1:5432/db  # WIPES that db
 
@@ -50,8 +52,8 @@ def overrides_for(instance: str, database_url: str | None) -> dict:
     return {
         "INSTANCE_PATH": instance,
         "DATABASE_URL": database_url or f"sqlite:///{os.path.join(instance, 'bench.sqlite3')}",
+        # Cheap hashing only to seed thousands of accounts fast; logins are not measured. CSRF stays on.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "WTF_CSRF_ENABLED": False,
         "REDIS_URL": None,
         "SMTP_HOST": None,
     }
@@ -285,7 +287,10 @@ def seed(app, n: int, n_users: int, rng: random.Random, open_share: float | None
             long_history = (row.id, row.applicant_id)
         events = Event.select().count()
         timeline_email = User.get_by_id(long_history[1]).email
-    return {"timeline_app": long_history[0], "timeline_email": timeline_email, "events": events}
+        reference, code = (Application.select(Application.reference, Application.tracking_code)
+                           .where(Application.id == long_history[0]).tuples().get())
+    return {"timeline_app": long_history[0], "timeline_email": timeline_email, "events": events,
+            "track_reference": reference, "track_code": code}
 
 
 def db_size(app) -> int:
@@ -307,160 +312,388 @@ def reset_postgres(url: str) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Servers (child processes, both served the same way)
+# Servers: PINTU and the bare Flask baseline, both under gunicorn (sync workers, no access log)
 # ---------------------------------------------------------------------------
 
-def serve(kind: str, instance: str, database_url: str | None) -> None:
-    """Child process: build the app, serve it threaded on an ephemeral port, report peak RSS on SIGTERM."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    if kind == "pintu":
-        from pintu import create_app
-
-        app = create_app(overrides_for(instance, database_url))
-    else:
-        from flask import Flask
-
-        app = Flask("bare")
-
-        @app.route("/")
-        def index():
-            return "ok"
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args, **kwargs):
-            pass
-
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-
-    def stop(signum, frame):
-        rss = None
-        try:  # VmHWM: this process's own peak (ru_maxrss may carry the parent's peak across fork+exec)
-            with open("/proc/self/status") as f:
-                rss = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
-        except (OSError, StopIteration):
-            import resource
-
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            if sys.platform == "darwin":
-                rss //= 1024
-        print(f"MAXRSS {rss}", flush=True)
-        os._exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    parent = os.getppid()
-
-    def orphan_watch():  # never outlive the benchmark (killed or interrupted)
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(1)
-
-    threading.Thread(target=orphan_watch, daemon=True).start()
-    print(f"PORT {server.server_port}", flush=True)
-    server.serve_forever()
+UPLOAD_SLUG = "bench-empat-berkas"
+UPLOAD_FILES = 4
+UPLOAD_BYTES = 2_000_000  # 2 MB per file (the requirement allows 2 MiB)
 
 
-class Server:
-    def __init__(self, kind: str, instance: str, database_url: str | None):
-        cmd = [sys.executable, str(HERE), "--serve", kind, "--instance", instance]
-        if database_url:
-            cmd += ["--database-url", database_url]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("PORT "):
-            self.proc.kill()
-            raise SystemExit(f"server {kind} did not start: {line!r}")
-        self.port = int(line.split()[1])
+class BenchUploadPlugin:
+    """A service like Legalisir with four required PDF documents of up to 2 MiB each.
 
-    def stop(self) -> int | None:
-        """Stop the server; its peak RSS in KiB."""
-        self.proc.send_signal(signal.SIGTERM)
+    No built-in service asks for exactly four documents of 2 MB, so the submission server
+    (only that one) registers this copy of Legalisir through the ``PLUGINS`` setting.
+    """
+
+    def pintu_services(self):
+        import dataclasses
+
+        from pintu import Requirement
+        from pintu_legalisir import SERVICE as LEGALISIR
+
+        return [dataclasses.replace(
+            LEGALISIR, slug=UPLOAD_SLUG, code="BNC", title="Bench: legalisir dengan empat berkas",
+            requirements=[Requirement(f"berkas{i}", f"Berkas {i}", types=("pdf",), max_mb=2)
+                          for i in range(1, UPLOAD_FILES + 1)], plugin="")]
+
+
+def pintu_app():
+    """gunicorn factory (``bench:pintu_app()``): PINTU on the benchmark's instance."""
+    from pintu import create_app, hookimpl
+
+    overrides = overrides_for(os.environ["BENCH_INSTANCE"], os.environ.get("BENCH_DATABASE_URL") or None)
+    if os.environ.get("BENCH_UPLOAD_SERVICE"):
+        BenchUploadPlugin.pintu_services = hookimpl(BenchUploadPlugin.pintu_services)
+        overrides["PLUGINS"] = [BenchUploadPlugin()]
+    return create_app(overrides)
+
+
+def bare_app():
+    """gunicorn factory (``bench:bare_app()``): the baseline, one route answering ``ok``."""
+    from flask import Flask
+
+    app = Flask("bare")
+
+    @app.route("/")
+    def index():
+        return "ok"
+
+    return app
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _proc_status(pid: int) -> dict:
+    out = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    out[line.split(":")[0]] = int(line.split()[1])  # KiB
+    except OSError:
+        pass
+    return out
+
+
+class Gunicorn:
+    """``python -m gunicorn -w WORKERS -k sync`` on a free port of 127.0.0.1, access log off."""
+
+    def __init__(self, kind: str, instance: str, database_url: str | None, workers: int, upload_service=False):
+        self.port = _free_port()
+        self.log = os.path.join(instance, f"gunicorn-{kind}-{self.port}.log")
+        env = dict(os.environ, BENCH_INSTANCE=instance, BENCH_DATABASE_URL=database_url or "",
+                   BENCH_UPLOAD_SERVICE="1" if upload_service else "")
+        cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{self.port}", "--timeout", "300", "--graceful-timeout", "5",
+               "--error-logfile", self.log, "--log-level", "warning",  # no --access-logfile: access log off
+               "--pythonpath", str(HERE.parent), f"bench:{'pintu_app' if kind == 'pintu' else 'bare_app'}()"]
+        self.proc = subprocess.Popen(cmd, env=env, cwd=str(HERE.parents[2]), start_new_session=True)
+        deadline = time.monotonic() + 120
+        while True:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn ({kind}) exited with {self.proc.returncode}; see {self.log}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                conn.request("GET", "/")
+                conn.getresponse().read()
+                conn.close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise SystemExit(f"gunicorn ({kind}) did not answer; see {self.log}")
+                time.sleep(0.2)
+        while len(self.workers()) < workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)  # let every worker finish loading the app
+
+    def workers(self) -> list[int]:
         try:
-            out, _ = self.proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return None
-        for line in out.splitlines():
-            if line.startswith("MAXRSS "):
-                return int(line.split()[1])
-        return None
+            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
+                return [int(x) for x in f.read().split()]
+        except OSError:
+            return []
+
+    def memory(self) -> dict[int, dict]:
+        """VmRSS / VmHWM (KiB) of each worker process."""
+        return {pid: _proc_status(pid) for pid in self.workers()}
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
 
 
 # ---------------------------------------------------------------------------
-# Load generator
+# Load: wrk for GETs, a threaded Python client for the POSTs (they need fresh tokens)
 # ---------------------------------------------------------------------------
 
-def login(port: int, email: str) -> str:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    body = urllib.parse.urlencode({"email": email, "password": PASSWORD, "next": ""})
-    conn.request("POST", "/masuk", body, {"Content-Type": "application/x-www-form-urlencoded"})
-    resp = conn.getresponse()
-    resp.read()
-    conn.close()
-    cookie = resp.getheader("Set-Cookie") or ""
-    if resp.status != 302 or "session=" not in cookie:
-        raise SystemExit(f"login as {email} failed: HTTP {resp.status}")
-    return cookie.split(";", 1)[0]
+WRK_SCRIPT = HERE.parent / "wrk_report.lua"
 
 
-def load(port: int, path: str, cookie: str | None, requests: int, concurrency: int, warmup: int,
-         expect: str | None) -> dict:
-    """``requests`` GETs of ``path`` over ``concurrency`` keep-alive connections, after ``warmup`` unmeasured ones."""
-    headers = {"Cookie": cookie} if cookie else {}
-    conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=120) for _ in range(concurrency)]
+def need_wrk() -> str:
+    path = shutil.which("wrk")
+    if not path:
+        raise SystemExit("wrk is not installed: run `make services` (as root; it installs the Debian package "
+                         "`wrk`) or `apt-get install -y wrk`")
+    return path
+
+
+def run_wrk(port: int, path: str, cookie: str | None, seconds: float, threads: int, connections: int) -> dict:
+    cmd = [need_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", "--latency",
+           "-s", str(WRK_SCRIPT)]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    cmd.append(f"http://127.0.0.1:{port}{path}")
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next((x for x in out.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"unexpected wrk output:\n{out}")
+    v = dict(kv.split("=") for kv in line.split()[1:])
+    v = {k: int(x) for k, x in v.items()}
+    errors = sum(v[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return {"requests": v["requests"], "seconds": round(v["duration_us"] / 1e6, 3),
+            "rps": round(v["requests"] / (v["duration_us"] / 1e6), 1),
+            "p50_ms": round(v["p50"] / 1000, 2), "p95_ms": round(v["p95"] / 1000, 2),
+            "p99_ms": round(v["p99"] / 1000, 2), "errors": errors,
+            "first_error": None if not errors else {k: v[k] for k in ("connect", "read", "write", "status", "timeout")}}
+
+
+class Client:
+    """One keep-alive connection with its own cookies (like a browser tab)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        self.cookies: dict[str, str] = {}
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def request(self, method: str, path: str, body=None, headers: dict | None = None) -> tuple[int, dict, bytes]:
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = self.cookie_header()
+        try:
+            self.conn.request(method, path, body, headers)
+            resp = self.conn.getresponse()
+            data = resp.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
+            raise
+        for raw in resp.msg.get_all("Set-Cookie") or ():
+            name, _, rest = raw.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return resp.status, dict(resp.getheaders()), data
+
+    def close(self):
+        self.conn.close()
+
+
+def _field(html: bytes, name: str) -> str:
+    import re
+
+    m = re.search(rb'name="' + re.escape(name.encode()) + rb'"[^>]*value="([^"]*)"', html)
+    if not m:
+        raise ValueError(f"no {name} field in the page")
+    return m.group(1).decode()
+
+
+def _hx_csrf(html: bytes) -> str:
+    import re
+
+    m = re.search(rb'X-CSRFToken&#34;: &#34;([^&]+)&#34;|X-CSRFToken": "([^"]+)"', html)
+    if not m:
+        raise ValueError("no X-CSRFToken in the page")
+    return (m.group(1) or m.group(2)).decode()
+
+
+def login(port: int, email: str) -> Client:
+    client = Client(port)
+    status, _, page = client.request("GET", "/masuk")
+    body = urllib.parse.urlencode({"csrf_token": _field(page, "csrf_token"), "email": email,
+                                   "password": PASSWORD, "next": ""})
+    status, _, _ = client.request("POST", "/masuk", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    if status != 302 or "session" not in client.cookies:
+        raise SystemExit(f"login as {email} failed: HTTP {status}")
+    return client
+
+
+def check_page(port: int, path: str, client: Client | None, expect: str) -> str | None:
+    """One GET through Python: the page must answer 200 with its marker (wrk only sees status codes)."""
+    c = client or Client(port)
+    status, _, body = c.request("GET", path)
+    if status != 200 or expect.encode() not in body:
+        return f"{path}: HTTP {status}, marker {expect!r} {'found' if expect.encode() in body else 'missing'}"
+    return None
+
+
+def _pct(values: list[float], p: float) -> float:  # nearest rank, ms
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    rank = max(1, -(-len(values) * p // 100))
+    return round(values[int(rank) - 1] * 1000, 2)
+
+
+def threaded(clients: list[Client], seconds: float, one) -> dict:
+    """Each client in its own thread calls ``one(client)`` until time is up or it returns None.
+
+    ``one`` returns (measured latency in s, cycle latency in s, error or None).
+    """
     lock = threading.Lock()
+    measured: list[float] = []
+    cycles: list[float] = []
     errors: list[str] = []
+    deadline = time.perf_counter() + seconds
 
-    def phase(count: int) -> tuple[list[float], float]:
-        left = [count]
-        latencies: list[float] = []
-
-        def worker(i):
-            while True:
+    def worker(client):
+        while time.perf_counter() < deadline:
+            try:
+                r = one(client)
+            except Exception as exc:  # noqa: BLE001 - a failed request is an error of the run, not a crash
                 with lock:
-                    if left[0] <= 0:
-                        return
-                    left[0] -= 1
-                t0 = time.perf_counter()
-                try:
-                    conns[i].request("GET", path, headers=headers)
-                    resp = conns[i].getresponse()
-                    body = resp.read()
-                except (OSError, http.client.HTTPException) as exc:
-                    conns[i].close()
-                    conns[i] = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                    with lock:
-                        errors.append(repr(exc))
-                    continue
-                elapsed = time.perf_counter() - t0
-                with lock:
-                    latencies.append(elapsed)
-                    if resp.status != 200 or (expect and expect.encode() not in body):
-                        errors.append(f"HTTP {resp.status}")
+                    errors.append(repr(exc))
+                continue
+            if r is None:
+                return
+            lat, cycle, err = r
+            with lock:
+                if err:
+                    errors.append(err)
+                else:
+                    measured.append(lat)
+                    cycles.append(cycle)
 
-        threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(c,), daemon=True) for c in clients]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    return {"requests": len(measured), "seconds": round(wall, 3), "rps": round(len(measured) / wall, 1),
+            "p50_ms": _pct(measured, 50), "p95_ms": _pct(measured, 95), "p99_ms": _pct(measured, 99),
+            "cycle_p50_ms": _pct(cycles, 50), "cycle_p95_ms": _pct(cycles, 95),
+            "errors": len(errors), "first_error": errors[0] if errors else None}
+
+
+def staff_action(app, port: int, seconds: float, connections: int) -> dict:
+    """The petugas declares distinct applications complete ("lengkap"), as from the inbox.
+
+    Each action first GETs the application page (the version and the CSRF token come from it, as
+    in the browser), then POSTs the htmx action. Latency measured: the POST; the GET+POST cycle
+    is reported too.
+    """
+    from pintu.db import database
+    from pintu.models import Application
+
+    with app.app_context(), database.connection_context():
+        ids = [i for (i,) in Application.select(Application.id).where(
+            (Application.status == "in_process") & (Application.step == "kelengkapan")
+            & Application.assignee.is_null()).order_by(Application.id).tuples()]
+    random.Random(7).shuffle(ids)
+    lock = threading.Lock()
+    clients = [login(port, PETUGAS_EMAIL) for _ in range(connections)]
+
+    def one(client: Client):
+        with lock:
+            if not ids:
+                return None
+            app_id = ids.pop()
         t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return latencies, time.perf_counter() - t0
+        status, _, page = client.request("GET", f"/permohonan/{app_id}")
+        if status != 200:
+            return 0, 0, f"GET /permohonan/{app_id}: HTTP {status}"
+        body = urllib.parse.urlencode({"action": "lengkap", "version": _field(page, "version"), "note": "",
+                                       "internal_note": ""})
+        t1 = time.perf_counter()
+        status, _, answer = client.request(
+            "POST", f"/petugas/permohonan/{app_id}/aksi", body,
+            {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "HX-Target": "kerja",
+             "X-CSRFToken": _hx_csrf(page)})
+        t2 = time.perf_counter()
+        if status != 200 or b'class="flash error"' in answer:
+            return 0, 0, f"POST aksi {app_id}: HTTP {status}"
+        return t2 - t1, t2 - t0, None
 
-    phase(warmup)
-    errors.clear()
-    latencies, wall = phase(requests)
-    for c in conns:
+    available = len(ids)
+    r = threaded(clients, seconds, one)
+    for c in clients:
         c.close()
-    latencies.sort()
+    r["available"] = available
+    return r
 
-    def pct(p):  # nearest-rank percentile
-        rank = max(1, -(-len(latencies) * p // 100))
-        return latencies[int(rank) - 1] * 1000
 
-    return {"requests": len(latencies), "errors": len(errors), "first_error": errors[0] if errors else None,
-            "seconds": round(wall, 3), "rps": round(len(latencies) / wall, 1),
-            "p50_ms": round(pct(50), 2), "p95_ms": round(pct(95), 2), "p99_ms": round(pct(99), 2)}
+def _pdf(size: int, salt: int) -> bytes:
+    head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+    tail = b"\n%%EOF\n"
+    filler = (b"%% bench filler " + str(salt).encode() + b" ") * (size // 16 + 1)
+    return head + filler[:size - len(head) - len(tail)] + tail
+
+
+def submission(port: int, server: Gunicorn, emails: list[str], seconds: float) -> dict:
+    """Applicants submit the four-document service: GET the form (fresh form_token and CSRF token),
+    then POST it multipart with 4 x 2 MB PDFs. Latency measured: the POST; the cycle is reported too.
+    The files are sent from memory in chunks (Content-Length set, no copy of the 8 MB body)."""
+    files = [_pdf(UPLOAD_BYTES, i) for i in range(UPLOAD_FILES)]
+    clients = [login(port, e) for e in emails]
+    for c in clients:  # warm the form page on both workers before the memory baseline
+        c.request("GET", f"/layanan/{UPLOAD_SLUG}/ajukan")
+    before = server.memory()
+    boundary = "----pintubench" + secrets.token_hex(8)
+
+    def one(client: Client):
+        t0 = time.perf_counter()
+        status, _, page = client.request("GET", f"/layanan/{UPLOAD_SLUG}/ajukan")
+        if status != 200:
+            return 0, 0, f"GET form: HTTP {status}"
+        fields = {"csrf_token": _field(page, "csrf_token"), "form_token": _field(page, "form_token"),
+                  "nim": "E31170001", "program_studi": "Teknik Informatika", "tahun_lulus": "2021",
+                  "jumlah_ijazah": "3", "jumlah_transkrip": "3", "keperluan": "melamar_kerja", "submit": "1"}
+        parts: list[bytes] = []
+        for k, v in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode())
+        for i, content in enumerate(files, 1):
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file_berkas{i}"; '
+                         f'filename="berkas{i}.pdf"\r\nContent-Type: application/pdf\r\n\r\n'.encode())
+            parts.append(content)
+            parts.append(b"\r\n")
+        parts.append(f"--{boundary}--\r\n".encode())
+        length = sum(len(p) for p in parts)
+        t1 = time.perf_counter()
+        status, headers, answer = client.request(
+            "POST", f"/layanan/{UPLOAD_SLUG}/ajukan", iter(parts),
+            {"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(length)})
+        t2 = time.perf_counter()
+        if status != 302 or "/permohonan/" not in headers.get("Location", ""):
+            return 0, 0, f"POST submission: HTTP {status}"
+        return t2 - t1, t2 - t0, None
+
+    r = threaded(clients, seconds, one)
+    after = server.memory()
+    for c in clients:
+        c.close()
+    growth = {pid: (after[pid].get("VmHWM", 0) - before[pid].get("VmRSS", 0)) / 1024
+              for pid in after if pid in before}
+    r["rss_before_mb"] = {str(p): round(m.get("VmRSS", 0) / 1024, 1) for p, m in before.items()}
+    r["peak_rss_mb"] = {str(p): round(m.get("VmHWM", 0) / 1024, 1) for p, m in after.items()}
+    r["rss_growth_mb"] = round(sum(growth.values()), 1)  # all workers together
+    r["rss_growth_max_worker_mb"] = round(max(growth.values(), default=0), 1)
+    return r
 
 
 # ---------------------------------------------------------------------------
@@ -472,29 +705,34 @@ def parse_args(argv=None):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=int, default=10_000, help="applications to seed (default 10,000)")
     p.add_argument("--users", type=int, default=1_000, help="applicants they are spread over (default 1,000)")
-    p.add_argument("--requests", type=int, default=500, help="measured requests per endpoint (default 500)")
-    p.add_argument("--concurrency", type=int, default=4, help="client connections (default 4)")
-    p.add_argument("--warmup", type=int, default=50, help="unmeasured requests first (default 50)")
+    p.add_argument("--duration", type=int, default=6, help="measured seconds per endpoint (default 6)")
+    p.add_argument("--warmup", type=int, default=2, help="unmeasured seconds of wrk before each GET endpoint "
+                                                           "(default 2)")
+    p.add_argument("--connections", type=int, default=8, help="connections (wrk -c, POST client threads; default 8)")
+    p.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn sync workers, for PINTU and bare Flask alike "
+                                                          "(default 2)")
     p.add_argument("--database-url", help="PostgreSQL URL instead of a SQLite file; ITS DATA IS DELETED")
     p.add_argument("--instance", help="instance folder (default: a fresh one under /tmp, removed afterwards)")
     p.add_argument("--keep", action="store_true", help="keep the instance folder (and its database)")
     p.add_argument("--reuse", action="store_true",
-                   help="with --instance: measure the database seeded there by an earlier run (no seeding)")
+                   help="with --instance: measure the database seeded there by an earlier run (no seeding); "
+                        "the staff action and the submission change it")
     p.add_argument("--open", type=float, metavar="FRACTION",
                    help="share of applications still open (default about 0.75; e.g. 0.02 for a long history)")
+    p.add_argument("--only", help="comma-separated endpoint keys to measure (default all): " + ", ".join(
+        ["bare", "catalog", "service", "lacak", "inbox-tugas", "inbox-baru", "inbox-saya", "inbox-terlambat",
+         "application", "staff-action", "submission"]))
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--serve", choices=["pintu", "bare"], help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.serve:
-        serve(args.serve, args.instance, args.database_url)
-        return 0
-    if args.n < 1 or args.users < 1 or args.requests < 1 or args.concurrency < 1 or args.warmup < 0:
-        raise SystemExit("--n, --users, --requests and --concurrency must be positive")
+    if args.n < 1 or args.users < 1 or args.duration <= 0 or args.connections < 1 or args.workers < 1:
+        raise SystemExit("--n, --users, --duration, --connections and --workers must be positive")
+    need_wrk()
 
     instance = args.instance or tempfile.mkdtemp(prefix="pintu-bench-", dir="/tmp" if os.path.isdir("/tmp") else None)
     os.makedirs(instance, exist_ok=True)
@@ -515,6 +753,12 @@ def _load() -> str:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
     except (AttributeError, OSError):
         return "n/a"
+
+
+TARGETS = {  # issue 8: ratio to bare Flask
+    "catalog": 0.40, "service": 0.40, "lacak": 0.40, "application": 0.25,
+    "inbox-tugas": 0.15, "inbox-baru": 0.15, "inbox-saya": 0.15, "inbox-terlambat": 0.15,
+}
 
 
 def run(args, instance: str) -> int:
@@ -557,49 +801,113 @@ def run(args, instance: str) -> int:
     else:
         print(f"database {size / 1e6:.1f} MB")
 
-    endpoints = [
-        ("inbox /petugas/", "pintu", "/petugas/", PETUGAS_EMAIL, "LGS-"),  # a listed application, not just the page title
-        (f"timeline /permohonan/{seeded['timeline_app']}", "pintu", f"/permohonan/{seeded['timeline_app']}",
-         seeded["timeline_email"], "Riwayat"),
-        ("bare Flask /", "bare", "/", None, "ok"),
-    ]
+    only = set(args.only.split(",")) if args.only else None
+    track = urllib.parse.urlencode({"reference": seeded["track_reference"], "code": seeded["track_code"]})
+    app_path = f"/permohonan/{seeded['timeline_app']}"
+    # key, label, server, path, login as, marker
+    gets = [("bare", "bare Flask /", "bare", "/", None, "ok"),
+            ("catalog", "catalog /", "pintu", "/", None, "Legalisir"),
+            ("service", "service /layanan/legalisir", "pintu", "/layanan/legalisir", None, "Legalisir"),
+            ("lacak", "/lacak (a match)", "pintu", f"/lacak?{track}", None, seeded["track_reference"])]
+    gets += [(f"inbox-{tab}", f"inbox ?tab={tab}", "pintu", f"/petugas/?tab={tab}", PETUGAS_EMAIL, "Kotak Tugas")
+             for tab in ("tugas", "baru", "saya", "terlambat")]
+    gets.append(("application", "application /permohonan/<id>", "pintu", app_path, seeded["timeline_email"],
+                 "Riwayat"))
+    wanted = lambda key: only is None or key in only  # noqa: E731
     results = []
-    for label, kind, path, email, expect in endpoints:
-        server = Server(kind, instance, args.database_url)
-        try:
-            cookie = login(server.port, email) if email else None
-            r = load(server.port, path, cookie, args.requests, args.concurrency, args.warmup, expect)
-        finally:
-            rss = server.stop()
-        r.update(endpoint=label, path=path, peak_rss_mb=round(rss / 1024, 1) if rss else None)
-        results.append(r)
-        if r["errors"]:
-            print(f"  {label}: {r['errors']} errors, first: {r['first_error']}")
 
-    print(f"\nload average after the run: {_load()} (other work on the machine skews the figures)")
-    head = f"{'endpoint':<28} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'RSS MB':>7}"
-    print(f"concurrency {args.concurrency}, warm-up {args.warmup}, werkzeug threaded server, 127.0.0.1")
+    def record(key, label, r):
+        r.update(key=key, endpoint=label)
+        results.append(r)
+        print(f"  {label:<30} {r['rps']:>8.1f} req/s  p50 {r['p50_ms']:>7.1f}  p95 {r['p95_ms']:>7.1f}  "
+              f"p99 {r['p99_ms']:>7.1f} ms" + (f"  ERRORS {r['errors']}: {r['first_error']}" if r["errors"] else ""),
+              flush=True)
+
+    load_before = _load()
+    for kind in ("bare", "pintu"):
+        todo = [g for g in gets if g[2] == kind and wanted(g[0])]
+        if not todo and not (kind == "pintu" and wanted("staff-action")):
+            continue
+        server = Gunicorn(kind, instance, args.database_url, args.workers)
+        try:
+            sessions: dict[str, Client] = {}
+            for key, label, _, path, email, expect in todo:
+                client = None
+                if email:
+                    client = sessions.get(email) or login(server.port, email)
+                    sessions[email] = client
+                problem = check_page(server.port, path, client, expect)  # also settles the session cookie
+                if problem:
+                    raise SystemExit(f"{label}: {problem}")
+                cookie = client.cookie_header() if client else None
+                if args.warmup > 0:
+                    run_wrk(server.port, path, cookie, args.warmup, args.threads, args.connections)
+                r = run_wrk(server.port, path, cookie, args.duration, args.threads, args.connections)
+                problem = check_page(server.port, path, client, expect)
+                if problem:
+                    r["errors"] += 1
+                    r["first_error"] = f"after the run: {problem}"
+                r["path"] = path
+                record(key, label, r)
+            if kind == "pintu" and wanted("staff-action"):
+                record("staff-action", "staff action (POST, lengkap)",
+                       staff_action(app, server.port, args.duration, args.connections))
+        finally:
+            server.stop()
+    if wanted("submission"):
+        server = Gunicorn("pintu", instance, args.database_url, args.workers, upload_service=True)
+        try:
+            emails = [f"pemohon{i:07d}@bench.test" for i in range(min(args.connections, users))]
+            record("submission", f"submission (POST, {UPLOAD_FILES} x 2 MB)",
+                   submission(server.port, server, emails, args.duration))
+        finally:
+            server.stop()
+
+    bare = next((r["rps"] for r in results if r["key"] == "bare"), None)
+    for r in results:
+        r["ratio"] = round(r["rps"] / bare, 3) if bare else None
+    load_after = _load()
+    print(f"\nload average before / after the measurements: {load_before} / {load_after}")
+    print(f"gunicorn {args.workers} sync workers (access log off), wrk -t{args.threads} -c{args.connections} "
+          f"-d{args.duration:g}s after {args.warmup:g} s of warm-up; POSTs: {args.connections} Python client "
+          f"threads for {args.duration:g} s, latency of the POST alone (the GET of the form before it not counted)")
+    head = (f"{'endpoint':<32} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+            f"{'ratio':>6} {'target':>7} {'errors':>6}")
     print(head)
     print("-" * len(head))
     for r in results:
-        print(f"{r['endpoint']:<28} {r['requests']:>8} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
-              f"{r['p99_ms']:>8.1f} {r['peak_rss_mb'] if r['peak_rss_mb'] is not None else '-':>7}")
+        target = TARGETS.get(r["key"])
+        print(f"{r['endpoint']:<32} {r['requests']:>8} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+              f"{r['p99_ms']:>8.1f} {r['ratio'] if r['ratio'] is not None else '-':>6} "
+              f"{'>=' + format(target, '.2f') if target else '':>7} {r['errors']:>6}")
+    for r in results:
+        if r["key"] == "staff-action":
+            print(f"staff action: p95 {r['p95_ms']:.1f} ms (target <= 50 ms at 8 connections); "
+                  f"{r['requests']} of {r['available']} unclaimed applications at kelengkapan acted on; "
+                  f"GET+POST cycle p50 {r['cycle_p50_ms']} / p95 {r['cycle_p95_ms']} ms")
+        if r["key"] == "submission":
+            print(f"submission: {r['rps']:.1f}/s (target >= 30/s); peak RSS growth {r['rss_growth_mb']} MB over all "
+                  f"workers, {r['rss_growth_max_worker_mb']} MB at most in one (target <= 64 MB); "
+                  f"GET+POST cycle p50 {r['cycle_p50_ms']} / p95 {r['cycle_p95_ms']} ms")
 
     if args.json:
         report = {
             "when": dt.datetime.now().isoformat(timespec="seconds"),
-            "machine": {"cpus": os.cpu_count(), "load_after": _load(), "arch": platform.machine(), "python": platform.python_version(),
+            "machine": {"cpus": os.cpu_count(), "load_before": load_before, "load_after": load_after,
+                        "arch": platform.machine(), "python": platform.python_version(),
                         "system": f"{platform.system()} {platform.release()}"},
-            "params": {"n": n, "users": users, "requests": args.requests, "concurrency": args.concurrency,
-                       "warmup": args.warmup, "backend": backend, "seed": args.seed,
+            "params": {"n": n, "users": users, "duration": args.duration, "warmup": args.warmup,
+                       "connections": args.connections, "wrk_threads": args.threads, "workers": args.workers,
+                       "server": "gunicorn sync", "backend": backend, "seed": args.seed,
                        "open": seeded.get("open", args.open)},
-            "seeding": {"seconds": round(seed_s, 2) if seed_s is not None else None, "events": seeded["events"], "db_bytes": size},
+            "seeding": {"seconds": round(seed_s, 2) if seed_s is not None else None, "events": seeded["events"],
+                        "db_bytes": size},
             "results": results,
         }
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(report, indent=2))
         print(f"results written to {args.json}")
-    return 0
+    return 1 if any(r["errors"] for r in results) else 0
 
 
 if __name__ == "__main__":

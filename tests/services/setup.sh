@@ -3,6 +3,7 @@
 #   * PostgreSQL (Debian package) on 127.0.0.1:55432, data in /tmp/pintu-pg
 #   * Redis (Debian package)      on 127.0.0.1:56379, no persistence
 #   * Chromium + chromedriver     (Debian packages) for browser tests
+#   * wrk                         (Debian package), the load generator of `make bench`
 #
 # Idempotent: installs only missing packages and starts only what is not
 # already running, so re-running it is quick.  Must run as root.
@@ -27,7 +28,7 @@ REDIS_DIR=/tmp/pintu-redis
 
 CHROMIUM=/usr/bin/chromium
 
-PACKAGES=(postgresql redis-server chromium chromium-driver)
+PACKAGES=(postgresql redis-server chromium chromium-driver wrk)  # wrk: the load generator of `make bench`
 
 # Keep stdout for the export lines only; everything else goes to stderr.
 exec 3>&1 1>&2
