@@ -63,8 +63,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.user_loader(load_user)
 
     @app.before_request
-    def _connect():
-        database.connect(reuse_if_open=True)
+    def _start_jobs():
+        # No database connection here: peewee connects on a request's first query (and the
+        # teardown below closes it), so pages that need no data (the public catalog, static
+        # files) never pay for a connection.
         jobs.start_background(app)  # the mail thread of this process, once (after any fork of the server)
 
     from . import audit
