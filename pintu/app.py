@@ -17,17 +17,33 @@ from .db import create_tables, database, init_database
 from .plugins import PluginRegistry
 
 ROOT = config_module.ROOT
+PACKAGE = Path(__file__).resolve().parent
 csrf = CSRFProtect()
+
+
+def asset_dir(name: str) -> Path:
+    """``templates`` or ``static``: inside the installed package when it was built as a wheel
+    (``setup.py`` copies the repository's top-level folders there), else the checkout's folder
+    (source tree, editable install)."""
+    packaged = PACKAGE / name
+    return packaged if packaged.is_dir() else ROOT / name
+
+
+def default_instance_path() -> Path:
+    """``instance/`` of the checkout when running from one, else of the working directory (an
+    installed wheel must not keep its database inside site-packages)."""
+    return ROOT / "instance" if (ROOT / "pyproject.toml").is_file() else Path.cwd() / "instance"
+
 login_manager = LoginManager()
 htmx = Htmx()
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    instance = os.environ.get("PINTU_INSTANCE_PATH") or str(ROOT / "instance")
+    instance = os.environ.get("PINTU_INSTANCE_PATH") or str(default_instance_path())
     if overrides and overrides.get("INSTANCE_PATH"):
         instance = overrides["INSTANCE_PATH"]
     app = Flask("pintu", instance_path=instance, instance_relative_config=True,
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+                template_folder=str(asset_dir("templates")), static_folder=str(asset_dir("static")))
     config_module.load(app, overrides)
     if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
         # Behind trusted reverse proxies: the client address (rate limits) and scheme come from them.
@@ -42,7 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     with app.app_context():
         plugin_dirs = [str(Path(d)) for d in registry.collect("pintu_template_dirs")]
-        app.jinja_loader = ChoiceLoader([FileSystemLoader(str(ROOT / "templates"))]
+        app.jinja_loader = ChoiceLoader([FileSystemLoader(str(asset_dir("templates")))]
                                         + [FileSystemLoader(d) for d in plugin_dirs])
         if app.config["AUTO_CREATE_TABLES"]:
             create_tables(registry.collect("pintu_models"))
