@@ -16,7 +16,7 @@ DEFAULTS = {
     "TIMEZONE": "Asia/Jakarta",
     "INSTITUTION": "Politeknik Negeri Jember",
     "DATABASE_URL": None,  # default: sqlite in the instance folder
-    "DATABASE_POOL_SIZE": 8,  # PostgreSQL connections kept open per app process (0: connect per request)
+    "DATABASE_POOL_SIZE": 8,  # connections kept open per app process (0: connect per request)
     "REDIS_URL": None,  # unset: jobs run inline
     "SMTP_HOST": None,  # unset: mail goes to MAIL_OUTBOX
     "SMTP_PORT": 25,

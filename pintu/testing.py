@@ -214,7 +214,8 @@ def count_queries(client, url: str, **kwargs) -> tuple[int, str]:
 
     class _Recorder(logging.Handler):
         def emit(self, record):
-            statements.append(record.getMessage())
+            if record.name == "peewee":  # statements; not "peewee.pool" and other children
+                statements.append(record.getMessage())
 
     logger, handler = logging.getLogger("peewee"), _Recorder()
     level = logger.level
