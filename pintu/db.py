@@ -44,6 +44,8 @@ def init_database(url: str, pool_size: int = 0):
         with db.connection_context():
             for name, value in SQLITE_FILE_PRAGMAS.items():
                 db.pragma(name, value)
+        if hasattr(db, "close_all"):  # no pooled connection survives into a forked server worker
+            db.close_all()
     else:
         if pool_size and "+pool" not in url.split("://", 1)[0]:
             scheme, rest = url.split("://", 1)
