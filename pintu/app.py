@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from . import config as config_module
 from . import jobs
-from .db import create_tables, database, init_database
+from .db import database, init_database
 from .plugins import PluginRegistry
 
 ROOT = config_module.ROOT
@@ -60,8 +60,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         plugin_dirs = [str(Path(d)) for d in registry.collect("pintu_template_dirs")]
         app.jinja_loader = ChoiceLoader([FileSystemLoader(str(asset_dir("templates")))]
                                         + [FileSystemLoader(d) for d in plugin_dirs])
-        if app.config["AUTO_CREATE_TABLES"]:
-            create_tables(registry.collect("pintu_models"))
+        if app.config["AUTO_CREATE_TABLES"]:  # tests only: production runs `init-db` (pintu.migrations)
+            from . import migrations
+
+            migrations.upgrade(registry)
 
     csrf.init_app(app)
     htmx.init_app(app)

@@ -6,20 +6,20 @@ import click
 from flask import Flask
 
 from . import accounts
-from .db import create_tables, database
+from .db import database
 from .services import APPLICANT_CATEGORIES, ROLES
 
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db():
-        """Create or migrate the database tables and the plugins' units."""
+        """Create or migrate the database tables (versioned migrations) and the plugins' units."""
+        from . import migrations
         from .demo import ensure_units
         from .plugins import registry
 
-        added = create_tables(registry().collect("pintu_models"))
-        for column in added:
-            click.echo(f"Kolom baru: {column}")
+        for step in migrations.upgrade(registry()):
+            click.echo(f"Migrasi dijalankan: {step}")
         with database.connection_context():
             units = ensure_units()
             from . import queues

@@ -58,7 +58,9 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     "WTF_CSRF_TIME_LIMIT": None,
-    "AUTO_CREATE_TABLES": True,
+    # Run the migrations when the app is created: tests only. Production runs `flask --app pintu init-db`
+    # (pintu.migrations), so starting the app never touches the schema.
+    "AUTO_CREATE_TABLES": False,
     "CONTACT_PHONE": "(0331) 333533 Ext. 160/221",
     "CONTACT_EMAIL": "pintu@polije.ac.id",
     "LAPOR_URL": "https://www.lapor.go.id",

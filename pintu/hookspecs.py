@@ -56,10 +56,31 @@ def pintu_units():
 def pintu_models():
     """Return extra peewee model classes this plugin stores.
 
-    Called when the database is created or migrated (``init-db``, app start
-    with ``AUTO_CREATE_TABLES``).  Models must use ``pintu.models.BaseModel``
-    as their base so that they live in the configured database.  Tables are
-    created if missing; existing ones are left as they are.
+    Models must use ``pintu.models.BaseModel`` as their base so that they live in
+    the configured database.  Read by ``flask --app pintu init-db`` (never at app
+    start): when the plugin declares no migrations (:func:`pintu_migrations`), its
+    tables are created if missing and columns its models add are added; nothing is
+    renamed or dropped.  A plugin that declares migrations creates its tables there.
+    """
+
+
+@hookspec
+def pintu_migrations():
+    """Return ``[(history, package)]``: this plugin's versioned schema migrations.
+
+    ``history`` names the plugin's own migration history (its distribution name,
+    e.g. ``"pintu-gedung"``); ``package`` is the dotted name of a package holding
+    step modules ``0001_initial.py``, ``0002_booking_note.py``... each with a
+    function ``upgrade(step)``.  ``step.database`` is the database,
+    ``step.migrator`` a ``playhouse.migrate`` schema migrator for its backend,
+    ``step.migrate(*operations)`` applies migrator operations
+    (``step.migrator.add_column(...)``, ``rename_column``, ``drop_column``...) and
+    ``step.create_missing(models)`` creates tables if missing.  Freeze the table
+    definitions a step creates inside the step module (a copy of the fields, not
+    an import of today's models), so a later change to the models becomes a later
+    step.  ``flask --app pintu init-db`` runs, after the core's history, every
+    step not recorded yet in the ``schema_migration`` table, each in its own
+    transaction with its record; nothing runs at app start.
     """
 
 

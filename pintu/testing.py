@@ -104,6 +104,7 @@ def app(request, tmp_path):
         "REDIS_URL": None,
         "SMTP_HOST": None,
         "BACKGROUND_JOBS": False,  # mail waits until deliver_pending() (outbox() calls it): deterministic
+        "AUTO_CREATE_TABLES": True,  # the migrations run when the app is made (production: init-db)
     }
     marker = request.node.get_closest_marker("config")
     if marker:

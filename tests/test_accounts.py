@@ -1005,7 +1005,7 @@ def test_session_cookie_secure_is_read_without_prefix(tmp_path, monkeypatch):
 
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
     monkeypatch.delenv("PINTU_SESSION_COOKIE_SECURE", raising=False)
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True, "WTF_CSRF_ENABLED": False,
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True, "WTF_CSRF_ENABLED": False, "AUTO_CREATE_TABLES": True,
                       "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -29,7 +29,7 @@ SHOTS = os.environ.get("PINTU_SCREENSHOTS")  # a folder to keep screenshots in, 
 
 @pytest.fixture
 def server(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "browser",
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "browser", "AUTO_CREATE_TABLES": True,
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():

@@ -34,7 +34,7 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def demo_server(tmp_path_factory):
     """A server on the demo data (every service, applications in several states)."""
     tmp = tmp_path_factory.mktemp("demo")
-    app = create_app({"INSTANCE_PATH": str(tmp / "instance"), "SECRET_KEY": "browser",
+    app = create_app({"INSTANCE_PATH": str(tmp / "instance"), "SECRET_KEY": "browser", "AUTO_CREATE_TABLES": True,
                       "DATABASE_URL": f"sqlite:///{tmp / 'demo.sqlite3'}",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "REDIS_URL": None, "SMTP_HOST": None})
     with app.app_context():

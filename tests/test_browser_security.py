@@ -36,7 +36,7 @@ document.addEventListener('securitypolicyviolation',
 
 @pytest.fixture
 def server(tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "browser",
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "browser", "AUTO_CREATE_TABLES": True,
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}", "BACKGROUND_JOBS": False,
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "MAX_CONTENT_LENGTH": 100_000})
     with app.app_context():

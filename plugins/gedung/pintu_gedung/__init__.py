@@ -155,6 +155,11 @@ def pintu_models():
 
 
 @hookimpl
+def pintu_migrations():
+    return [("pintu-gedung", "pintu_gedung.migrations")]
+
+
+@hookimpl
 def pintu_template_dirs():
     return [str(Path(__file__).parent / "templates")]
 
