@@ -16,8 +16,9 @@ transaction that later rolls back, or in a request that ends in an error, is sti
 Outside a request (CLI, workers) the entry is written at once, in its own transaction; call
 it after your own transaction committed.
 
-**Append-only.**  The model refuses updates and deletes, and :func:`install_guards` adds
-database triggers that refuse them for every client (SQLite and PostgreSQL).
+**Append-only.**  The model refuses updates and deletes, and database triggers (created by the
+migration step ``pintu/migrations/core/0001_initial.py``) refuse them for every client (SQLite
+and PostgreSQL).
 
 **Nothing secret.**  Details are masked before they are stored: values of keys that look like
 passwords, tokens or secrets become ``***``; digit runs of 15 or more (NIK, NIP, account
@@ -31,7 +32,7 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request
 
-from .db import database, is_sqlite
+from .db import database
 
 _SECRET_KEY = re.compile(r"pass|sandi|token|secret|rahasia|csrf|otp|key", re.I)
 _SECRET_IN_TEXT = re.compile(r"((?:token|password|sandi|secret)=)[^&\s]+", re.I)
@@ -146,24 +147,3 @@ def flush(exc=None) -> None:
 def init_app(app) -> None:
     # Registered before the database teardown (``teardown_appcontext``) closes the connection.
     app.teardown_request(flush)
-
-
-def install_guards() -> None:
-    """Database triggers that refuse UPDATE and DELETE on the audit table (idempotent)."""
-    if is_sqlite():
-        for op in ("UPDATE", "DELETE"):
-            database.execute_sql(
-                f"CREATE TRIGGER IF NOT EXISTS audit_entry_no_{op.lower()} BEFORE {op} ON audit_entry "
-                "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;")
-        return
-    database.execute_sql("""
-        DO $$ BEGIN
-          IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'pintu_audit_append_only') THEN
-            CREATE FUNCTION pintu_audit_append_only() RETURNS trigger AS $f$
-            BEGIN RAISE EXCEPTION 'audit entries are append-only'; END $f$ LANGUAGE plpgsql;
-          END IF;
-          IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'audit_entry_append_only') THEN
-            CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry
-              FOR EACH ROW EXECUTE FUNCTION pintu_audit_append_only();
-          END IF;
-        END $$;""")

@@ -60,37 +60,3 @@ def is_sqlite() -> bool:
     from peewee import SqliteDatabase
 
     return isinstance(database.obj, SqliteDatabase)  # pooled or not
-
-
-def create_tables(extra_models=()) -> list[str]:
-    """Create every core table and the plugins' ``extra_models`` if missing, and add
-    columns that a newer version of a model declares (the additive migrations PINTU
-    needs between releases).  Returns the ``table.column`` names added.
-
-    Columns are only ever added, never dropped or altered: a new field must be
-    nullable or have a default.  Anything else needs a hand-written migration.
-    """
-    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
-
-    from . import models
-
-    all_models = models.ALL_MODELS + list(extra_models)
-    added = []
-    with database.connection_context():
-        database.create_tables(all_models, safe=True)
-        migrator = SqliteMigrator(database) if is_sqlite() else PostgresqlMigrator(database)
-        operations = []
-        for model in all_models:
-            table = model._meta.table_name
-            existing = {c.name for c in database.get_columns(table)}
-            for field in model._meta.sorted_fields:
-                if field.column_name not in existing:
-                    operations.append(migrator.add_column(table, field.column_name, field))
-                    added.append(f"{table}.{field.column_name}")
-        if operations:
-            with database.atomic():
-                migrate(*operations)
-        from .audit import install_guards
-
-        install_guards()
-    return added

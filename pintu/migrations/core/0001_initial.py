@@ -12,7 +12,7 @@ from peewee import (
     AutoField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField,
 )
 
-from pintu.db import database
+from pintu.db import database, is_sqlite
 
 
 def utcnow():
@@ -262,7 +262,7 @@ def upgrade(step):
 
 def _audit_guards(db):
     """Triggers that refuse UPDATE and DELETE on the audit table (as ``pintu.audit`` installed them)."""
-    if step_is_sqlite(db):
+    if is_sqlite():
         for op in ("UPDATE", "DELETE"):
             db.execute_sql(
                 f"CREATE TRIGGER IF NOT EXISTS audit_entry_no_{op.lower()} BEFORE {op} ON audit_entry "
@@ -280,8 +280,3 @@ def _audit_guards(db):
           END IF;
         END $$;""")
 
-
-def step_is_sqlite(db):
-    from peewee import SqliteDatabase
-
-    return isinstance(getattr(db, "obj", db), SqliteDatabase)
