@@ -761,12 +761,24 @@ TARGETS = {  # issue 8: ratio to bare Flask
 }
 
 
+def _revision() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parents[2], capture_output=True,
+                             text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "pintu", "plugins",
+                                "templates"], cwd=HERE.parents[2], capture_output=True, text=True).stdout.strip()
+        return rev + (" (with uncommitted changes)" if dirty else "") if rev else "unknown"
+    except OSError:
+        return "unknown"
+
+
 def run(args, instance: str) -> int:
     from pintu import create_app
 
     users = min(args.users, args.n)
     backend = "postgresql" if args.database_url else "sqlite"
-    print(f"PINTU bench: {backend}, instance {instance}")
+    revision = _revision()
+    print(f"PINTU bench: {backend}, instance {instance}, PINTU at {revision}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}, load average {_load()}")
     info_path = os.path.join(instance, "bench-seed.json")
@@ -784,6 +796,10 @@ def run(args, instance: str) -> int:
         elif os.path.exists(os.path.join(instance, "bench.sqlite3")):
             raise SystemExit(f"{instance} already has a database: give a fresh --instance, or --reuse")
         app = create_app(overrides_for(instance, args.database_url))
+        with app.app_context():  # the schema, as `flask --app pintu init-db` makes it (the app never does)
+            from pintu import migrations
+
+            migrations.upgrade(app.extensions["pintu"])
         t0 = time.perf_counter()
         seeded = seed(app, args.n, users, random.Random(args.seed), args.open)
         seed_s = time.perf_counter() - t0
@@ -893,6 +909,7 @@ def run(args, instance: str) -> int:
     if args.json:
         report = {
             "when": dt.datetime.now().isoformat(timespec="seconds"),
+            "revision": revision,
             "machine": {"cpus": os.cpu_count(), "load_before": load_before, "load_after": load_after,
                         "arch": platform.machine(), "python": platform.python_version(),
                         "system": f"{platform.system()} {platform.release()}"},
