@@ -12,8 +12,6 @@ import datetime as dt
 import hmac
 import secrets
 
-from peewee import fn
-
 from . import clock
 from .models import Application, Counter
 
@@ -45,7 +43,9 @@ def find_by_reference_and_code(reference: str, code: str) -> Application | None:
     Unknown references and wrong codes give the same answer (None).
     """
     reference = (reference or "").strip().upper()
-    app = Application.get_or_none(fn.UPPER(Application.reference) == reference) if reference else None
+    # References are generated in upper case: compare the column as it is, so the lookup reads
+    # its unique index (UPPER(reference) scanned every application ever filed).
+    app = Application.get_or_none(Application.reference == reference) if reference else None
     expected = app.tracking_code if app else "X" * 6
     ok = hmac.compare_digest(normalise_code(code).encode(), expected.encode())
     return app if (app and ok) else None

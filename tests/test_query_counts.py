@@ -135,3 +135,40 @@ def test_application_page_costs_the_same_queries_whatever_its_history(app, cast)
         # dispositions and write the audit entry of a staff view.
         assert long_n <= (7 if viewer is sari else 5), long_n
         print(f"application page: {long_n} queries ({'staff' if viewer is sari else 'applicant'})")
+
+
+def test_tracking_lookup_reads_the_reference_index(app, cast):
+    """/lacak finds the application through the unique index on its reference, whatever the case
+    the visitor typed (a scan of every application ever filed grew with the history)."""
+    import logging
+
+    applicant = app.test_client()
+    login(applicant, "alumni@test.id")
+    app_id = submit(applicant)
+    with app.app_context():
+        from pintu.models import Application
+
+        a = Application.get_by_id(app_id)
+    statements = []
+
+    class Recorder(logging.Handler):
+        def emit(self, record):
+            if record.name == "peewee" and isinstance(record.msg, tuple) and "application" in record.msg[0]:
+                statements.append(record.msg)
+
+    logger, handler = logging.getLogger("peewee"), Recorder()
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        page = app.test_client().get("/lacak", query_string={"reference": a.reference.lower(),
+                                                              "code": a.tracking_code}).get_data(as_text=True)
+    finally:
+        logger.removeHandler(handler)
+    assert a.reference in page  # found, though typed in lower case
+    lookup = next(s for s in statements if "reference" in s[0])
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        with app.app_context():
+            from pintu.db import database
+
+            plan = " ".join(str(row) for row in database.execute_sql("EXPLAIN QUERY PLAN " + lookup[0], lookup[1]))
+        assert "USING INDEX" in plan and "SCAN" not in plan.replace("SCAN CONSTANT", ""), plan
