@@ -30,7 +30,7 @@ PHONE_RE = re.compile(r"^\+?[0-9 ()-]{8,20}$")
 
 def id_number_error(value: str) -> str | None:
     """Message for an invalid NIP/NIK, or None.  NIP: 18 digits; NIK: 16 digits."""
-    value = (value or "").replace(" ", "")
+    value = clean_id_number(value)
     if not value:
         return None
     if not value.isdigit():

@@ -36,11 +36,9 @@ def register_cli(app: Flask) -> None:
         _sweep_staged()
 
     def _sweep_staged():
-        from . import formtokens, staging
+        from .jobs import sweep_forms
 
-        with database.connection_context():
-            files = staging.sweep_staged(staging.KEEP_FOR)
-            formtokens.sweep(staging.KEEP_FOR * 7)
+        files = sweep_forms()
         click.echo(f"{files} berkas sementara (formulir yang tidak dilanjutkan) dihapus.")
 
     @app.cli.command("sweep-staged")

@@ -64,13 +64,22 @@ def sweep(grace_seconds: float = 0) -> dict:
     from forms nobody came back to.  Returns counts.
 
     ``grace_seconds`` leaves mail younger than that to the job queued for it (periodic sweeps)."""
-    from . import formtokens, mail, staging, uploads
+    from . import mail, uploads
+
     sent, not_sent = mail.deliver_due(grace_seconds)
     parts = uploads.sweep_parts(PART_MAX_AGE_SECONDS)
+    return {"sent": sent, "not_sent": not_sent, "parts": parts, "staged": sweep_forms()}
+
+
+def sweep_forms() -> int:
+    """Delete the files kept from forms nobody came back to (older than a day) and form tokens
+    older than a week; returns the number of files."""
+    from . import formtokens, mail, staging
+
     with mail._connection():  # this thread's connection, closed only if opened here
         staged = staging.sweep_staged(staging.KEEP_FOR)
         formtokens.sweep(staging.KEEP_FOR * 7)
-    return {"sent": sent, "not_sent": not_sent, "parts": parts, "staged": staged}
+    return staged
 
 
 def _periodic_sweep(app: Flask) -> None:

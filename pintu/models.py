@@ -133,9 +133,9 @@ class Application(BaseModel):
     refusal_reason = TextField(default="")
 
     class Meta:
-        # The staff inbox counts its tabs (unassigned, mine, overdue) over open applications of its
-        # (service, step) pairs, leaving out the user's own: every column those counts read is in
-        # the first index, so they never touch the table rows.
+        # The first index served the old inbox's tab counts; the inbox now reads `Task` (see
+        # pintu.queues) and only `queues.rebuild` (init-db) still uses its (status, service, step)
+        # prefix. Narrowing it to that prefix needs a migration step (pintu/migrations/core).
         indexes = ((("status", "service", "step", "assignee", "due_date", "applicant"), False),
                    (("applicant", "updated_at"), False))
 

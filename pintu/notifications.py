@@ -24,13 +24,7 @@ def absolute_url(endpoint: str, **values) -> str:
     try:
         return url_for(endpoint, _external=True, **values)
     except RuntimeError:  # outside a request (CLI, worker): build it on the configured base URL
-        from urllib.parse import urlsplit
-
-        from flask import current_app
-
-        base = urlsplit(current_app.config["BASE_URL"])
-        adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
-        return adapter.build(endpoint, values, force_external=True)
+        return base_url_for(endpoint, **values)
 
 
 def base_url_for(endpoint: str, **values) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from peewee import JOIN, Value, fn
 
 from . import clock
-from .db import database
+from .db import database, is_sqlite
 from .models import Application, Disposition, Task, Unit, User
 from .plugins import all_services, find_service
 
@@ -137,10 +137,6 @@ class InboxPage:
     counts: dict[str, int]  # per tab, capped at COUNT_CAP
     next_cursor: str | None  # pass back as ``setelah`` for the next page
 
-    @property
-    def total(self) -> int:  # kept for templates that show "n permohonan"
-        return sum(self.counts.values())
-
 
 # The inbox's two reads are written as SQL text rather than built with peewee: they run on the
 # page staff keep open all day, their shape is fixed, and building them through peewee's query
@@ -158,8 +154,6 @@ def _tab_filter(tab: str, user: User, today: dt.date, param: str) -> tuple[str, 
 
 def _value(v):
     """A date or datetime parameter as the column stores it (SQLite keeps ISO text)."""
-    from .db import is_sqlite
-
     if is_sqlite() and isinstance(v, (dt.date, dt.datetime)):
         return str(v)  # "2026-11-25" / "2026-11-25 04:12:00.123456", as peewee writes them
     return v

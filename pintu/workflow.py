@@ -135,7 +135,7 @@ def _check_submission(service: Service, applicant: User, data: dict, application
     for validator in service.validators:
         _merge(errors, validator(data))
     if service.nip_missing_message:
-        if not accounts.NIP_RE.match((applicant.id_number or "").replace(" ", "")):
+        if not accounts.NIP_RE.match(accounts.clean_id_number(applicant.id_number)):
             _merge(errors, {"__all__": service.nip_missing_message})
     fields_valid = not any(not k.startswith("file_") and k != "__all__" for k in errors)
     if fields_valid:
@@ -557,9 +557,10 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
                              to_step=step.key, internal_note=answer)
         application = Application.get_by_id(application.id)
         hook().pintu_after_transition(application=application, service=service, event=event)
-        queues.sync(application)  # after the hooks: a due date they set is filed too
         remaining = pending_dispositions(application)
-        if not remaining:
+        if remaining:
+            queues.sync(application)  # the answered unit's task goes; the others stay
+        else:  # the last unit answered: the step moves on (_move refiles the application)
             dispose_action = next((a for a in step.actions if a.kind == DISPOSE), None)
             to_step, to_status = _destination(service, step, Action("all_answered", "Semua unit menjawab",
                                                                     FORWARD, target=dispose_action.target

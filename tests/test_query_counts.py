@@ -45,8 +45,23 @@ def next_link(page: str) -> str | None:
 
 
 def inbox_queries(client) -> dict[str, int]:
-    return {tab: count_queries(client, f"/petugas/?tab={tab}&urut={sort}")[0]
+    """Queries of the inbox per tab and sort ("tugas/lama")."""
+    return {f"{tab}/{sort}": count_queries(client, f"/petugas/?tab={tab}&urut={sort}")[0]
             for tab in queues.TABS for sort in queues.SORTS}
+
+
+def walk_pages(client, url: str, each=None) -> tuple[list[str], int, str]:
+    """Follow "Halaman berikutnya" from ``url``: (references listed, pages, last page).
+    ``each(url, queries)`` is called for every page."""
+    seen, pages, page = [], 0, ""
+    while url:
+        n, page = count_queries(client, url)
+        if each is not None:
+            each(url, n)
+        seen += refs(page.split("<tbody>", 1)[1])
+        pages += 1
+        url = next_link(page)
+    return seen, pages, page
 
 
 def test_inbox_costs_the_same_queries_for_3_and_120_applications_and_pages_by_keyset(app, cast):
@@ -61,19 +76,14 @@ def test_inbox_costs_the_same_queries_for_3_and_120_applications_and_pages_by_ke
         submit(applicant)
     many = inbox_queries(sari)
     assert many == few, (few, many)
-    print("inbox queries per tab/sort:", many)
     # The user with roles and unread badge, the page's ids, its rows, the tab counts.
     assert max(many.values()) <= 4
 
     # Keyset pages: 50 + 50 + 20, oldest first, nothing twice, nothing left out.
-    seen, url, pages = [], "/petugas/", 0
-    while url:
-        n, page = count_queries(sari, url)
-        assert n == many["tugas"] if "setelah" not in url else n <= many["tugas"]
-        listed = refs(page.split("<tbody>", 1)[1])
-        seen += listed
-        pages += 1
-        url = next_link(page)
+    def same_cost(url, n):
+        assert n == many["tugas/lama"] if "setelah" not in url else n <= many["tugas/lama"]
+
+    seen, pages, page = walk_pages(sari, "/petugas/", same_cost)
     assert pages == 3
     assert len(seen) == len(set(seen)) == 120
     assert seen == sorted(seen)  # submitted in reference order, so oldest first is reference order
@@ -88,11 +98,7 @@ def test_newest_first_and_deadline_sorts_page_without_gaps(app, cast):
     sari = app.test_client()
     login(sari, "sari@test.id")
     for sort, expect in (("baru", "desc"), ("tenggat", None)):
-        seen, url = [], f"/petugas/?urut={sort}"
-        while url:
-            _, page = count_queries(sari, url)
-            seen += refs(page.split("<tbody>", 1)[1])
-            url = next_link(page)
+        seen, _, _ = walk_pages(sari, f"/petugas/?urut={sort}")
         assert len(seen) == len(set(seen)) == 55, sort
         if expect == "desc":
             assert seen == sorted(seen, reverse=True)
@@ -134,7 +140,6 @@ def test_application_page_costs_the_same_queries_whatever_its_history(app, cast)
         # user+roles+badge, application+applicant, files, events, messages; staff also read the
         # dispositions and write the audit entry of a staff view.
         assert long_n <= (7 if viewer is sari else 5), long_n
-        print(f"application page: {long_n} queries ({'staff' if viewer is sari else 'applicant'})")
 
 
 def test_tracking_lookup_reads_the_reference_index(app, cast):

@@ -57,13 +57,16 @@ def _posted_version() -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _replay(token: str):
-    """The answer to a repeated write (double click, resend): the first one's result, never a second write."""
+def _replay(token: str, app_id: int | None = None):
+    """The answer to a repeated write (double click, resend): the first one's result, never a second
+    write.  ``app_id``: a step action or cancel on that application goes back to its page."""
     row = formtokens.used(token, current_user)
     if row is None:
         return None
-    if row.user_id != current_user.id:
+    if row.user_id != current_user.id or (app_id is not None and row.application_id != app_id):
         abort(400)
+    if app_id is not None:
+        return redirect(url_for("applications.detail", app_id=app_id))
     flash("Permohonan ini sudah tersimpan; kiriman yang sama tidak diproses dua kali.", "info")
     if row.application_id:
         return redirect(url_for("applications.detail", app_id=row.application_id))
@@ -220,16 +223,6 @@ def detail_context(application: Application) -> dict:
     return ctx
 
 
-def _replay_action(token: str, app_id: int):
-    """A repeated step action or cancel: back to the application page, nothing applied twice."""
-    row = formtokens.used(token, current_user)
-    if row is None:
-        return None
-    if row.user_id != current_user.id or row.application_id != app_id:
-        abort(400)
-    return redirect(url_for("applications.detail", app_id=app_id))
-
-
 @bp.route("/permohonan/<int:app_id>/tindakan", methods=["POST"])
 @login_required
 def step_action(app_id):
@@ -242,7 +235,7 @@ def step_action(app_id):
         abort(404)
     token = request.form.get(formtokens.FIELD, "")
     if formtokens.valid(token):
-        replay = _replay_action(token, app_id)
+        replay = _replay(token, app_id)
         if replay is not None:
             return replay
     errors: dict = {}
@@ -264,7 +257,7 @@ def step_action(app_id):
             flash("Tindakan Anda tersimpan.", "success")
             return redirect(url_for("applications.detail", app_id=app_id))
         except formtokens.Replayed:
-            return _replay_action(token, app_id) or redirect(url_for("applications.detail", app_id=app_id))
+            return _replay(token, app_id) or redirect(url_for("applications.detail", app_id=app_id))
         except workflow.ValidationFailed as exc:
             errors = dict(exc.errors)
         except workflow.WorkflowError as exc:
@@ -286,14 +279,14 @@ def cancel(app_id):
         flash(workflow.cancel_refusal(application) or "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi.",
               "error")
         return redirect(url_for("applications.detail", app_id=app_id))
-    replay = _replay_action(token, app_id)
+    replay = _replay(token, app_id)
     if replay is not None:
         return replay
     try:
         workflow.cancel(application, current_user, token=token, expected_version=int(form.version.data))
         flash("Permohonan dibatalkan.", "info")
     except formtokens.Replayed:
-        return _replay_action(token, app_id) or redirect(url_for("applications.detail", app_id=app_id))
+        return _replay(token, app_id) or redirect(url_for("applications.detail", app_id=app_id))
     except workflow.WorkflowError as exc:
         flash(str(exc), "error")
     return redirect(url_for("applications.detail", app_id=app_id))

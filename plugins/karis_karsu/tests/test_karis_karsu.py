@@ -15,6 +15,7 @@ import pintu_karis_karsu
 from pintu import Requirement, Service, Step, approve, hookimpl, standard_steps
 from pintu.testing import (act, app_id_of, count_rows as count, events_of as events, field_error,
                            get_application as get, login, mails_to, outbox, pdf, png)
+from pintu.testing import attached_files as stored_files  # files attached to applications
 
 SLUG = "kartu-istri-suami"
 APPLICANT = "pegawai@test.id"
@@ -56,13 +57,6 @@ def post(client, data, url=f"/layanan/{SLUG}/ajukan", submit=True, **file_args):
 def summary(page: str) -> str:
     m = re.search(r'<div class="errors-summary".*?</div>', page, re.S)
     return html.unescape(m.group(0)) if m else ""
-
-
-def stored_files(app):
-    """Files attached (or stray); those kept for the next try of a failed form do not count."""
-    from pintu.testing import attached_files
-
-    return attached_files(app)
 
 
 def set_nip(app, email, nip):

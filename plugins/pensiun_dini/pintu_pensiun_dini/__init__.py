@@ -69,7 +69,7 @@ class PensiunDiniForm(FlaskForm):
 # ---------------------------------------------------------------------------
 
 def today() -> dt.date:
-    """The submission date in WIB (``pintu.clock``; a function so that tests can pin it)."""
+    """Today's date in WIB (``pintu.clock``; tests pin it with ``CLOCK_NOW``)."""
     from pintu import clock
 
     return clock.today()
@@ -311,7 +311,7 @@ def reference_date(application) -> dt.date:
     """The date age and service are counted at: the submission (its WIB date), or today for a draft."""
     from pintu import clock
 
-    return clock.local_date(application.submitted_at) if application.submitted_at else today()
+    return clock.local_date(application.submitted_at)  # None (a draft): today
 
 
 @hookimpl

@@ -12,6 +12,7 @@ import pytest
 import pintu_pensiun_dini
 from pintu.testing import (PNG, act, app_id_of, count_rows as count, events_of as events, field_error,
                            get_application as get, login, mails_to, outbox, pdf, png)
+from pintu.testing import attached_files as stored_files  # files attached to applications
 
 SLUG = "pensiun-dini"
 APPLICANT = "pegawai@test.id"
@@ -68,13 +69,6 @@ def apply(client, submit=True, with_files=True, nip="match", **fields):
         data.update(files())
     data["submit" if submit else "draft"] = "1"
     return client.post(f"/layanan/{SLUG}/ajukan", data=data, content_type="multipart/form-data")
-
-
-def stored_files(app):
-    """Files attached (or stray); those kept for the next try of a failed form do not count."""
-    from pintu.testing import attached_files
-
-    return attached_files(app)
 
 
 @pytest.fixture
