@@ -5,8 +5,9 @@ The names below are the documented API for plugin authors.
 
 from . import audit
 from .hookspecs import hookimpl
-from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, FINISH, FORWARD, REFUSE, RETURN, ROLES,
-                       STATUSES, Action, Requirement, Service, Step, approve, dispose, finish, refuse, send_back,
+from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
+                       MANUFACTURING_COMPONENTS, NOT_SET, REFUSE, RETURN, ROLES, STATUSES, TIME_UNITS, Action,
+                       Duration, Party, Requirement, Service, Step, approve, dispose, finish, refuse, send_back,
                        standard_steps)
 
 
@@ -18,7 +19,8 @@ def create_app(overrides=None):
 
 
 __all__ = [
-    "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "FINISH", "FORWARD", "REFUSE", "RETURN", "ROLES",
+    "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "Duration", "EXTERNAL", "FINISH",
+    "MANUFACTURING_COMPONENTS", "NOT_SET", "Party", "TIME_UNITS", "FORWARD", "REFUSE", "RETURN", "ROLES",
     "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "create_app", "dispose", "finish",
     "hookimpl", "refuse", "send_back", "standard_steps",
 ]

@@ -61,3 +61,24 @@ def format_local(value: dt.datetime, fmt: str = "%d-%m-%Y %H:%M") -> str:
     """A stored timestamp as local time text, with the zone's abbreviation ("24-11-2026 00:30 WIB")."""
     local = to_local(value)
     return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def due_date(service, data) -> dt.date | None:
+    """The due date of ``service``'s completion time for an application with ``data``, counted from now.
+
+    ``Service.completion_time`` (a :class:`pintu.Duration` in the standard's unit) wins over
+    ``completion_days`` (working days, or a callable of the data); None when the service has
+    no completion time.  Holidays are the Indonesian calendar plus ``EXTRA_HOLIDAYS``; office
+    hours (for minute and hour limits) are ``OFFICE_HOURS``.
+    """
+    from . import workingdays
+
+    config = current_app.config
+    extra = config.get("EXTRA_HOLIDAYS") or ()
+    if service.completion_time is not None:
+        return workingdays.due_date(now(), service.completion_time.amount, service.completion_time.unit, extra,
+                                    config.get("OFFICE_HOURS"))
+    days = service.days_for(data or {})
+    if days is None:
+        return None
+    return workingdays.add_working_days(today(), days, extra)

@@ -84,6 +84,83 @@ DISPOSE = "dispose"
 
 ACTION_KINDS = frozenset({FORWARD, RETURN, REFUSE, FINISH, DISPOSE})
 
+#: ``Step.role`` of a step taken by a party outside the office (see :class:`Party`).
+EXTERNAL = "pihak_luar"
+
+#: The eight manufacturing components of a service standard (PermenPAN-RB 15/2014, "komponen
+#: standar pelayanan yang terkait dengan proses pengelolaan pelayanan di internal organisasi"),
+#: key -> Indonesian label, in the order the regulation lists them.  ``Service.manufacturing``
+#: maps these keys to the standard's text (a string or a list of sentences).
+MANUFACTURING_COMPONENTS: dict[str, str] = {
+    "dasar_hukum": "Dasar hukum",
+    "sarana_prasarana": "Sarana, prasarana dan/atau fasilitas",
+    "kompetensi_pelaksana": "Kompetensi pelaksana",
+    "pengawasan_internal": "Pengawasan internal",
+    "jumlah_pelaksana": "Jumlah pelaksana",
+    "jaminan_pelayanan": "Jaminan pelayanan",
+    "jaminan_keamanan": "Jaminan keamanan dan keselamatan pelayanan",
+    "evaluasi_kinerja": "Evaluasi kinerja pelaksana",
+}
+
+#: What a component reads when the standard says nothing about it (never invented).
+NOT_SET = "Belum ditetapkan"
+
+#: Units of a completion time as the standards write them (key -> Indonesian label).
+#: ``menit`` and ``jam`` count office hours, ``hari_kerja`` working days, ``hari``, ``minggu``
+#: and ``bulan`` calendar time (see :func:`pintu.clock.due_date`).
+TIME_UNITS: dict[str, str] = {
+    "menit": "menit",
+    "jam": "jam",
+    "hari_kerja": "hari kerja",
+    "hari": "hari",
+    "minggu": "minggu",
+    "bulan": "bulan",
+}
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A completion time in the standard's own unit: ``Duration(20, "hari_kerja")``, ``Duration(7.5, "jam")``.
+
+    ``unit`` is a key of :data:`TIME_UNITS`.  The published text of the standard stays in
+    ``Service.completion_text``; this is what the clock counts.
+    """
+
+    amount: float
+    unit: str = "hari_kerja"
+
+    def __post_init__(self):
+        if self.unit not in TIME_UNITS:
+            raise ValueError(f"unknown time unit {self.unit!r} (one of {sorted(TIME_UNITS)})")
+        if self.amount < 0:
+            raise ValueError("a completion time cannot be negative")
+
+    @property
+    def label(self) -> str:
+        amount = f"{self.amount:g}".replace(".", ",")
+        return f"{amount} {TIME_UNITS[self.unit]}"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A party outside the office who takes a step (``Step(role=EXTERNAL, party=...)``).
+
+    Examples: the Pimpinan PTS endorsing a lecturer's inpassing, the partner bank printing
+    student cards, a ministry bureau.  They have no account: when the application reaches the
+    step, PINTU e-mails a signed, expiring, single-purpose link to the address in the
+    application data field ``email_field``; the page behind it shows only what the step needs
+    (the step's instructions, the documents it asks for, its actions).  ``label`` names the
+    party on the timeline and in the published standard ("Pimpinan PTS"); ``name_field``, when
+    set, is the data field holding the person's name (pre-filled on the link page);
+    ``link_days`` is how long a link stays valid (calendar days).  The event records the name,
+    e-mail and capacity (jabatan) the party gives.
+    """
+
+    label: str
+    email_field: str
+    name_field: str = ""
+    link_days: int = 14
+
 
 @dataclass(frozen=True)
 class Action:
@@ -186,6 +263,19 @@ class Step:
     application waits at an applicant step, its status reads "Menunggu
     tindakan Anda" to the applicant ("Menunggu tindakan pemohon" to others)
     instead of "Diproses".
+
+    ``role=EXTERNAL`` ("pihak_luar") with a :class:`Party` makes it a step taken outside the
+    office through an e-mailed link (see :class:`Party`); ``requirements`` are then the
+    documents that party uploads (listed in the published standard under their name).
+    ``pauses_clock=True`` stops the completion-time clock while the application waits at the
+    step (a ministry bureau's decision, the partner bank), the time spent there is added to
+    the due date when it moves on.
+
+    Routing by data: ``unit_for``, a callable receiving the application's data dict and
+    returning a unit key, chooses the step's unit per application (the applicant's jurusan,
+    PTS or school); ``unit`` is then ignored.  Staff act on the step when they hold ``role``
+    in the unit it returns.  ``units`` lists the keys it may return (so the units exist and
+    the standard can name them).
     """
 
     key: str
@@ -198,10 +288,25 @@ class Step:
     requirements: Sequence["Requirement"] = ()
     condition: Callable[[Mapping[str, object]], bool] | None = None
     instructions: str | Callable[[object], str] = ""
+    party: Party | None = None
+    pauses_clock: bool = False
+    unit_for: Callable[[Mapping[str, object]], str] | None = None
+    units: Sequence[str] = ()
 
     @property
     def for_applicant(self) -> bool:
         return self.role == "pemohon"
+
+    @property
+    def external(self) -> bool:
+        """True for a step taken by a party outside the office (``role=EXTERNAL``)."""
+        return self.role == EXTERNAL
+
+    def unit_key(self, data: Mapping[str, object] | None) -> str | None:
+        """The unit this step is routed to for an application with ``data``."""
+        if self.unit_for is not None:
+            return self.unit_for(data or {}) or None
+        return self.unit
 
     def instructions_for(self, application) -> str:
         """The step's ``instructions`` for ``application`` (empty when none)."""
@@ -212,8 +317,10 @@ class Step:
         return self.condition is None or bool(self.condition(data or {}))
 
     def __post_init__(self):
-        if self.role not in ROLES and self.role != "pemohon":
+        if self.role not in ROLES and self.role not in ("pemohon", EXTERNAL):
             raise ValueError(f"step {self.key!r}: unknown role {self.role!r}")
+        if (self.role == EXTERNAL) != (self.party is not None):
+            raise ValueError(f"step {self.key!r}: a party is declared exactly on role={EXTERNAL!r} steps")
         if self.status not in ("in_process", "ready"):
             raise ValueError(f"step {self.key!r}: status must be 'in_process' or 'ready'")
         keys = [a.key for a in self.actions]
@@ -329,6 +436,16 @@ class Service:
     published on the service page under "Persyaratan" next to the documents.
     Checking them is still the job of ``validators`` or the
     ``pintu_validate_application`` hook.
+
+    The full published standard.  ``completion_time`` is a :class:`Duration` in the
+    standard's own unit (``Duration(7.5, "jam")``, ``Duration(1, "minggu")``), used instead of
+    ``completion_days`` when set; ``completion_text`` is then the standard's words, verbatim.
+    ``manufacturing`` maps keys of :data:`MANUFACTURING_COMPONENTS` to the standard's text
+    (a string or a list of sentences); a component left out reads :data:`NOT_SET`.
+    ``responsible_unit`` is the unit the standard names as responsible ("Seksi Ketenagaan");
+    ``source`` says where the standard comes from ("Standar Pelayanan LLDIKTI Wilayah VI
+    2021, no. 8"); ``notes`` are remarks about the source text itself (a placeholder form
+    number, a missing component), shown on the service page so nothing is silently invented.
     """
 
     slug: str
@@ -360,6 +477,11 @@ class Service:
     retained_fields: Sequence[str] = ()
     eligibility: Sequence[str] = ()
     code: str = ""
+    completion_time: Duration | None = None
+    manufacturing: Mapping[str, object] = field(default_factory=dict)
+    responsible_unit: str = ""
+    source: str = ""
+    notes: Sequence[str] = ()
     plugin: str = field(default="", compare=False)
 
     def __post_init__(self):
@@ -381,6 +503,11 @@ class Service:
         unknown_steps = [k for k in (self.identity_steps or ()) if k not in keys]
         if unknown_steps:
             raise ValueError(f"service {self.slug!r}: identity_steps names unknown steps {unknown_steps}")
+        unknown_components = [k for k in self.manufacturing if k not in MANUFACTURING_COMPONENTS]
+        if unknown_components:
+            raise ValueError(f"service {self.slug!r}: unknown manufacturing components {unknown_components}")
+        if self.completion_time is not None and self.completion_days is None and self.completion_time.unit == "hari_kerja":
+            self.completion_days = int(self.completion_time.amount)
         if not self.code:
             self.code = "".join(w[0] for w in self.slug.replace("_", "-").split("-") if w).upper()[:3].ljust(2, "X")
 
@@ -437,10 +564,21 @@ class Service:
     def first_step(self) -> Step:
         return self.steps[0]
 
+    def manufacturing_items(self) -> list[tuple[str, object]]:
+        """``(label, text)`` of all eight manufacturing components, :data:`NOT_SET` where not declared."""
+        return [(label, self.manufacturing.get(key) or NOT_SET) for key, label in MANUFACTURING_COMPONENTS.items()]
+
+    @property
+    def external_steps(self) -> list[Step]:
+        """The steps taken by parties outside the office."""
+        return [s for s in self.steps if s.external]
+
     @property
     def completion_label(self) -> str:
         if self.completion_text:
             return self.completion_text
+        if self.completion_time is not None:
+            return f"Maksimal {self.completion_time.label}"
         if self.completion_days and not callable(self.completion_days):
             return (f"Maksimal {self.completion_days} hari kerja, dihitung sejak persyaratan "
                     "dinyatakan lengkap dan benar")

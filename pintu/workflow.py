@@ -442,10 +442,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
             changes[Application.assignee] = None
         if action is not None and action.starts_clock and not application.clock_started_at:
             changes[Application.clock_started_at] = now
-            days = service.days_for(application.data or {})
-            if days is not None:
-                changes[Application.due_date] = workingdays.add_working_days(
-                    clock.today(), days, current_app.config["EXTRA_HOLIDAYS"])
+            changes[Application.due_date] = clock.due_date(service, application.data or {})
         if to_status == "returned":
             changes[Application.clock_started_at] = None
             changes[Application.due_date] = None

@@ -53,3 +53,69 @@ def is_working_day(day: dt.date, extra=()) -> bool:
 
 def holiday_name(day: dt.date, extra=()) -> str | None:
     return calendar(extra).get(day)
+
+
+#: Default office hours (Monday=0 ... Friday=4) as ``(open, close)`` intervals in local time;
+#: a break is a gap between two intervals.  Override with the ``OFFICE_HOURS`` setting (same
+#: shape, "HH:MM" strings, weekday numbers as keys).  Senin-Kamis 08.00-16.00 istirahat
+#: 12.00-13.00, Jumat 08.00-16.30 istirahat 11.00-13.00: the hours most of the seeds' offices keep.
+DEFAULT_OFFICE_HOURS: dict[int, list[tuple[str, str]]] = {
+    **{day: [("08:00", "12:00"), ("13:00", "16:00")] for day in range(4)},
+    4: [("08:00", "11:00"), ("13:00", "16:30")],
+}
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def add_office_minutes(start: dt.datetime, minutes: float, extra=(), office_hours=None) -> dt.datetime:
+    """The local time at which ``minutes`` of office time after ``start`` have passed.
+
+    Only time inside the office hours of working days counts (a request made on Friday at
+    16.00 with a 2-hour standard is due on Monday at 09.30).  ``start`` is a local datetime.
+    """
+    hours = {int(k): v for k, v in (office_hours or DEFAULT_OFFICE_HOURS).items()}
+    left = float(minutes)
+    day = start.date()
+    cursor = start.hour * 60 + start.minute + start.second / 60
+    for _ in range(3660):  # ten years of days: a bound, not a limit anyone reaches
+        if is_working_day(day, extra):
+            for opens, closes in hours.get(day.weekday(), ()):
+                lo, hi = max(_minutes(opens), cursor), _minutes(closes)
+                if hi <= lo:
+                    continue
+                if left <= hi - lo:
+                    end = lo + left
+                    midnight = dt.datetime.combine(day, dt.time(), tzinfo=start.tzinfo)
+                    return midnight + dt.timedelta(minutes=end)
+                left -= hi - lo
+        day += dt.timedelta(days=1)
+        cursor = 0
+    raise ValueError("no office hours configured")
+
+
+def due_date(start: dt.datetime, amount: float, unit: str, extra=(), office_hours=None) -> dt.date:
+    """The local date by which a completion time of ``amount`` ``unit`` started at ``start`` ends.
+
+    ``unit`` is a key of :data:`pintu.services.TIME_UNITS`: ``hari_kerja`` counts working days
+    (the start day does not count), ``menit``/``jam`` office time, ``hari``/``minggu``/``bulan``
+    calendar time as the standard writes it.  A fractional day or week is rounded up.
+    """
+    import math
+
+    from dateutil.relativedelta import relativedelta
+
+    day = start.date()
+    if unit == "hari_kerja":
+        return add_working_days(day, math.ceil(amount), extra)
+    if unit == "hari":
+        return day + dt.timedelta(days=math.ceil(amount))
+    if unit == "minggu":
+        return day + dt.timedelta(days=math.ceil(amount * 7))
+    if unit == "bulan":
+        return day + relativedelta(months=math.ceil(amount))
+    if unit in ("menit", "jam"):
+        return add_office_minutes(start, amount * (60 if unit == "jam" else 1), extra, office_hours).date()
+    raise ValueError(f"unknown time unit {unit!r}")
