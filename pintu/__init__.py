@@ -4,7 +4,9 @@ The names below are the documented API for plugin authors.
 """
 
 from . import audit
+from .catalog import ServicePack
 from .hookspecs import hookimpl
+from .institutions import Institution
 from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
                        MANUFACTURING_COMPONENTS, NOT_SET, REFUSE, RETURN, ROLES, STATUSES, TIME_UNITS, Action,
                        Duration, Party, Requirement, Service, Step, approve, dispose, finish, refuse, send_back,
@@ -22,5 +24,5 @@ __all__ = [
     "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "Duration", "EXTERNAL", "FINISH",
     "MANUFACTURING_COMPONENTS", "NOT_SET", "Party", "TIME_UNITS", "FORWARD", "REFUSE", "RETURN", "ROLES",
     "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "create_app", "dispose", "finish",
-    "hookimpl", "refuse", "send_back", "standard_steps",
+    "hookimpl", "Institution", "ServicePack", "refuse", "send_back", "standard_steps",
 ]

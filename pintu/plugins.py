@@ -1,6 +1,7 @@
 """The plugin manager: one per app, loading plugins from the ``pintu`` entry-point group.
 
-Plugins are enabled by default; ``DISABLED_PLUGINS`` (a list of entry-point
+Plugins are enabled by default, except those of packs that belong to another institution
+(:mod:`pintu.institutions`, setting ``INSTITUTION_KEY``); ``DISABLED_PLUGINS`` (a list of entry-point
 or plugin names) switches some off, ``PLUGINS`` (a list) registers extra
 modules or objects directly, which is how tests register throwaway plugins.
 """
@@ -12,7 +13,7 @@ from importlib.metadata import entry_points
 import pluggy
 from flask import Flask, current_app
 
-from . import hookspecs
+from . import hookspecs, institutions
 from .services import Service
 
 ENTRY_POINT_GROUP = "pintu"
@@ -29,8 +30,15 @@ class PluginRegistry:
         self.pm = pluggy.PluginManager("pintu")
         self.pm.add_hookspecs(hookspecs)
         disabled = set(app.config.get("DISABLED_PLUGINS") or ())
+        self.institution = institutions.get(app.config.get("INSTITUTION_KEY"))
+        claimed = institutions.claimed_packs()
+        mine = {institutions.normalise(p) for p in self.institution.packs}
+        #: entry-point name -> distribution name, of every installed plugin (enabled or not)
+        self.installed: dict[str, str] = {}
         for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if ep.name in disabled:
+            dist = institutions.normalise(ep.dist.name) if ep.dist else ""
+            self.installed[ep.name] = dist
+            if ep.name in disabled or (dist in claimed and dist not in mine):
                 continue
             self.pm.register(ep.load(), name=ep.name)
         for plugin in app.config.get("PLUGINS") or ():
@@ -46,6 +54,12 @@ class PluginRegistry:
                                           f"({self.services[service.slug].plugin} and {impl.plugin_name})")
                     service.plugin = impl.plugin_name
                     self.services[service.slug] = service
+
+    def installed_services(self, entry_point_name: str) -> list[Service]:
+        """The services an installed plugin declares, enabled here or not (``plugins --all``)."""
+        ep = next(iter(entry_points(group=ENTRY_POINT_GROUP, name=entry_point_name)), None)
+        impl = getattr(ep.load(), "pintu_services", None) if ep else None
+        return list(impl() or ()) if impl else []
 
     @property
     def hook(self):

@@ -346,6 +346,8 @@ class Requirement:
     ``identifying=True`` marks a document that reveals who the applicant is
     (an identity card, a signed letter): in a service with
     ``confidential_identity`` only those who may see the identity download it.
+    ``condition_text`` states ``condition`` the way the published standard prints it
+    ("Wajib jika Jenis usul: Baru").
     """
 
     key: str
@@ -357,6 +359,7 @@ class Requirement:
     missing_message: str = ""
     condition: Callable[[Mapping[str, object]], bool] | None = None
     identifying: bool = False
+    condition_text: str = ""
 
     def __post_init__(self):
         unknown = [t for t in self.types if t not in FILE_TYPES]
