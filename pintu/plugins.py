@@ -46,6 +46,7 @@ class PluginRegistry:
             if name not in disabled:
                 self.pm.register(plugin, name=name)
         self.services: dict[str, Service] = {}
+        self._service_callers: dict[tuple[str, str], object] = {}
         with app.app_context():
             for impl in self.pm.hook.pintu_services.get_hookimpls():
                 for service in impl.function() or ():
@@ -54,6 +55,22 @@ class PluginRegistry:
                                           f"({self.services[service.slug].plugin} and {impl.plugin_name})")
                     service.plugin = impl.plugin_name
                     self.services[service.slug] = service
+
+    def service_hook(self, service: Service, name: str):
+        """A caller of the hook ``name`` that reaches only the plugin that declared ``service``, plus
+        plugins that declare no service at all (cross-cutting ones, e.g. an audit exporter).
+
+        Used for the hooks about one service (:data:`SERVICE_HOOKS`), so a plugin's
+        implementation never has to begin with ``if service.slug != MY_SLUG``.
+        """
+        key = (service.slug, name)
+        caller = self._service_callers.get(key)
+        if caller is None:
+            declaring = {s.plugin for s in self.services.values()}
+            others = [plugin for plugin_name, plugin in self.pm.list_name_plugin()
+                      if plugin_name in declaring and plugin_name != service.plugin]
+            caller = self._service_callers[key] = self.pm.subset_hook_caller(name, remove_plugins=others)
+        return caller
 
     def installed_services(self, entry_point_name: str) -> list[Service]:
         """The services an installed plugin declares, enabled here or not (``plugins --all``)."""
@@ -82,6 +99,17 @@ def registry() -> PluginRegistry:
 
 def hook():
     return registry().hook
+
+
+#: Hooks about one service: called only on the plugin that declared it (and on plugins declaring none).
+SERVICE_HOOKS = ("pintu_validate_application", "pintu_before_transition", "pintu_after_transition",
+                 "pintu_application_panels")
+
+
+def service_hook(service: Service, name: str):
+    """The caller of the per-service hook ``name`` for ``service`` (see :meth:`PluginRegistry.service_hook`)."""
+    assert name in SERVICE_HOOKS, name
+    return registry().service_hook(service, name)
 
 
 def all_services() -> list[Service]:

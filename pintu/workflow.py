@@ -23,7 +23,7 @@ from flask import current_app
 from . import accounts, clock, formtokens, notifications, queues, staging, tracking, uploads, workingdays
 from .db import database
 from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
-from .plugins import get_service, hook
+from .plugins import get_service, service_hook
 from .services import DISPOSE, FINAL_STATUSES, FINISH, FORWARD, REFUSE, RETURN, Action, Service, Step
 
 
@@ -139,8 +139,8 @@ def _check_submission(service: Service, applicant: User, data: dict, application
             _merge(errors, {"__all__": service.nip_missing_message})
     fields_valid = not any(not k.startswith("file_") and k != "__all__" for k in errors)
     if fields_valid:
-        for result in hook().pintu_validate_application(service=service, data=data, applicant=applicant,
-                                                        application=application):
+        for result in service_hook(service, "pintu_validate_application")(
+                service=service, data=data, applicant=applicant, application=application):
             _merge(errors, result)
     return errors
 
@@ -233,7 +233,7 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
                     kind="resubmitted" if resubmitted else "submitted",
                     message="Permohonan diajukan kembali setelah diperbaiki" if resubmitted else "Permohonan diajukan",
                     from_status=from_status, to_status=application.status, to_step=application.step)
-                hook().pintu_after_transition(application=application, service=service, event=event)
+                service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
                 queues.sync(application)  # after the hooks: a due date they set is filed too
                 mails += notifications.on_event(application, service, event)
     except BaseException:
@@ -431,8 +431,9 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
         formtokens.claim(token, actor, application)
         _store_files(application, actor, files, written)
         if action is not None:
-            for veto in hook().pintu_before_transition(application=application, service=service, step=step,
-                                                       action=action, actor=actor, note=note):
+            for veto in service_hook(service, "pintu_before_transition")(
+                    application=application, service=service, step=step, action=action, actor=actor, note=note,
+                    files=files):
                 if veto:
                     raise WorkflowError(veto)
         now = utcnow()
@@ -461,7 +462,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
                              from_step=application.step or "", to_status=to_status, to_step=to_step or "",
                              note=note, internal_note=internal_note, created_at=now)
         application = Application.get_by_id(application.id)
-        hook().pintu_after_transition(application=application, service=service, event=event)
+        service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
         queues.sync(application)  # after the hooks: a due date they set is filed too
         mails += notifications.on_event(application, service, event)
     return event
@@ -491,8 +492,9 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
     mails: list[int] = []
     with database.atomic():
         formtokens.claim(token, actor, application)
-        for veto in hook().pintu_before_transition(application=application, service=service, step=step,
-                                                   action=action, actor=actor, note=note):
+        for veto in service_hook(service, "pintu_before_transition")(
+                application=application, service=service, step=step, action=action, actor=actor, note=note,
+                files={}):
             if veto:
                 raise WorkflowError(veto)
         updated = (Application.update(version=Application.version + 1, updated_at=utcnow(), assignee=None)
@@ -507,7 +509,7 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
                              from_status=application.status, from_step=step.key, to_status=application.status,
                              to_step=step.key, note="", internal_note=(note + "\n" + internal_note).strip())
         application = Application.get_by_id(application.id)
-        hook().pintu_after_transition(application=application, service=service, event=event)
+        service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
         queues.sync(application)  # after the hooks: a due date they set is filed too
         mails += notifications.on_event(application, service, event)
         for unit in units:
@@ -553,7 +555,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
                              from_status=application.status, from_step=step.key, to_status=application.status,
                              to_step=step.key, internal_note=answer)
         application = Application.get_by_id(application.id)
-        hook().pintu_after_transition(application=application, service=service, event=event)
+        service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
         remaining = pending_dispositions(application)
         if remaining:
             queues.sync(application)  # the answered unit's task goes; the others stay

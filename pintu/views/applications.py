@@ -198,7 +198,7 @@ def detail(app_id):
 
 
 def detail_context(application: Application) -> dict:
-    from ..plugins import registry
+    from ..plugins import service_hook
     from .inbox import action_context
 
     service = get_service(application.service)
@@ -207,8 +207,8 @@ def detail_context(application: Application) -> dict:
     if not staff_view:  # a staff step's product is listed once it was delivered (access.can_download)
         outputs = {r.key for r in service.output_requirements}
         uploads_ = [u for u in uploads_ if u.requirement not in outputs or can_download(current_user, u)]
-    panels = registry().collect("pintu_application_panels", application=application, service=service,
-                                viewer=current_user)
+    panels = [panel for result in service_hook(service, "pintu_application_panels")(
+        application=application, service=service, viewer=current_user) for panel in (result or ())]
     ctx = dict(application=application, service=service, uploads=uploads_, staff_view=staff_view,
                data_rows=display_data(service, application.data or {}),
                events=timeline(application, staff=staff_view,
