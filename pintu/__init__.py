@@ -9,7 +9,7 @@ from .hookspecs import hookimpl
 from .institutions import Institution
 from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
                        MANUFACTURING_COMPONENTS, NOT_SET, REFUSE, RETURN, ROLES, STATUSES, TIME_UNITS, Action,
-                       Duration, Party, Requirement, Service, Step, approve, dispose, finish, refuse, send_back,
+                       Duration, Fee, Party, Period, Requirement, Service, Step, approve, dispose, finish, refuse, send_back,
                        standard_steps)
 
 
@@ -22,7 +22,7 @@ def create_app(overrides=None):
 
 __all__ = [
     "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "Duration", "EXTERNAL", "FINISH",
-    "MANUFACTURING_COMPONENTS", "NOT_SET", "Party", "TIME_UNITS", "FORWARD", "REFUSE", "RETURN", "ROLES",
+    "MANUFACTURING_COMPONENTS", "NOT_SET", "Fee", "Party", "Period", "TIME_UNITS", "FORWARD", "REFUSE", "RETURN", "ROLES",
     "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "create_app", "dispose", "finish",
     "hookimpl", "Institution", "ServicePack", "refuse", "send_back", "standard_steps",
 ]

@@ -52,7 +52,7 @@ from wtforms import (BooleanField, DateField, EmailField, IntegerField, RadioFie
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, StopValidation
 
 from .hookspecs import hookimpl
-from .services import (EXTERNAL, Action, Duration, Party, Requirement, Service, Step, approve, dispose, finish,
+from .services import (EXTERNAL, Action, Duration, Fee, Party, Period, Requirement, Service, Step, approve, dispose, finish,
                        refuse, send_back, standard_steps)
 
 REQUIRED = "Wajib diisi."
@@ -297,7 +297,7 @@ SERVICE_KEYS = {"slug", "code", "title", "category", "summary", "applicant_categ
                 "completion_time", "fee", "product", "procedure", "complaint_channel", "contact", "legal_basis",
                 "eligibility", "responsible_unit", "source", "notes", "max_total_mb", "nip_missing_message",
                 "messages", "manufacturing", "fields", "requirements", "steps", "intake", "pickup",
-                "pickup_title", "pickup_description", "units", "title_source"}
+                "pickup_title", "pickup_description", "units", "title_source", "tariff", "periods"}
 
 
 @dataclass
@@ -346,6 +346,15 @@ def parse_service(data: Mapping, where: str, extra: Mapping | None = None, path:
         except (KeyError, ValueError, TypeError) as exc:
             raise CatalogError(f"{where}: completion_time: {exc}") from None
     kw["manufacturing"] = dict(data.get("manufacturing", {}))
+    try:
+        if "tariff" in data:
+            t = data["tariff"]
+            _check_keys(t, {"amount", "per", "payer"}, "tariff keys", where)
+            kw["tariff"] = Fee(int(t["amount"]), t.get("per", ""), t.get("payer", ""))
+        if "periods" in data:
+            kw["periods"] = tuple(Period(p["start"], p["end"], p.get("label", "")) for p in data["periods"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CatalogError(f"{where}: tariff/periods: {exc}") from None
     kw.update(extra or {})
     try:
         service = Service(steps=steps, form=build_form(data.get("slug", ""), fields, where),

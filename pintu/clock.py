@@ -71,8 +71,9 @@ def due_date(service, data) -> dt.date | None:
     no completion time.  Holidays are the Indonesian calendar plus ``EXTRA_HOLIDAYS``; office
     hours (for minute and hour limits) are ``OFFICE_HOURS``.
     """
-    from . import workingdays
+    from . import service_settings, workingdays
 
+    service = service_settings.effective(service)  # an administrator's completion time wins
     config = current_app.config
     extra = config.get("EXTRA_HOLIDAYS") or ()
     if service.completion_time is not None:

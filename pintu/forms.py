@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField,
-                     StringField, TelField, TextAreaField)
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import (BooleanField, DecimalField, EmailField, HiddenField, IntegerField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, TelField, TextAreaField)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from .accounts import PHONE_RE, id_number_error
-from .services import APPLICANT_CATEGORIES, ROLES, Service
+from .services import APPLICANT_CATEGORIES, ROLES, TIME_UNITS, Service
 
 REQUIRED = "Wajib diisi."
 
@@ -201,3 +202,48 @@ def display_data(service: Service, data: dict) -> list[tuple[str, str]]:
             value = "Ya" if value else "Tidak"
         rows.append((str(f.label.text), "-" if value in (None, "") else str(value)))
     return rows
+
+
+PERIOD_LINE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*(?:s\.?d\.?|sampai|-|–)\s*(\d{4}-\d{2}-\d{2})\s*(.*)$")
+
+
+def parse_periods(text: str) -> tuple[list[dict], str | None]:
+    """Periods written one per line, "2026-04-01 s.d. 2026-04-30 Periode I": (periods, error message)."""
+    periods = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        m = PERIOD_LINE.match(line)
+        try:
+            start, end = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
+        except (AttributeError, ValueError):
+            return [], (f"Baris {number}: tulis tanggal mulai dan selesai sebagai TTTT-BB-HH, "
+                        "mis. 2026-04-01 s.d. 2026-04-30 Periode I.")
+        if end < start:
+            return [], f"Baris {number}: tanggal selesai sebelum tanggal mulai."
+        periods.append({"start": start.isoformat(), "end": end.isoformat(), "label": m.group(3).strip()})
+    return periods, None
+
+
+class ServiceSettingsForm(FlaskForm):
+    """What an administrator may change of a service's published standard (pintu.service_settings)."""
+
+    completion_amount = DecimalField("Jangka waktu (angka)", places=None, validators=[
+        Optional(), NumberRange(0, 10000, "Isi angka 0 sampai 10000.")])
+    completion_unit = SelectField("Satuan", choices=list(TIME_UNITS.items()))
+    completion_text = StringField("Teks jangka waktu pada standar", validators=[Optional(), Length(max=300)])
+    tariff_amount = IntegerField("Tarif (Rp)", validators=[Optional(), NumberRange(0, 10**10, "Tarif tidak valid.")])
+    tariff_per = StringField("Per (mis. hari, kegiatan)", validators=[Optional(), Length(max=40)])
+    tariff_payer = StringField("Dibayar oleh", validators=[Optional(), Length(max=120)])
+    fee = StringField("Teks biaya (tanpa tarif terstruktur)", validators=[Optional(), Length(max=300)])
+    periods = TextAreaField("Periode pengajuan (satu per baris: 2026-04-01 s.d. 2026-04-30 Periode I; kosong: selalu dibuka)",
+                            validators=[Optional(), Length(max=2000)])
+    summary = TextAreaField("Ringkasan", validators=[Optional(), Length(max=1000)])
+    product = StringField("Produk pelayanan", validators=[Optional(), Length(max=300)])
+    complaint_channel = TextAreaField("Penanganan pengaduan", validators=[Optional(), Length(max=1000)])
+    version = HiddenField()
+
+    def validate_periods(self, field):
+        _, error = parse_periods(field.data)
+        if error:
+            raise ValidationError(error)

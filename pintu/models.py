@@ -390,3 +390,18 @@ class StagedUpload(BaseModel):
 
 
 ALL_MODELS += [FormToken, StagedUpload, Task]
+
+
+class ServiceSetting(BaseModel):
+    """An administrator's overrides of one service's published settings (pintu.service_settings).
+
+    ``values`` holds only the keys that differ from the declaration; ``version`` guards against
+    two administrators saving over each other.
+    """
+
+    service = CharField(max_length=60, unique=True)
+    values = JSONField(default=dict)
+    version = IntegerField(default=1)
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+ALL_MODELS += [ServiceSetting]

@@ -17,6 +17,7 @@ Vocabulary (Indonesian in the interface, English in code):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
 
 # ---------------------------------------------------------------------------
@@ -139,6 +140,56 @@ class Duration:
     def label(self) -> str:
         amount = f"{self.amount:g}".replace(".", ",")
         return f"{amount} {TIME_UNITS[self.unit]}"
+
+
+@dataclass(frozen=True)
+class Fee:
+    """A structured fee (tarif): ``Fee(150000, per="hari", payer="Pemohon dari luar Polije")``.
+
+    ``amount`` in rupiah (0: free of charge); ``per`` the unit it is charged by (``"hari"``,
+    ``"kegiatan"``, ``"lembar"``; empty: once); ``payer`` who pays.  ``label`` is the published
+    text ("Rp150.000 per hari, dibayar oleh ...").
+    """
+
+    amount: int
+    per: str = ""
+    payer: str = ""
+
+    @property
+    def label(self) -> str:
+        if not self.amount:
+            return "Tidak dipungut biaya"
+        from babel.numbers import format_decimal
+
+        text = f"Rp{format_decimal(self.amount, locale='id_ID')}"
+        if self.per:
+            text += f" per {self.per}"
+        if self.payer:
+            text += f", dibayar oleh {self.payer}"
+        return text
+
+
+@dataclass(frozen=True)
+class Period:
+    """A window in which proposals are accepted (inpassing, beasiswa): local dates, both included."""
+
+    start: "date"
+    end: "date"
+    label: str = ""
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("a period ends after it starts")
+
+    def contains(self, day) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def text(self) -> str:
+        from babel.dates import format_date
+
+        span = f"{format_date(self.start, 'd MMMM y', locale='id')} s.d. {format_date(self.end, 'd MMMM y', locale='id')}"
+        return f"{self.label}: {span}" if self.label else span
 
 
 @dataclass(frozen=True)
@@ -449,6 +500,13 @@ class Service:
     ``source`` says where the standard comes from ("Standar Pelayanan LLDIKTI Wilayah VI
     2021, no. 8"); ``notes`` are remarks about the source text itself (a placeholder form
     number, a missing component), shown on the service page so nothing is silently invented.
+
+    ``tariff`` is a structured :class:`Fee` (amount, per unit, who pays); when set, the published
+    fee is its label.  ``periods`` are the windows (:class:`Period`) in which the service accepts
+    submissions (empty: always open); outside them a submission is refused with the list of
+    periods, drafts can still be saved.  An administrator may override the completion time and
+    its text, the fee, the periods and the summary/product/complaint texts per service
+    (:mod:`pintu.service_settings`); the declaration is the default.
     """
 
     slug: str
@@ -485,6 +543,8 @@ class Service:
     responsible_unit: str = ""
     source: str = ""
     notes: Sequence[str] = ()
+    tariff: Fee | None = None
+    periods: Sequence[Period] = ()
     plugin: str = field(default="", compare=False)
 
     def __post_init__(self):
@@ -511,6 +571,8 @@ class Service:
             raise ValueError(f"service {self.slug!r}: unknown manufacturing components {unknown_components}")
         if self.completion_time is not None and self.completion_days is None and self.completion_time.unit == "hari_kerja":
             self.completion_days = int(self.completion_time.amount)
+        if self.tariff is not None:
+            self.fee = self.tariff.label
         if not self.code:
             self.code = "".join(w[0] for w in self.slug.replace("_", "-").split("-") if w).upper()[:3].ljust(2, "X")
 
@@ -566,6 +628,10 @@ class Service:
     @property
     def first_step(self) -> Step:
         return self.steps[0]
+
+    def open_period(self, day) -> bool:
+        """True when submissions are accepted on ``day`` (no periods declared: always)."""
+        return not self.periods or any(p.contains(day) for p in self.periods)
 
     def manufacturing_items(self) -> list[tuple[str, object]]:
         """``(label, text)`` of all eight manufacturing components, :data:`NOT_SET` where not declared."""

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import accounts, clock, formtokens, notifications, queues, staging, tracking, uploads, workingdays
+from . import (accounts, clock, formtokens, notifications, queues, service_settings, staging, tracking, uploads,
+               workingdays)
 from .db import database
 from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
 from .plugins import get_service, service_hook
@@ -126,6 +127,9 @@ def _check_submission(service: Service, applicant: User, data: dict, application
     therefore come one round later than the others.
     """
     errors: dict[str, str] = dict(known or {})
+    closed = service_settings.closed_message(service, clock.today())
+    if closed:
+        _merge(errors, {"__all__": closed})
     current = set()
     if application is not None:
         current = {u.requirement for u in application.uploads if not u.superseded}
@@ -174,6 +178,7 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
     :class:`WorkflowError`.  Returns the saved application.
     """
     files = files or {}
+    service = service_settings.effective(service)  # the periods and texts an administrator set
     if not service.open_to(applicant.category):
         raise WorkflowError(f"Layanan ini hanya untuk {service.audience_label}.")
     version = None

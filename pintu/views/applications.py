@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, formtokens, staging, uploads, workflow
+from .. import audit, formtokens, service_settings, staging, uploads, workflow
 from ..access import application_or_404, can_download, identity_visible, reported_anonymously
 from ..forms import VersionForm, application_form_class, display_data, form_data, load_data
 from ..models import Application, Upload
@@ -74,6 +74,7 @@ def _replay(token: str, app_id: int | None = None):
 
 
 def _handle(service, application: Application | None):
+    service = service_settings.effective(service)
     form = application_form_class(service)()
     keys = [r.key for r in service.requirements]
     token = request.form.get(formtokens.FIELD, "") if request.method == "POST" else ""
