@@ -5,6 +5,7 @@ The names below are the documented API for plugin authors.
 
 from . import audit
 from .catalog import ServicePack
+from .formparts import Computed, conditional, repeated
 from .hookspecs import hookimpl
 from .institutions import Institution
 from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
@@ -24,5 +25,5 @@ __all__ = [
     "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "Duration", "EXTERNAL", "FINISH",
     "MANUFACTURING_COMPONENTS", "NOT_SET", "Fee", "Party", "Period", "TIME_UNITS", "FORWARD", "REFUSE", "RETURN", "ROLES",
     "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "create_app", "dispose", "finish",
-    "hookimpl", "Institution", "ServicePack", "refuse", "send_back", "standard_steps",
+    "hookimpl", "Institution", "ServicePack", "Computed", "conditional", "repeated", "refuse", "send_back", "standard_steps",
 ]

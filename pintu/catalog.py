@@ -47,10 +47,11 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, IntegerField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, DateField, EmailField, Form, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, StopValidation
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from .formparts import ShownIf, repeated
 from .hookspecs import hookimpl
 from .services import (EXTERNAL, Action, Duration, Fee, Party, Period, Requirement, Service, Step, approve, dispose, finish,
                        refuse, send_back, standard_steps)
@@ -101,34 +102,13 @@ def _condition_text(spec: Mapping | None, fields: Mapping[str, Mapping]) -> str:
     return f"jika {label}: {' / '.join(values)}"
 
 
-class ShownIf:
-    """WTForms validator (first in the chain) for a field shown only when another field has some values.
-
-    When the condition is false the field is not validated and its value is dropped, so a hidden
-    field can neither block a submission nor leave stale data behind; the browser hides it with
-    ``static/pintu.js`` (``data-show-if``), no inline script.
-    """
-
-    field_flags = {}
-
-    def __init__(self, condition: Callable[[Mapping[str, object]], bool]):
-        self.condition = condition
-
-    def __call__(self, form, field):
-        data = {name: f.data for name, f in form._fields.items()}
-        if not self.condition(data):
-            field.data = None
-            field.errors[:] = []
-            raise StopValidation()
-
-
 # ---------------------------------------------------------------------------
 # Fields -> a FlaskForm
 # ---------------------------------------------------------------------------
 
 FIELD_KEYS = {"key", "label", "type", "required", "max_length", "min", "max", "choices", "help", "show_if",
-              "pattern", "pattern_message", "demo", "placeholder"}
-FIELD_TYPES = {"text", "textarea", "integer", "date", "email", "select", "radio", "checkbox", "nip", "nik"}
+              "pattern", "pattern_message", "demo", "placeholder", "fields", "min_rows", "max_rows", "add_label"}
+FIELD_TYPES = {"text", "textarea", "integer", "date", "email", "select", "radio", "checkbox", "nip", "nik", "group"}
 
 
 def _form_field(spec: Mapping, where: str):
@@ -136,6 +116,13 @@ def _form_field(spec: Mapping, where: str):
     kind = spec.get("type", "text")
     if kind not in FIELD_TYPES:
         raise CatalogError(f"{where}: unknown field type {kind!r} (one of {sorted(FIELD_TYPES)})")
+    if kind == "group":  # a repeated group: its own [[fields.fields]] per row
+        rows = {sub["key"]: _form_field(sub, f"{where} / {sub.get('key')!r}") for sub in spec.get("fields", [])}
+        if not rows:
+            raise CatalogError(f"{where}: a group needs fields = [...]")
+        row_form = type(f"{spec['key'].title().replace('_', '')}Row", (Form,), rows)
+        return repeated(row_form, spec["label"], min_rows=int(spec.get("min_rows", 1)),
+                        max_rows=int(spec.get("max_rows", 10)), add_label=spec.get("add_label", "Tambah baris"))
     required = spec.get("required", kind != "checkbox")
     validators = []
     condition = _condition(spec.get("show_if"), where)

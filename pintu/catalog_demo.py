@@ -23,6 +23,8 @@ def sample_value(spec) -> object:
     if "demo" in spec:
         return spec["demo"]
     kind = spec.get("type", "text")
+    if kind == "group":
+        return [{sub["key"]: sample_value(sub) for sub in spec["fields"]}]
     if kind in ("select", "radio"):
         return str(spec["choices"][0][0])
     if kind == "integer":

@@ -507,6 +507,10 @@ class Service:
     periods, drafts can still be saved.  An administrator may override the completion time and
     its text, the fee, the periods and the summary/product/complaint texts per service
     (:mod:`pintu.service_settings`); the declaration is the default.
+
+    ``computed`` lists :class:`pintu.Computed` values (key, label, function of the data) stored
+    with every save and shown with the answers; conditional fields and repeated groups are parts
+    of ``form`` (:func:`pintu.conditional`, :func:`pintu.repeated`, see :mod:`pintu.formparts`).
     """
 
     slug: str
@@ -545,6 +549,7 @@ class Service:
     notes: Sequence[str] = ()
     tariff: Fee | None = None
     periods: Sequence[Period] = ()
+    computed: Sequence[object] = ()
     plugin: str = field(default="", compare=False)
 
     def __post_init__(self):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import (accounts, clock, formtokens, notifications, queues, service_settings, staging, tracking, uploads,
+from . import (accounts, clock, formparts, formtokens, notifications, queues, service_settings, staging, tracking, uploads,
                workingdays)
 from .db import database
 from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
@@ -179,6 +179,7 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
     """
     files = files or {}
     service = service_settings.effective(service)  # the periods and texts an administrator set
+    data = {**data, **formparts.computed_values(service.computed, data)}
     if not service.open_to(applicant.category):
         raise WorkflowError(f"Layanan ini hanya untuk {service.audience_label}.")
     version = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, formtokens, service_settings, staging, uploads, workflow
+from .. import audit, formparts, formtokens, service_settings, staging, uploads, workflow
 from ..access import application_or_404, can_download, identity_visible, reported_anonymously
 from ..forms import VersionForm, application_form_class, display_data, form_data, load_data
 from ..models import Application, Upload
@@ -43,6 +43,11 @@ def _form_errors(form, submit: bool) -> dict:
             errors["__all__"] = "Sesi formulir kedaluwarsa. Muat ulang halaman lalu kirim kembali."
             continue
         field = form[name]
+        if formparts.is_group(field):  # errors on the right row (``anak-1-tanggal_lahir``)
+            for index, entry in enumerate(field.entries):  # blank extra rows are dropped, not reported
+                if not formparts.row_is_blank(entry) or (submit and index < field.min_entries):
+                    errors.update(formparts.group_errors_of(entry, submit))
+            continue
         if not submit and not (field.raw_data and any(str(v).strip() for v in field.raw_data)):
             continue  # drafts may leave fields empty; wrong formats are still reported
         errors[name] = messages[0]
@@ -83,6 +88,13 @@ def _handle(service, application: Application | None):
     if request.method == "GET" and application is not None:
         load_data(form, application.data or {})
     errors: dict = {}
+    if request.method == "POST" and formparts.edit_rows(form, request.form):
+        # "Tambah baris" / "Hapus baris": the same form again, one row more or less, nothing saved
+        # and nothing reported yet; chosen files are kept for the real submit.
+        files = _read_files(service, {})
+        staged = staging.existing(staging.kept(request.form, current_user, keys))
+        staged.update(staging.stage(files, current_user))
+        return _render_form(service, form, {}, application, staged, token, version, 200)
     if request.method == "POST":
         if formtokens.valid(token):
             replay = _replay(token)
@@ -127,10 +139,13 @@ def _handle(service, application: Application | None):
         staged.update(staging.stage({k: f for k, f in files.items() if f"file_{k}" not in errors}, current_user))
         if not formtokens.valid(token):
             token = ""
+    return _render_form(service, form, errors, application, staged, token, version, 422 if errors else 200)
+
+
+def _render_form(service, form, errors, application, staged, token, version, status):
     current = {}
     if application is not None:
         current = {u.requirement: u for u in application.uploads if not u.superseded}
-    status = 422 if errors else 200
     returned = workflow.return_note(application) if application is not None and application.status == "returned" \
         else None
     return render_template("applications/form.html", service=service, form=form, errors=errors,
