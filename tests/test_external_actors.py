@@ -356,3 +356,24 @@ def test_inbox_of_a_routed_unit_costs_the_same_queries_for_1_and_6_applications(
     many, page = count_queries(client, "/petugas/")
     assert many == few and page.count('href="/permohonan/') == 6
     outbox(app)
+
+
+def test_demo_data_can_play_the_party_step(app, cast):
+    """``pintu_demo_data`` hooks move applications through a party's step with ``demo_support.AsParty``:
+    the engine mails the link on entering the step and the party acts through it."""
+    from pintu import demo_support
+    from pintu.models import Event, ExternalLink, User
+
+    with app.app_context():
+        dosen = User.get(User.email == "dosen@test.id")
+        petugas = User.get(User.email == "petugas@test.id")
+        application = demo_support.application(
+            INPASSING, dosen, {"nidn": "1", "nama_pimpinan": "Dr. Siti", "email_pimpinan": PTS_EMAIL}, {},
+            steps=[(petugas, "lengkap", ""),
+                   (demo_support.AsParty("Dr. Siti", "Rektor"), "setuju", "",
+                    {"surat_rekomendasi": demo_support.sample_pdf()})])
+        assert application.step == "pengambilan"
+        link = ExternalLink.get(ExternalLink.application == application.id)
+        assert link.used_at is not None and link.email == PTS_EMAIL
+        event = Event.get(Event.application == application.id, Event.action == "setuju")
+        assert (event.party_name, event.party_capacity) == ("Dr. Siti", "Rektor")
