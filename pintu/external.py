@@ -132,6 +132,24 @@ def find(token: str) -> ExternalLink | None:
     return link
 
 
+def resolve(token: str):
+    """``(link, application, service, step)`` behind ``token`` whatever the link's state (the
+    application with its applicant), or None for a forged or unknown token or a step no longer
+    declared as a party's."""
+    from .plugins import find_service
+
+    link = find(token)
+    if link is None:
+        return None
+    application = (Application.select(Application, User).join(User, on=(Application.applicant == User.id))
+                   .where(Application.id == link.application_id).first())
+    service = find_service(application.service) if application is not None else None
+    step = service.step(link.step) if service is not None else None
+    if step is None or step.role != EXTERNAL:
+        return None
+    return link, application, service, step
+
+
 def state(link: ExternalLink, application: Application) -> str:
     """``open``, ``used``, ``revoked``, ``expired`` or ``moved`` (the application left the step)."""
     if link.used_at is not None:

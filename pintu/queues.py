@@ -3,7 +3,9 @@
 Every piece of open staff work is a :class:`~pintu.models.Task` row in a *queue*. A queue key
 names a service and who acts there: ``"legalisir/petugas"`` (any petugas), or
 ``"legalisir/verifikator/akademik"`` (verifiers of Bagian Akademik). An application at a
-staff step has one task in that step's queue; each disposition still waiting on a unit adds a
+staff step has one task in that step's queue (a step routed by data, ``Step.unit_for``, in the
+queue of the unit it chooses for that application's data; applicant steps and steps of parties
+outside the office have none); each disposition still waiting on a unit adds a
 task in that unit's verifier queue of the service. A user's queues follow from their
 memberships alone, so the inbox reads ``WHERE queue = :key ORDER BY ... LIMIT`` through an
 index whatever the size of the history: its cost depends on the page size and the number of

@@ -305,7 +305,8 @@ def claim(application: Application, actor: User, expected_version: int | None = 
                    .where(Application.id == application.id, Application.version == version).execute())
         if not updated:
             raise _conflict(application)
-        Event.create(application=application, actor=actor, actor_role=_actor_role(actor, step, application), kind="claim",
+        Event.create(application=application, actor=actor, actor_role=_actor_role(actor, step, application),
+                     kind="claim",
                      message="Mulai ditangani", from_status=application.status,
                      from_step=application.step or "", to_status=application.status, to_step=application.step or "")
         queues.sync(application.id)

@@ -9,8 +9,7 @@ from flask_login import current_user, login_required
 from .. import external, formtokens, ratelimit, uploads, workflow
 from ..access import application_or_404
 from ..forms import ExternalActionForm, VersionForm, display_data
-from ..models import Application, User
-from ..plugins import find_service, get_service
+from ..plugins import get_service
 
 bp = Blueprint("external", __name__)
 
@@ -38,16 +37,11 @@ def page(token):
         response = _invalid(429, LIMITED.format(wait=ratelimit.wait_text(wait)))
         response.headers["Retry-After"] = str(wait)
         return response
-    link = external.find(token)
-    application = None
-    if link is not None:
-        application = (Application.select(Application, User).join(User, on=(Application.applicant == User.id))
-                       .where(Application.id == link.application_id).first())
-    service = find_service(application.service) if application is not None else None
-    step = service.step(link.step) if service is not None else None
-    if step is None or not step.external:
+    found = external.resolve(token)
+    if found is None:
         ratelimit.hit(SCOPE, address)
         return _invalid(404)
+    link, application, service, step = found
     form_token = request.form.get(formtokens.FIELD, "") if request.method == "POST" else ""
     if form_token and formtokens.valid(form_token):
         done = formtokens.used(form_token, None)
@@ -66,7 +60,8 @@ def page(token):
     if request.method == "POST":
         files = uploads.check_posted(step.requirements, request.files, errors)
         if not form.validate_on_submit():
-            errors.update({name: msgs[0] for name, msgs in form.errors.items() if name not in ("csrf_token", "version")})
+            errors.update({name: msgs[0] for name, msgs in form.errors.items()
+                           if name not in ("csrf_token", "version")})
             if "csrf_token" in form.errors or "version" in form.errors:
                 errors["__all__"] = "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."
         if not formtokens.valid(form_token):
@@ -76,7 +71,8 @@ def page(token):
                                         form.capacity.data.strip())
             try:
                 workflow.perform_external(application, party, form.action.data, note=form.note.data or "",
-                                          expected_version=int(form.version.data), files=files, token=form_token)
+                                          expected_version=int(form.version.data) if form.version.data.isdigit()
+                                          else -1, files=files, token=form_token)
             except formtokens.Replayed:
                 return _done(application, service, step)
             except workflow.ValidationFailed as exc:
