@@ -36,7 +36,7 @@ INPASSING = Service(  # (a) the first step after the ULT is the Pimpinan PTS's e
     slug="inpassing-uji", title="Inpassing Uji", category="Uji", summary="Uji pihak luar", form=InpassingForm,
     completion_days=10,
     steps=standard_steps(
-        Step("rekomendasi", "Rekomendasi Pimpinan PTS", role=EXTERNAL, party=PIMPINAN_PTS,
+        Step("rekomendasi", "Rekomendasi Pimpinan PTS", role=EXTERNAL, party=PIMPINAN_PTS, pauses_clock=True,
              instructions="Unggah surat rekomendasi yang ditandatangani.",
              requirements=[Requirement("surat_rekomendasi", "Surat rekomendasi Pimpinan PTS")],
              actions=[approve("Rekomendasikan", "setuju", message="Rekomendasi disetujui"),
@@ -289,6 +289,18 @@ def test_a_pausing_step_moves_the_due_date_by_the_working_days_spent_there(app, 
     assert application.paused_since is None
     assert application.due_date == dt.date(2026, 12, 14)  # 30-11 plus the 10 working days spent waiting
     assert "jam layanan dihentikan sementara" not in client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+
+
+@pytest.mark.config(CLOCK_NOW=MONDAY)
+def test_the_clock_also_stops_while_a_party_outside_the_office_decides(app, client, cast):
+    app_id = _inpassing_at_party(client, app)  # "lengkap" starts the clock and enters the party's step
+    application = get_application(app, app_id)
+    assert application.paused_since is not None and application.due_date == dt.date(2026, 12, 7)  # 10 days
+    app.config["CLOCK_NOW"] = "2026-11-26T03:00:00"  # Thursday: 3 working days later
+    r, _ = _party_post(app.test_client(), _link(app), file_surat_rekomendasi=pdf())
+    assert r.status_code == 200
+    application = get_application(app, app_id)
+    assert application.paused_since is None and application.due_date == dt.date(2026, 12, 10)
 
 
 # ---------------------------------------------------------------------------

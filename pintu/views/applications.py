@@ -221,10 +221,12 @@ def external_context(application: Application, service, staff_view: bool) -> dic
     if not staff_view or not service.external_steps:
         return {"external_links": [], "external_manage": False}
     links = external.links_of(application)
+    step = external.current_step(application, service)
     return {"external_links": links, "link_states": {link.id: external.STATE_LABELS[external.state(link, application)]
                                                      for link in links},
-            "external_manage": external.may_manage(current_user)
-            and external.current_step(application, service) is not None}
+            "external_manage": step is not None and external.may_manage(current_user),
+            "external_no_address": step.party.label if step is not None and not external.address_of(application, step)
+            else ""}
 
 
 @bp.route("/permohonan/<int:app_id>/tindakan", methods=["POST"])
