@@ -404,3 +404,18 @@ def test_the_link_works_only_while_the_application_waits_at_its_step(app, client
         from pintu.models import ExternalLink
 
         assert ExternalLink.get(ExternalLink.application == app_id).revoked_at is not None
+
+
+def test_without_the_party_address_no_link_is_sent_and_staff_are_told(app, client, cast):
+    login(client, "dosen@test.id")
+    app_id = app_id_of(client.post("/layanan/inpassing-uji/ajukan", data={
+        "nidn": "1", "nama_pimpinan": "Dr. Siti", "email_pimpinan": "bukan-alamat", "submit": "1"}))
+    login(client, "petugas@test.id")
+    assert act(client, app, app_id, "lengkap").status_code == 200
+    assert not any("/pihak-luar/" in m for m in outbox(app))
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "Alamat e-mail Pimpinan PTS belum diisi atau tidak valid" in page
+    with app.app_context():
+        from pintu.models import ExternalLink
+
+        assert ExternalLink.select().count() == 0
