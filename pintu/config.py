@@ -49,6 +49,7 @@ DEFAULTS = {
     "RATE_LIMIT_FORGOT": [10, 60],  # password reset requests
     "RATE_LIMIT_REGISTER": [10, 60],  # registrations
     "RATE_LIMIT_TRACK": [30, 15],  # tracking lookups that did not match
+    "RATE_LIMIT_EXTERNAL_LINK": [30, 15],  # links of parties outside the office that were not valid
     "RATE_LIMIT_ACCOUNT_MAIL": [5, 60],  # reset/registration mails to one e-mail address
     "PROXY_FIX_X_FOR": 0,  # trusted proxies in front of the app (X-Forwarded-For); 0: none
     "PROXY_FIX_X_PROTO": 0,  # trusted proxies setting X-Forwarded-Proto

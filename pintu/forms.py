@@ -106,6 +106,18 @@ class VersionForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
 
 
+class ExternalActionForm(FlaskForm):
+    """A party outside the office acting through its link (pintu.external): who they are, a note."""
+
+    version = HiddenField(validators=[DataRequired()])
+    action = HiddenField(validators=[DataRequired("Pilih salah satu tindakan.")])
+    name = StringField("Nama lengkap", validators=[DataRequired(REQUIRED), Length(max=120)])
+    capacity = StringField("Jabatan", validators=[DataRequired(REQUIRED), Length(max=120)],
+                           description="Jabatan Anda saat mengambil tindakan ini, mis. Rektor, Kepala Sekolah.")
+    note = TextAreaField("Catatan", validators=[Length(max=4000)],
+                         description="Wajib untuk pengembalian dan penolakan; terbaca oleh pemohon dan petugas.")
+
+
 class TrackForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only public lookup

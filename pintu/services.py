@@ -204,13 +204,16 @@ class Party:
     party on the timeline and in the published standard ("Pimpinan PTS"); ``name_field``, when
     set, is the data field holding the person's name (pre-filled on the link page);
     ``link_days`` is how long a link stays valid (calendar days).  The event records the name,
-    e-mail and capacity (jabatan) the party gives.
+    e-mail and capacity (jabatan) the party gives.  ``show_fields`` are the application data keys
+    the link page shows the party besides the applicant's name (default: none), e.g.
+    ``("nidn", "jabatan_fungsional")``: the party sees nothing else of the application.
     """
 
     label: str
     email_field: str
     name_field: str = ""
     link_days: int = 14
+    show_fields: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -372,6 +375,8 @@ class Step:
             raise ValueError(f"step {self.key!r}: unknown role {self.role!r}")
         if (self.role == EXTERNAL) != (self.party is not None):
             raise ValueError(f"step {self.key!r}: a party is declared exactly on role={EXTERNAL!r} steps")
+        if self.role == EXTERNAL and (self.unit is not None or self.unit_for is not None):
+            raise ValueError(f"step {self.key!r}: a step of a party outside the office has no unit")
         if self.status not in ("in_process", "ready"):
             raise ValueError(f"step {self.key!r}: status must be 'in_process' or 'ready'")
         keys = [a.key for a in self.actions]
@@ -601,14 +606,30 @@ class Service:
 
     @property
     def all_requirements(self) -> list[Requirement]:
-        """The requirements of the application form and of the applicant's later steps."""
-        return list(self.requirements) + [r for s in self.steps if s.for_applicant for r in s.requirements]
+        """The requirements of the application form, of the applicant's later steps and of the steps
+        of parties outside the office (their documents: the Pimpinan PTS's recommendation)."""
+        return list(self.requirements) + [r for s in self.steps if s.for_applicant or s.external
+                                          for r in s.requirements]
 
     def requirements_for(self, data: Mapping[str, object]) -> list[Requirement]:
-        """Like :attr:`all_requirements`, less those of applicant steps that do not apply to an
-        application with ``data`` (no proof of payment for a booking that pays nothing)."""
-        return list(self.requirements) + [r for s in self.steps if s.for_applicant and s.applies(data)
-                                          for r in s.requirements]
+        """Like :attr:`all_requirements`, less those of applicant and external steps that do not apply
+        to an application with ``data`` (no proof of payment for a booking that pays nothing)."""
+        return list(self.requirements) + [r for s in self.steps if (s.for_applicant or s.external)
+                                          and s.applies(data) for r in s.requirements]
+
+    @property
+    def party_requirements(self) -> list[tuple[Requirement, Party]]:
+        """``(document, party)`` of the documents parties outside the office upload at their steps."""
+        return [(r, s.party) for s in self.steps if s.external for r in s.requirements]
+
+    def uploaded_by(self, requirement_key: str) -> Party | None:
+        """The party outside the office who uploads the document ``requirement_key``, or None."""
+        return next((party for r, party in self.party_requirements if r.key == requirement_key), None)
+
+    @property
+    def routed_units(self) -> list[str]:
+        """The unit keys the steps routed by data may return (``Step.units``)."""
+        return list(dict.fromkeys(u for s in self.steps for u in s.units))
 
     @property
     def output_requirements(self) -> list[Requirement]:
@@ -619,7 +640,7 @@ class Service:
         """
         out: dict[str, Requirement] = {}
         for step in self.steps:
-            if not step.for_applicant:
+            if not step.for_applicant and not step.external:
                 for req in step.requirements:
                     out.setdefault(req.key, req)
         return list(out.values())
@@ -628,7 +649,8 @@ class Service:
     def identity_staff_steps(self) -> list[Step]:
         """The staff steps whose actors may see a confidential applicant's identity."""
         names = self.identity_steps
-        return [s for s in self.steps if not s.for_applicant and (names is None or s.key in names)]
+        return [s for s in self.steps if not s.for_applicant and not s.external
+                and (names is None or s.key in names)]
 
     @property
     def first_step(self) -> Step:

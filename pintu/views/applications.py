@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, formparts, formtokens, service_settings, staging, uploads, workflow
+from .. import audit, external, formparts, formtokens, service_settings, staging, uploads, workflow
 from ..access import application_or_404, can_download, identity_visible, reported_anonymously
 from ..forms import VersionForm, application_form_class, display_data, form_data, load_data
 from ..models import Application, Upload
@@ -23,16 +23,7 @@ def _form_tokens():
 
 
 def _read_files(service, errors: dict) -> dict:
-    checked = {}
-    for req in service.requirements:
-        storage = request.files.get(f"file_{req.key}")
-        if storage is None or not storage.filename:
-            continue
-        try:
-            checked[req.key] = uploads.check(storage, req)
-        except uploads.UploadError as exc:
-            errors[f"file_{req.key}"] = str(exc)
-    return checked
+    return uploads.check_posted(service.requirements, request.files, errors)
 
 
 def _form_errors(form, submit: bool) -> dict:
@@ -232,11 +223,26 @@ def detail_context(application: Application) -> dict:
                reported_anonymously=reported_anonymously(application), panels=panels,
                days_left=workflow.working_days_left(application), cancel_form=VersionForm())
     ctx.update(action_context(application))
+    ctx.update(external_context(application, service, staff_view))
     if service.messages:
         from .messages import thread_context
 
         ctx.update({k: v for k, v in thread_context(application).items() if k not in ctx})
     return ctx
+
+
+def external_context(application: Application, service, staff_view: bool) -> dict:
+    """Staff see the links of parties outside the office (state, revoke, re-send); one query, only
+    for services with external steps."""
+    if not staff_view or not service.external_steps:
+        return {"external_links": [], "external_manage": False}
+    links = external.links_of(application)
+    step = external.current_step(application, service)
+    return {"external_links": links, "link_states": {link.id: external.STATE_LABELS[external.state(link, application)]
+                                                     for link in links},
+            "external_manage": step is not None and external.may_manage(current_user),
+            "external_no_address": step.party.label if step is not None and not external.address_of(application, step)
+            else ""}
 
 
 @bp.route("/permohonan/<int:app_id>/tindakan", methods=["POST"])
@@ -255,14 +261,7 @@ def step_action(app_id):
         if replay is not None:
             return replay
     errors: dict = {}
-    files = {}
-    for req in step.requirements:
-        storage = request.files.get(f"file_{req.key}")
-        if storage is not None and storage.filename:
-            try:
-                files[req.key] = uploads.check(storage, req)
-            except uploads.UploadError as exc:
-                errors[f"file_{req.key}"] = str(exc)
+    files = uploads.check_posted(step.requirements, request.files, errors)
     if not form.validate_on_submit() or not formtokens.valid(token):
         errors["__all__"] = "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."
     if not errors:
