@@ -75,10 +75,17 @@ def walk_service(entry, applicants: dict, staff: dict, domain: str) -> None:
     from . import uploads, workflow
     from .models import Application
 
+    if service.external_steps:  # one more, left waiting for the outside party (its link on the page)
+        demo_support.application(service, applicant, data, files, [])
     for _ in range(len(service.steps) + 1):
         step = service.step(app.step)
-        if step is None or app.status in ("done", "refused", "cancelled") or step.role == EXTERNAL:
+        if step is None or app.status in ("done", "refused", "cancelled"):
             break
+        if step.role == EXTERNAL:
+            if not _as_party(app, step, service):
+                break
+            app = Application.get_by_id(app.id)
+            continue
         if any(a.kind == DISPOSE for a in step.actions) and not _forward_action(step):
             break
         action = _forward_action(step)
@@ -91,3 +98,18 @@ def walk_service(entry, applicants: dict, staff: dict, domain: str) -> None:
             step_files[req.key] = uploads.check(storage, req)
         workflow.perform(app, actor, action.key, note="", files=step_files)
         app = Application.get_by_id(app.id)
+
+
+def _as_party(app, step, service) -> bool:
+    """Play the outside party's forward action through the link the engine issued (False: no link)."""
+    from . import external, uploads, workflow
+
+    link = external.open_link(app)
+    action = _forward_action(step)
+    if link is None or action is None:
+        return False
+    party = external.PartyActor(link.id, step.party.label, f"Contoh {step.party.label}", link.email,
+                                step.party.label)
+    files = {r.key: uploads.check(demo_support.sample_pdf(f"{r.key}.pdf"), r) for r in step.requirements}
+    workflow.perform_external(app, party, action.key, note="", files=files)
+    return True

@@ -91,8 +91,8 @@ def test_demo_applies_for_every_service_and_walks_it_to_the_end(key, tmp_path):
             service = plugin.entry.service
             apps = list(Application.select().where(Application.service == service.slug))
             assert apps, f"{service.slug}: no demo application"
-            ends = [a for a in apps if a.status == "done"
-                    or (service.step(a.step) is not None and service.step(a.step).external)]
-            assert ends, (f"{service.slug}: no demo application reached the end "
-                          f"({[(a.status, a.step) for a in apps]})")
+            assert any(a.status == "done" for a in apps), (f"{service.slug}: no demo application reached the "
+                                                            f"end ({[(a.status, a.step) for a in apps]})")
+            if service.external_steps:  # and one waits for the outside party, its link e-mailed
+                assert any(service.step(a.step) is not None and service.step(a.step).external for a in apps)
         assert reg.institution.key == key
