@@ -47,10 +47,11 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, Form, IntegerField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, EmailField, Form, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from .fields import TanggalField
 from .formparts import ShownIf, repeated
 from .hookspecs import hookimpl
 from .services import (EXTERNAL, Action, Duration, Fee, Party, Period, Requirement, Service, Step, approve, dispose, finish,
@@ -163,7 +164,7 @@ def _form_field(spec: Mapping, where: str):
                                                         f"{' sampai ' + str(hi) if hi is not None else ' ke atas'}."))
         return IntegerField(label, **kw)
     if kind == "date":
-        return DateField(label, format="%Y-%m-%d", **kw)
+        return TanggalField(label, **kw)
     if kind == "checkbox":
         return BooleanField(label, **kw)
     choices = [(str(k), v) for k, v in spec.get("choices", [])]

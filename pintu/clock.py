@@ -83,3 +83,11 @@ def due_date(service, data) -> dt.date | None:
     if days is None:
         return None
     return workingdays.add_working_days(today(), days, extra)
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """``days`` working days after ``start`` in this institution's calendar (Indonesian holidays plus
+    ``EXTRA_HOLIDAYS``); the start day does not count."""
+    from . import workingdays
+
+    return workingdays.add_working_days(start, days, current_app.config.get("EXTRA_HOLIDAYS") or ())

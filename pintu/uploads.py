@@ -140,3 +140,12 @@ def sweep_parts(max_age_seconds: float = 3600) -> int:
         except FileNotFoundError:  # another process swept it first
             continue
     return removed
+
+
+def current(application, key: str):
+    """The application's current (not superseded) upload of requirement ``key``, or None."""
+    from .models import Upload
+
+    return (Upload.select().where(Upload.application == application.id, Upload.requirement == key,
+                                  Upload.superseded == False)  # noqa: E712
+            .order_by(Upload.id.desc()).first())
