@@ -14,8 +14,25 @@ from pintu import Institution, ServicePack
 
 HERE = Path(__file__).parent
 
-#: The units the standards name (unit keys are prefixed "k4-" so packs never share one by accident).
-UNITS: dict[str, str] = {}
+#: The units the standards name (unit keys are prefixed "k4-" so packs never share one by accident):
+#: the five page-header sections that own the standards, then the other actors of their procedures.
+#: The Koordinator is the head of the institution (role "pimpinan" without a unit).
+UNITS: dict[str, str] = {
+    # page headers ("Standar Pelayanan Seksi ..."): the responsible units
+    "k4-akademik": "Seksi Akademik dan Kemahasiswaan",
+    "k4-ketenagaan": "Seksi Ketenagaan",
+    "k4-kelembagaan": "Seksi Kelembagaan dan Kerjasama",
+    "k4-sistem-informasi": "Seksi Sistem Informasi",
+    "k4-kepegawaian": "Sub Bagian Kepegawaian",
+    # the disposition chain of the procedures
+    "k4-sekretaris": "Sekretaris Pelaksana",
+    "k4-bidang-akk": "Bidang Akademik, Kemahasiswaan dan Ketenagaan",
+    "k4-bidang-ksi": "Bidang Kelembagaan dan Sistem Informasi",
+    "k4-bagian-umum": "Bagian Umum",
+    # teams the procedures name
+    "k4-tim-penilai": "Tim Penilai Jabatan Akademik",
+    "k4-tim-ahli": "Tim Ahli",
+}
 
 PACK = ServicePack(HERE / "services", UNITS, demo_domain="kopertis4.test", seed_list=HERE / "seed-list.tsv")
 
