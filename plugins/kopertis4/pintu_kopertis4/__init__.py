@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pintu import Institution, ServicePack
 
-from .rules import beasiswa_age_limit
+from .rules import beasiswa_age_limit, pak_rank_matches_proposal
 
 HERE = Path(__file__).parent
 
@@ -40,6 +40,7 @@ UNITS: dict[str, str] = {
 
 #: Python-only declarations merged into data-declared services (plugin attribute -> Service fields).
 EXTRAS = {
+    "pak_asisten_ahli_lektor": {"validators": [pak_rank_matches_proposal]},
     "rekomendasi_beasiswa_dosen": {"validators": [beasiswa_age_limit]},
 }
 

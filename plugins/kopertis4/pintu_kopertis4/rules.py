@@ -42,3 +42,11 @@ def beasiswa_age_limit(data: Mapping[str, object]) -> dict[str, str]:
         return {"tanggal_lahir": f"Batas usia pelamar BUDI-Luar Negeri tidak melebihi {BUDI_LN_MAX_AGE} tahun "
                                  "ketika mendaftar beasiswa."}
     return {}
+
+
+def pak_rank_matches_proposal(data: Mapping[str, object]) -> dict[str, str]:
+    """Standard no. 2, requirement 26: the promotion it assesses is "dari Asisten Ahli ke Lektor"."""
+    if data.get("jenis_usulan") == "kenaikan_jabatan" and data.get("jabatan_usulan") not in (None, "", "lektor"):
+        return {"jabatan_usulan": "Kenaikan jabatan akademik pada layanan ini adalah dari Asisten Ahli ke Lektor: "
+                                  "pilih Lektor."}
+    return {}

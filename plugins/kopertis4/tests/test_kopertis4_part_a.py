@@ -1,5 +1,6 @@
 """Kopertis Wilayah IV pack, standards no. 1-8 and 29, through HTTP: the beasiswa lists and age
-limits (no. 4) and the disposition chain of Validasi Ijazah (no. 1) walked to its end."""
+limits (no. 4), the PAK's conditional documents and promotion rule (no. 2), and the disposition
+chain of Validasi Ijazah (no. 1) walked to its end."""
 
 from __future__ import annotations
 
@@ -87,6 +88,44 @@ def test_budi_age_limits(app, dosen):
     assert f"per Desember {today.year}" in field_error(r.get_data(as_text=True), "tanggal_lahir")
     assert count_rows(app) == 0
     app_id_of(apply_beasiswa(dosen, "budi_dn", turns_46, beasiswa_files("budi_dn"), jenjang="s3"))
+
+
+PAK = "k4-pak-asisten-ahli-lektor"
+PNS_DPK_ONLY = ("penetapan_nip_baru", "spmj_spmt")
+
+
+def apply_pak(client, files, **fields):
+    data = {"nidn": "0401018101", "nama_pts": "Universitas Contoh", "status_kepegawaian": "tetap_yayasan",
+            "jenis_usulan": "pengangkatan_pertama", "jabatan_usulan": "asisten_ahli", "studi_lanjut": "tidak",
+            "nama_pimpinan_pts": "Rektor Contoh", "email_pimpinan_pts": "rektor@univ-contoh.ac.id", "submit": "1",
+            **fields, **files}
+    return client.post(f"/layanan/{PAK}/ajukan", data=data, content_type="multipart/form-data")
+
+
+def pak_files(leave_out=()):
+    return {f"file_{r.key}": pdf(f"{r.key}.pdf") for r in service("pak_asisten_ahli_lektor").requirements
+            if r.key not in leave_out}
+
+
+def test_pak_asks_pns_dpk_documents_only_of_pns_dpk_lecturers(app, dosen):
+    r = apply_pak(dosen, pak_files(leave_out=PNS_DPK_ONLY), status_kepegawaian="pns_dpk")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert all(field_error(page, f"file_{key}") for key in PNS_DPK_ONLY)
+    assert count_rows(app) == 0
+    app_id = app_id_of(apply_pak(dosen, pak_files(leave_out=PNS_DPK_ONLY), status_kepegawaian="tetap_yayasan"))
+    assert get_application(app, app_id).step == "pimpinan_pts"
+
+
+def test_pak_promotion_is_from_asisten_ahli_to_lektor(app, dosen):
+    r = apply_pak(dosen, pak_files(), jenis_usulan="kenaikan_jabatan", jabatan_usulan="asisten_ahli")
+    assert r.status_code == 422
+    assert "dari Asisten Ahli ke Lektor" in field_error(r.get_data(as_text=True), "jabatan_usulan")
+    # a promotion also needs the last PAK (requirement 9, "bila sudah memiliki Jabatan Fungsional")
+    r = apply_pak(dosen, pak_files(leave_out=("pak_terakhir",)), jenis_usulan="kenaikan_jabatan",
+                  jabatan_usulan="lektor")
+    assert r.status_code == 422 and field_error(r.get_data(as_text=True), "file_pak_terakhir")
+    app_id_of(apply_pak(dosen, pak_files(), jenis_usulan="kenaikan_jabatan", jabatan_usulan="lektor"))
 
 
 def test_validasi_ijazah_follows_the_disposition_chain_to_the_applicant(app, client, make_user):
