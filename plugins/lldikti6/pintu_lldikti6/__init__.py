@@ -67,6 +67,7 @@ INSTITUTION = Institution(
         "INSTITUTION": "Lembaga Layanan Pendidikan Tinggi Wilayah VI",
         "CONTACT_PHONE": "024-8317281, 8311521",
         "CONTACT_EMAIL": "pengaduan@lldikti6.id",
+        "LAPOR_URL": "https://www.lapor.go.id",  # no. 16: complaints also reach the office through LAPOR!
     },
     catalog=PACK,
     source="Keputusan Kepala LLDIKTI Wilayah VI Nomor 746/LL6/OT.01.02/2021 tentang Penetapan Maklumat "
