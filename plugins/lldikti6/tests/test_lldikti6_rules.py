@@ -77,6 +77,8 @@ def test_inpassing_goes_first_to_the_pimpinan_pts(app, client, dosen):
 
 
 def test_study_leave_document_is_required_only_while_on_study_leave(app, client, dosen):
+    form = client.get(f"/layanan/{INPASSING_IV}/ajukan").get_data(as_text=True)
+    assert "Wajib jika Status tugas belajar: Sedang tugas belajar" in form  # the condition is published
     r = post(client, INPASSING_IV, dict(IV_FIELDS, status_tugas_belajar="sedang"), IV_FILES)
     page = r.get_data(as_text=True)
     assert r.status_code == 422
