@@ -4,8 +4,9 @@ The catalog against the seed, every page and the demo walk are covered for every
 ``tests/test_packs.py``; here are the rules that matter to applicants: the inpassing proposal
 needs the Pimpinan PTS's e-mail (the endorsement goes there), requirements that the standard
 makes conditional ("bagi dosen yang sedang tugas belajar", "Pindah Homebase Eksternal") are
-enforced only when their condition holds, and the graduation report is refused less than 14
-days before the graduation (no. 7).
+enforced only when their condition holds, the graduation report is refused less than 14
+days before the graduation (no. 7), and a SINTA verifier request takes the path its letter's addressee
+calls for (no. 4).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 
 import pytest
 
-from pintu.testing import app_id_of, count_rows, field_error, get_application, login, pdf
+from pintu.testing import act, app_id_of, count_rows, field_error, get_application, login, pdf
 
 pytestmark = pytest.mark.config(INSTITUTION_KEY="lldikti6")
 
@@ -143,3 +144,26 @@ def test_graduation_report_less_than_14_days_ahead_is_refused(app, client, opera
 def test_graduation_report_14_days_ahead_is_accepted(app, client, operator, pinned_today):
     app_id = app_id_of(post(client, WISUDA, wisuda_fields(14), WISUDA_FILES))
     assert get_application(app, app_id).step == "disposisi"
+
+
+SINTA = "ll6-akun-verifikator-sinta"
+SINTA_FIELDS = {"nama_pt": "Universitas Contoh Semarang", "nama_verifikator": "Budi", "email_verifikator": "budi@untag-contoh.ac.id"}
+PIC = "pic.akademik@lldikti6.test"
+
+
+@pytest.mark.parametrize("addressee, step, letter", [("direktur", "teruskan", "surat_balasan"),
+                                                     ("kepala", "pengantar", "surat_pengantar")])
+def test_sinta_verifier_request_follows_the_letters_addressee(app, client, make_user, operator, addressee, step, letter):
+    app_id = app_id_of(post(client, SINTA, dict(SINTA_FIELDS, tujuan_surat=addressee), ["surat_permohonan", "surat_tugas"]))
+    assert get_application(app, app_id).step == "verifikasi"  # online: no ULT intake, the PIC checks first
+    make_user(PIC, "verifikator", "ll6-akademik")
+    login(client, PIC)
+    assert act(client, app, app_id, "lengkap").status_code == 200
+    application = get_application(app, app_id)
+    assert application.step == step
+    assert application.due_date is not None  # "lengkap dan benar" starts the 5 working days
+
+    r = act(client, app, app_id, "sent")  # the reply letter is this step's product
+    assert r.status_code == 422 and get_application(app, app_id).step == step
+    assert act(client, app, app_id, "sent", **{f"file_{letter}": pdf(f"{letter}.pdf")}).status_code == 200
+    assert get_application(app, app_id).status == "done"
