@@ -25,7 +25,7 @@ VALID = {"nip": "198001012005011001", "nidn": "0401018001", "nama_pts": "Univers
 @pytest.fixture
 def cast(make_user):
     make_user(DOSEN, category="dosen")
-    make_user(KOORDINATOR, "pimpinan")
+    make_user(KOORDINATOR, "pimpinan", "k4-koordinator")
     make_user(SEKRETARIS, "pimpinan", "k4-sekretaris")
     make_user(KEPEGAWAIAN, "verifikator", "k4-kepegawaian")
 

@@ -32,7 +32,8 @@ INSTITUTION = Institution(
     key="poltekkesjkt3",
     name="Politeknik Kesehatan Kemenkes Jakarta III",
     packs=("pintu-poltekkesjkt3",),
-    settings={"INSTITUTION": "Politeknik Kesehatan Kemenkes Jakarta III"},
+    # KTM_BANK_EMAIL: where the partner bank receives its links (set the real address in instance/config.py).
+    settings={"INSTITUTION": "Politeknik Kesehatan Kemenkes Jakarta III", "KTM_BANK_EMAIL": "ktm@bank-mitra.test"},
     catalog=PACK,
     source="SOP Pelayanan Pembuatan KTM (DI/ADUM/PR/046), Poltekkes Kemenkes Jakarta III",
 )
