@@ -7,7 +7,7 @@ from . import audit
 from .hookspecs import hookimpl
 from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
                        MANUFACTURING_COMPONENTS, NOT_SET, REFUSE, RETURN, ROLES, STATUSES, TIME_UNITS, Action,
-                       Duration, Party, Requirement, Service, Step, approve, dispose, finish, refuse, send_back,
+                       Document, Duration, Party, Requirement, Service, Step, approve, dispose, finish, refuse, send_back,
                        standard_steps)
 
 
@@ -19,7 +19,7 @@ def create_app(overrides=None):
 
 
 __all__ = [
-    "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "Duration", "EXTERNAL", "FINISH",
+    "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "Document", "Duration", "EXTERNAL", "FINISH",
     "MANUFACTURING_COMPONENTS", "NOT_SET", "Party", "TIME_UNITS", "FORWARD", "REFUSE", "RETURN", "ROLES",
     "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "create_app", "dispose", "finish",
     "hookimpl", "refuse", "send_back", "standard_steps",

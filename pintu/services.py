@@ -381,6 +381,49 @@ class Requirement:
         return ", ".join(FILE_TYPES[t][2] for t in self.types)
 
 
+#: The numbering scheme of a :class:`Document` when it declares none.
+DEFAULT_NUMBER_SCHEME = "{seq:03d}/{code}/{year}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document the service produces (a letter: surat pengantar, surat izin, surat jawaban).
+
+    The core issues it when the action ``action`` (default: any forward or finish action) is taken
+    at step ``step``: it gives it the next number of ``number_scheme`` for the service, the document
+    and the year (WIB), renders ``template`` (a Jinja template found in the plugins' template folders,
+    rendered in a sandbox; see :mod:`pintu.letters`) below the institution's letterhead, signed by
+    the holder of role ``signer``, with a QR code to its public verification page, and lists it
+    under "Dokumen hasil layanan" for the applicant.
+
+    ``number_scheme`` is a format string with the fields ``{seq}`` (required; e.g. ``{seq:03d}``),
+    ``{year}``, ``{month}``, ``{month_roman}`` and ``{code}`` (the service's code); administrators
+    may replace it (Admin > Penomoran surat).  ``key`` is unique within the service.
+    """
+
+    key: str
+    title: str
+    template: str
+    step: str
+    action: str | None = None
+    signer: str = "pimpinan"
+    number_scheme: str = DEFAULT_NUMBER_SCHEME
+
+    def __post_init__(self):
+        if self.signer not in ROLES:
+            raise ValueError(f"document {self.key!r}: unknown signer role {self.signer!r}")
+        if "{seq" not in self.number_scheme:
+            raise ValueError(f"document {self.key!r}: the numbering scheme needs {{seq}}")
+
+    def issued_by(self, step_key: str, action: "Action") -> bool:
+        """Whether taking ``action`` at step ``step_key`` issues this document."""
+        if step_key != self.step:
+            return False
+        if self.action is not None:
+            return action.key == self.action
+        return action.kind in (FORWARD, FINISH)
+
+
 #: A validation rule: receives the cleaned form data (dict) and returns a
 #: mapping of field name -> Indonesian message (empty when valid).  Use the
 #: key ``"__all__"`` for a message that belongs to no single field.
@@ -446,6 +489,9 @@ class Service:
     ``source`` says where the standard comes from ("Standar Pelayanan LLDIKTI Wilayah VI
     2021, no. 8"); ``notes`` are remarks about the source text itself (a placeholder form
     number, a missing component), shown on the service page so nothing is silently invented.
+
+    ``documents`` lists the :class:`Document` s the service produces (numbered letters the core
+    renders, numbers and makes verifiable when the declared step's action is taken).
     """
 
     slug: str
@@ -482,6 +528,7 @@ class Service:
     responsible_unit: str = ""
     source: str = ""
     notes: Sequence[str] = ()
+    documents: Sequence[Document] = ()
     plugin: str = field(default="", compare=False)
 
     def __post_init__(self):
@@ -508,10 +555,18 @@ class Service:
             raise ValueError(f"service {self.slug!r}: unknown manufacturing components {unknown_components}")
         if self.completion_time is not None and self.completion_days is None and self.completion_time.unit == "hari_kerja":
             self.completion_days = int(self.completion_time.amount)
+        for document in self.documents:
+            if document.step not in keys:
+                raise ValueError(f"service {self.slug!r}: document {document.key!r} names unknown step {document.step!r}")
+        if len({d.key for d in self.documents}) != len(self.documents):
+            raise ValueError(f"service {self.slug!r}: duplicate document keys")
         if not self.code:
             self.code = "".join(w[0] for w in self.slug.replace("_", "-").split("-") if w).upper()[:3].ljust(2, "X")
 
     # -- lookups used by the engine and the views ---------------------------------
+    def document(self, key: str) -> Document | None:
+        return next((d for d in self.documents if d.key == key), None)
+
     def step(self, key: str | None) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)
 

@@ -1,0 +1,302 @@
+"""Documents the services produce (issue 9): numbering without gaps or duplicates under concurrency
+(SQLite and PostgreSQL), the sandboxed letter templates, rendering written to a temporary name then
+renamed, QR verification of genuine, superseded and forged codes, re-issue, the admin's numbering
+scheme, the register of outgoing letters and the `letters` command."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from pintu import Document, Service, Step, approve, hookimpl, standard_steps
+from pintu.testing import act, app_id_of, get_application, login, outbox, pdf
+
+TEMPLATES = Path(__file__).resolve().parent / "data" / "letters"
+
+
+class UjiForm(FlaskForm):
+    keperluan = StringField("Keperluan")
+
+
+SERVICE = Service(
+    slug="uji-surat", code="UJS", title="Surat Keterangan Uji", category="Uji", summary="Layanan uji surat.",
+    form=UjiForm, completion_days=3,
+    steps=standard_steps(Step("persetujuan", "Persetujuan pimpinan", role="pimpinan",
+                              actions=[approve("Setujui", "setujui")])),
+    documents=[Document("surat_keterangan", "Surat Keterangan Uji", "uji/surat.html", step="persetujuan",
+                        number_scheme="{seq:03d}/PL17/UJI/{year}")],
+)
+EVIL = Service(
+    slug="uji-jahat", code="UJH", title="Layanan Jahat", category="Uji", summary="Templat jahat.",
+    steps=standard_steps(Step("persetujuan", "Persetujuan pimpinan", role="pimpinan",
+                              actions=[approve("Setujui", "setujui")])),
+    documents=[Document("surat", "Surat Jahat", "uji/jahat.html", step="persetujuan")],
+)
+
+
+class Plugin:
+    @hookimpl
+    def pintu_services(self):
+        return [SERVICE, EVIL]
+
+    @hookimpl
+    def pintu_template_dirs(self):
+        return [str(TEMPLATES)]
+
+
+pytestmark = pytest.mark.plugins(Plugin())
+
+
+def _submit(client, app, email="pemohon@test.id", keperluan="Melamar kerja", slug="uji-surat"):
+    login(client, email)
+    r = client.post(f"/layanan/{slug}/ajukan", data={"keperluan": keperluan, "submit": "1"})
+    return app_id_of(r)
+
+
+def _at_leadership(client, app, staff, make_user, **kw):
+    make_user("pemohon@test.id", name="Sinta Rahmawati")
+    app_id = _submit(client, app, **kw)
+    login(client, staff["petugas"].email)
+    assert act(client, app, app_id, "lengkap").status_code == 200
+    return app_id
+
+
+def _issued(app, app_id):
+    from pintu.models import IssuedDocument
+
+    with app.app_context():
+        return list(IssuedDocument.select().where(IssuedDocument.application == app_id).order_by(IssuedDocument.id))
+
+
+def _pdf_text(content: bytes) -> str:
+    import pypdf
+
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+
+
+def _qr_in_pdf(content: bytes) -> str:
+    """Scan the QR code printed in the PDF: the image is taken out of the page and decoded by zxing-cpp."""
+    import pypdf
+    import zxingcpp
+
+    for page in pypdf.PdfReader(io.BytesIO(content)).pages:
+        for image in page.images:
+            found = zxingcpp.read_barcodes(image.image.convert("L"))
+            if found:
+                return found[0].text
+    raise AssertionError("no QR code in the PDF")
+
+
+def _approve(client, app, staff, app_id):
+    login(client, staff["pimpinan"].email)
+    return act(client, app, app_id, "setujui")
+
+
+def test_issued_letter_is_numbered_downloadable_and_its_qr_opens_a_genuine_verification(client, app, staff,
+                                                                                      make_user):
+    app_id = _at_leadership(client, app, staff, make_user, keperluan="<b>tebal</b> {{ 7*7 }} & lain")
+    login(client, staff["pimpinan"].email)
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "pratinjau draf" in page
+    draft = client.get(f"/permohonan/{app_id}/draf/surat_keterangan.pdf")
+    assert draft.status_code == 200 and "DRAF" in _pdf_text(draft.data)
+    assert _approve(client, app, staff, app_id).status_code == 200
+    (doc,) = _issued(app, app_id)
+    year = doc.year
+    assert doc.number == f"001/PL17/UJI/{year}" and doc.holder == "Si*** Ra*******"
+
+    login(client, "pemohon@test.id")
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "Dokumen hasil layanan" in page and doc.number in page
+    r = client.get(f"/dokumen/{doc.id}")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text = _pdf_text(r.data)
+    assert doc.number in text and "Sinta Rahmawati" in text
+    # Applicant text is printed literally: no markup, no template evaluation.
+    assert "<b>tebal</b> {{ 7*7 }} & lain" in text and "49" not in text
+    url = _qr_in_pdf(r.data)
+    assert url == f"http://127.0.0.1:5000/verifikasi/{doc.code}"
+    client.post("/keluar")
+    verified = client.get(url.replace("http://127.0.0.1:5000", ""))
+    body = verified.get_data(as_text=True)
+    assert verified.status_code == 200 and "Dokumen asli" in body and doc.number in body
+    import hashlib
+
+    assert hashlib.sha256(r.data).hexdigest() in body and "Si*** Ra*******" in body
+    assert "Sinta Rahmawati" not in body and "Melamar" not in body and "/permohonan/" not in body
+
+    # The hasil-siap mail carries the letter.
+    mails = [m for m in outbox(app) if "To: pemohon@test.id" in m and "surat_keterangan-" in m]
+    assert mails, "the ready mail has the letter attached"
+
+
+def test_unknown_and_forged_codes_get_the_same_answer_and_are_rate_limited(client, app):
+    app.config["RATE_LIMIT_VERIFY"] = [2, 15]
+    unknown = client.get("/verifikasi/tidak-ada")
+    forged = client.get("/verifikasi/" + "A" * 24)
+    assert unknown.status_code == forged.status_code == 404
+    strip = lambda r: r.get_data(as_text=True).replace("tidak-ada", "").replace("A" * 24, "")  # noqa: E731
+    assert strip(unknown) == strip(forged) and "Dokumen tidak dikenal" in strip(unknown)
+    limited = client.get("/verifikasi/lagi")
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+
+
+def test_reissue_supersedes_the_old_document(client, app, staff, make_user):
+    app_id = _at_leadership(client, app, staff, make_user)
+    _approve(client, app, staff, app_id)
+    (old,) = _issued(app, app_id)
+    r = client.post(f"/petugas/dokumen/{old.id}/terbitkan-ulang", data={"reason": ""})
+    assert r.status_code == 302 and len(_issued(app, app_id)) == 1  # a reason is required
+    r = client.post(f"/petugas/dokumen/{old.id}/terbitkan-ulang", data={"reason": "Salah ketik nama unit"})
+    assert r.status_code == 302
+    old, new = _issued(app, app_id)
+    assert old.superseded_by_id == new.id and new.seq == old.seq + 1 and new.rendered_at is not None
+    page = client.get(f"/verifikasi/{old.code}").get_data(as_text=True)
+    assert "diganti" in page and new.number in page and f"/verifikasi/{new.code}" not in page
+    assert "/dokumen/" not in page and "/permohonan/" not in page
+    assert "Dokumen asli." in client.get(f"/verifikasi/{new.code}").get_data(as_text=True)
+    again = client.post(f"/petugas/dokumen/{old.id}/terbitkan-ulang", data={"reason": "lagi"})
+    assert again.status_code == 302 and len(_issued(app, app_id)) == 2
+    login(client, "pemohon@test.id")
+    assert client.get(f"/dokumen/{old.id}").status_code == 404
+    assert client.get(f"/dokumen/{new.id}").status_code == 200
+
+
+def test_a_crash_between_render_and_rename_leaves_no_visible_document(client, app, staff, make_user, monkeypatch):
+    from pintu import documents
+
+    app_id = _at_leadership(client, app, staff, make_user)
+
+    def crash(tmp, final):
+        raise OSError("power cut between writing the file and renaming it")
+
+    monkeypatch.setattr(documents, "_publish", crash)
+    assert _approve(client, app, staff, app_id).status_code == 200  # the action itself is done
+    (doc,) = _issued(app, app_id)
+    assert doc.rendered_at is None and not doc.stored_name
+    folder = Path(app.config["DOCUMENT_FOLDER"])
+    assert [p.name for p in folder.iterdir() if not p.name.endswith(".part")] == []
+    login(client, "pemohon@test.id")
+    assert "sedang disiapkan" in client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert client.get(f"/dokumen/{doc.id}").status_code == 404
+    assert "berkas sedang disiapkan" in client.get(f"/verifikasi/{doc.code}").get_data(as_text=True)
+
+    monkeypatch.undo()
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    (doc,) = _issued(app, app_id)
+    assert doc.rendered_at is not None
+    assert client.get(f"/dokumen/{doc.id}").status_code == 200
+
+
+def test_the_sandbox_keeps_templates_away_from_python_internals(client, app, staff, make_user):
+    from pintu import letters
+
+    with app.test_request_context():
+        assert "class" not in letters.render_body({}, source="{{ ''.__class__ }}")
+        with pytest.raises(letters.LetterError):
+            letters.render_body({}, source="{{ ''.__class__.__mro__[1].__subclasses__() }}")
+        with pytest.raises(letters.LetterError):
+            letters.render_body({"f": open}, source="{{ f.__globals__ }}{{ cycler.__init__.__globals__.os }}")
+    make_user("pemohon@test.id")
+    app_id = _submit(client, app, slug="uji-jahat")
+    login(client, staff["petugas"].email)
+    act(client, app, app_id, "lengkap")
+    login(client, staff["pimpinan"].email)
+    r = client.get(f"/permohonan/{app_id}/draf/surat.pdf", follow_redirects=True)
+    assert r.status_code == 200 and "tidak diizinkan" in r.get_data(as_text=True)
+    assert "Traceback" not in r.get_data(as_text=True) and "subclasses" not in r.get_data(as_text=True)
+
+
+@pytest.mark.config(CLOCK_NOW="2026-12-31T17:30:00")  # 1 January 2027, 00:30 WIB
+def test_the_year_of_a_number_is_the_year_in_wib(client, app, staff, make_user):
+    app_id = _at_leadership(client, app, staff, make_user)
+    _approve(client, app, staff, app_id)
+    (doc,) = _issued(app, app_id)
+    assert doc.number == "001/PL17/UJI/2027" and doc.year == 2027
+
+
+def test_numbers_have_no_gaps_or_duplicates_when_staff_issue_at_the_same_moment(client, app, staff, make_user):
+    """Eight applications approved by four leadership members in parallel threads, each thread on
+    its own database connection, all released at once by a barrier (SQLite and PostgreSQL)."""
+    from pintu import workflow
+    from pintu.models import Application, IssuedDocument, User
+
+    n = 8
+    ids = [_at_leadership(client, app, staff, make_user) for _ in range(n)]
+    leaders = [staff["pimpinan"]] + [make_user(f"pimpinan{i}@test.id", "pimpinan") for i in range(3)]
+    barrier = threading.Barrier(len(leaders))
+    errors = []
+
+    def work(leader_id, mine):
+        try:
+            with app.app_context():
+                leader = User.get_by_id(leader_id)
+                barrier.wait(timeout=30)
+                for app_id in mine:
+                    workflow.perform(Application.get_by_id(app_id), leader, "setujui")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+        finally:
+            from pintu.db import database
+
+            if not database.is_closed():
+                database.close()
+
+    threads = [threading.Thread(target=work, args=(leader.id, ids[i::len(leaders)]))
+               for i, leader in enumerate(leaders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    with app.app_context():
+        seqs = sorted(d.seq for d in IssuedDocument.select())
+        numbers = {d.number for d in IssuedDocument.select()}
+    assert seqs == list(range(1, n + 1)) and len(numbers) == n
+
+
+def test_admin_edits_the_numbering_scheme_and_it_is_audited(client, app, staff, make_user):
+    login(client, staff["admin"].email)
+    page = client.get("/admin/penomoran").get_data(as_text=True)
+    assert "Surat Keterangan Uji" in page and "{seq:03d}/PL17/UJI/{year}" in page
+    bad = client.post("/admin/penomoran", data={"service": "uji-surat", "document": "surat_keterangan",
+                                                  "scheme": "{seq.__class__}/X"})
+    assert bad.status_code == 422 and "tidak dikenal" in bad.get_data(as_text=True)
+    assert "{seq.__class__}/X" in bad.get_data(as_text=True)  # what was typed is kept
+    bad = client.post("/admin/penomoran", data={"service": "uji-surat", "document": "surat_keterangan",
+                                                  "scheme": "SK/{year}"})
+    assert bad.status_code == 422 and "{seq}" in bad.get_data(as_text=True)
+    ok = client.post("/admin/penomoran", data={"service": "uji-surat", "document": "surat_keterangan",
+                                                 "scheme": "{seq:04d}/UJI/{month_roman}/{year}"})
+    assert ok.status_code == 302
+    audit = client.get("/admin/audit?aksi=numbering.update").get_data(as_text=True)
+    assert "numbering.update" in audit and "surat_keterangan" in audit
+    app_id = _at_leadership(client, app, staff, make_user)
+    _approve(client, app, staff, app_id)
+    (doc,) = _issued(app, app_id)
+    assert re.fullmatch(r"0001/UJI/[IVX]+/\d{4}", doc.number)
+
+
+def test_register_of_outgoing_letters_page_csv_and_command(client, app, staff, make_user):
+    app_id = _at_leadership(client, app, staff, make_user)
+    _approve(client, app, staff, app_id)
+    (doc,) = _issued(app, app_id)
+    client.post(f"/petugas/dokumen/{doc.id}/terbitkan-ulang", data={"reason": "Perbaikan"})
+    old, new = _issued(app, app_id)
+    login(client, staff["admin"].email)
+    page = client.get("/admin/surat-keluar?q=UJI").get_data(as_text=True)
+    assert old.number in page and new.number in page and "Si*** Ra*******" in page and "Sinta" not in page
+    assert "Tidak ada dokumen" in client.get("/admin/surat-keluar?q=tidakcocok").get_data(as_text=True)
+    csv_text = client.get("/admin/surat-keluar?format=csv").get_data(as_text=True)
+    assert f"{old.number}," in csv_text and ",diganti," in csv_text and ",berlaku," in csv_text
+    result = app.test_cli_runner().invoke(args=["letters"])
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(new.number)
+    assert lines[1].split("\t")[4] == "diganti" and lines[1].endswith(f"/verifikasi/{old.code}")
