@@ -79,11 +79,13 @@ def issue_for(application: Application, service, step, action, actor: User) -> l
     handed to :func:`dispatch` after the commit."""
     if step is None or action is None or not service.documents:
         return []
-    return [_issue(application, service, d, actor).id for d in service.documents if d.issued_by(step.key, action)]
+    data = application.data or {}
+    return [_issue(application, service, d, actor).id for d in service.documents
+            if d.issued_by(step.key, action, data)]
 
 
 def _unit_name(service, document) -> str:
-    step = service.step(document.step)
+    step = service.step(document.steps[0])
     unit_key = step.unit_key({}) if step is not None and step.unit_for is None else None
     if unit_key:
         unit = Unit.get_or_none(Unit.key == unit_key)
@@ -92,6 +94,14 @@ def _unit_name(service, document) -> str:
     from .institution import profile
 
     return profile()["name"]
+
+
+def _holder(application, service) -> str:
+    """The holder as the public verification page shows it: masked, or not at all for a service
+    that keeps the applicant's identity confidential (a complaint)."""
+    from .access import MASKED_IDENTITY
+
+    return MASKED_IDENTITY if service.confidential_identity else mask_name(application.applicant.name)
 
 
 def _issue(application, service, document, actor, *, signer: dict | None = None, reason: str = "") -> IssuedDocument:
@@ -103,7 +113,7 @@ def _issue(application, service, document, actor, *, signer: dict | None = None,
         application=application, service=service.slug, document=document.key, title=document.title[:200],
         number=number[:120], year=on.year, seq=seq, code=secrets.token_urlsafe(18), issued_at=utcnow(),
         issued_by=actor, signer_name=signer["name"][:120], signer_position=signer["position"][:120],
-        unit_name=_unit_name(service, document)[:200], holder=mask_name(application.applicant.name)[:200],
+        unit_name=_unit_name(service, document)[:200], holder=_holder(application, service)[:200],
         reason=reason)
 
 

@@ -69,7 +69,7 @@ def signer_for(document, actor) -> dict:
     if actor is not None and actor.has_role(document.signer):
         configured["name"] = actor.name
         configured["id_number"] = actor.id_number or configured.get("id_number", "")
-    return {"name": configured.get("name") or "", "position": configured.get("position") or "",
+    return {"name": configured.get("name") or "", "position": document.position or configured.get("position") or "",
             "id_number": configured.get("id_number") or ""}
 
 

@@ -396,6 +396,11 @@ class Document:
     the holder of role ``signer``, with a QR code to its public verification page, and lists it
     under "Dokumen hasil layanan" for the applicant.
 
+    ``step`` and ``action`` may be tuples of keys when the same document ends several paths (a
+    free booking is approved at one step, a paid one at another); ``condition(data, step_key)``
+    then tells whether taking the action at that step issues it for an application with ``data``.
+    ``position`` replaces the signer's configured position (``SIGNERS`` setting) on this document.
+
     ``number_scheme`` is a format string with the fields ``{seq}`` (required; e.g. ``{seq:03d}``),
     ``{year}``, ``{month}``, ``{month_roman}`` and ``{code}`` (the service's code); administrators
     may replace it (Admin > Penomoran surat).  ``key`` is unique within the service.
@@ -404,10 +409,12 @@ class Document:
     key: str
     title: str
     template: str
-    step: str
-    action: str | None = None
+    step: str | Sequence[str]
+    action: str | Sequence[str] | None = None
     signer: str = "pimpinan"
     number_scheme: str = DEFAULT_NUMBER_SCHEME
+    condition: Callable[[Mapping[str, object], str], bool] | None = None
+    position: str = ""
 
     def __post_init__(self):
         if self.signer not in ROLES:
@@ -415,13 +422,21 @@ class Document:
         if "{seq" not in self.number_scheme:
             raise ValueError(f"document {self.key!r}: the numbering scheme needs {{seq}}")
 
-    def issued_by(self, step_key: str, action: "Action") -> bool:
-        """Whether taking ``action`` at step ``step_key`` issues this document."""
-        if step_key != self.step:
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return (self.step,) if isinstance(self.step, str) else tuple(self.step)
+
+    def issued_by(self, step_key: str, action: "Action", data: Mapping[str, object] | None = None) -> bool:
+        """Whether taking ``action`` at step ``step_key`` issues this document (for ``data``)."""
+        if step_key not in self.steps:
             return False
         if self.action is not None:
-            return action.key == self.action
-        return action.kind in (FORWARD, FINISH)
+            keys = (self.action,) if isinstance(self.action, str) else tuple(self.action)
+            if action.key not in keys:
+                return False
+        elif action.kind not in (FORWARD, FINISH):
+            return False
+        return self.condition is None or bool(self.condition(data or {}, step_key))
 
 
 #: A validation rule: receives the cleaned form data (dict) and returns a
@@ -556,8 +571,9 @@ class Service:
         if self.completion_time is not None and self.completion_days is None and self.completion_time.unit == "hari_kerja":
             self.completion_days = int(self.completion_time.amount)
         for document in self.documents:
-            if document.step not in keys:
-                raise ValueError(f"service {self.slug!r}: document {document.key!r} names unknown step {document.step!r}")
+            unknown = [k for k in document.steps if k not in keys]
+            if unknown:
+                raise ValueError(f"service {self.slug!r}: document {document.key!r} names unknown steps {unknown}")
         if len({d.key for d in self.documents}) != len(self.documents):
             raise ValueError(f"service {self.slug!r}: duplicate document keys")
         if not self.code:

@@ -14,7 +14,7 @@ import pytest
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from pintu import Document, Service, Step, approve, hookimpl, standard_steps
+from pintu import Document, Requirement, Service, Step, approve, hookimpl, standard_steps
 from pintu.testing import act, app_id_of, get_application, login, outbox, pdf
 
 TEMPLATES = Path(__file__).resolve().parent / "data" / "letters"
@@ -26,7 +26,7 @@ class UjiForm(FlaskForm):
 
 SERVICE = Service(
     slug="uji-surat", code="UJS", title="Surat Keterangan Uji", category="Uji", summary="Layanan uji surat.",
-    form=UjiForm, completion_days=3,
+    form=UjiForm, completion_days=3, requirements=[Requirement("lampiran", "Lampiran", required=False)],
     steps=standard_steps(Step("persetujuan", "Persetujuan pimpinan", role="pimpinan",
                               actions=[approve("Setujui", "setujui")])),
     documents=[Document("surat_keterangan", "Surat Keterangan Uji", "uji/surat.html", step="persetujuan",
@@ -53,9 +53,10 @@ class Plugin:
 pytestmark = pytest.mark.plugins(Plugin())
 
 
-def _submit(client, app, email="pemohon@test.id", keperluan="Melamar kerja", slug="uji-surat"):
+def _submit(client, app, email="pemohon@test.id", keperluan="Melamar kerja", slug="uji-surat", **files):
     login(client, email)
-    r = client.post(f"/layanan/{slug}/ajukan", data={"keperluan": keperluan, "submit": "1"})
+    r = client.post(f"/layanan/{slug}/ajukan", data={"keperluan": keperluan, "submit": "1", **files},
+                    content_type="multipart/form-data")
     return app_id_of(r)
 
 
@@ -300,3 +301,97 @@ def test_register_of_outgoing_letters_page_csv_and_command(client, app, staff, m
     lines = result.output.strip().splitlines()
     assert len(lines) == 2 and lines[0].startswith(new.number)
     assert lines[1].split("\t")[4] == "diganti" and lines[1].endswith(f"/verifikasi/{old.code}")
+
+
+RECEIPT_PDF = b"%PDF-1.4\n%receipt test\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _confirmation(app, email):
+    import email as email_lib
+    from email import policy
+
+    mails = [m for m in outbox(app) if f"To: {email}" in m and "Permohonan diajukan" in m]
+    assert mails
+    return email_lib.message_from_string(mails[-1], policy=policy.default)
+
+
+def test_the_receipt_is_attached_to_the_confirmation_mail_and_downloadable(client, app, make_user):
+    import hashlib
+
+    make_user("pemohon@test.id")
+    app_id = _submit(client, app, file_lampiran=pdf("lampiran.pdf", RECEIPT_PDF))
+    msg = _confirmation(app, "pemohon@test.id")
+    (part,) = list(msg.iter_attachments())
+    assert part.get_filename().startswith("tanda-terima-") and part.get_content_type() == "application/pdf"
+    text = _pdf_text(part.get_content())
+    application = get_application(app, app_id)
+    assert application.reference in text and application.tracking_code in text
+    assert hashlib.sha256(RECEIPT_PDF).hexdigest() in text and "lampiran.pdf" in text
+    assert "WIB" in text and "3 hari kerja" in text and "Surat Keterangan Uji" in text
+    r = client.get(f"/permohonan/{app_id}/tanda-terima.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    make_user("lain@test.id")
+    login(client, "lain@test.id")
+    assert client.get(f"/permohonan/{app_id}/tanda-terima.pdf").status_code == 404
+
+
+@pytest.mark.config(MAIL_ATTACHMENT_MAX_MB=0.0001)
+def test_attachments_over_the_cap_become_a_link(client, app, make_user):
+    make_user("pemohon@test.id")
+    app_id = _submit(client, app)
+    msg = _confirmation(app, "pemohon@test.id")
+    assert not list(msg.iter_attachments())
+    assert f"/permohonan/{app_id}/tanda-terima.pdf" in msg.get_body(("plain",)).get_content()
+
+
+def test_pickup_records_who_collected_and_the_timeline_shows_it(client, app, staff, make_user):
+    from pintu.models import Handover, Upload
+
+    app_id = _at_leadership(client, app, staff, make_user)
+    _approve(client, app, staff, app_id)
+    login(client, staff["petugas"].email)
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "Penyerahan hasil layanan" in page
+    r = act(client, app, app_id, "taken", collector="kuasa", collector_name="Budi Kuasa", collector_id="12")
+    assert r.status_code == 422 and "NIK 16 digit" in r.get_data(as_text=True)
+    assert get_application(app, app_id).status == "ready"  # nothing recorded
+    r = act(client, app, app_id, "taken", collector="kuasa", collector_name="Budi Kuasa",
+            collector_id="3509010101800001", file_surat_kuasa=pdf("kuasa.pdf"))
+    assert r.status_code == 200, r.get_data(as_text=True)[:500]
+    assert get_application(app, app_id).status == "done"
+    with app.app_context():
+        (h,) = list(Handover.select())
+        assert (h.collector, h.name, h.id_number, h.officer_id) == ("kuasa", "Budi Kuasa", "3509010101800001",
+                                                                    staff["petugas"].id)
+        assert Upload.get_by_id(h.attorney_id).requirement == "surat_kuasa"
+    login(client, "pemohon@test.id")
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "Diambil oleh kuasa pemohon: Budi Kuasa (NIK/NIP berakhiran 0001), dengan surat kuasa." in page
+    assert "3509010101800001" not in page
+
+
+# The built-in services whose product is a letter (their demo data, scanned like a person would).
+LETTER_SERVICES = {"pensiun-dini", "kartu-taspen", "kartu-pegawai-hilang", "kartu-istri-suami", "gedung",
+                   "peliputan-media", "pengaduan-masyarakat", "wisata-edukasi"}
+
+
+@pytest.mark.slow
+def test_demo_data_has_an_issued_letter_per_letter_service_whose_qr_verifies(app, client):
+    from pintu import documents
+    from pintu.models import IssuedDocument
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        docs = list(IssuedDocument.select().where(IssuedDocument.superseded_by.is_null()))
+        by_service = {}
+        for doc in docs:
+            by_service.setdefault(doc.service, doc)
+        assert set(by_service) == LETTER_SERVICES
+        pdfs = {slug: documents.path_of(doc).read_bytes() for slug, doc in by_service.items()}
+    base = app.config["BASE_URL"]
+    for slug, content in pdfs.items():
+        url = _qr_in_pdf(content)
+        assert url.startswith(base + "/verifikasi/"), (slug, url)
+        page = client.get(url[len(base):]).get_data(as_text=True)
+        assert "Dokumen asli" in page and by_service[slug].number in page, slug

@@ -237,7 +237,7 @@ def documents_context(application: Application, service, staff_view: bool) -> di
     if staff_view:
         step = service.step(application.step)
         acting = step is not None and workflow.can_act(current_user, step, application)
-        drafts = [d for d in service.documents if acting and d.step == step.key]
+        drafts = [d for d in service.documents if acting and step.key in d.steps]
         reissuable = {doc.id for doc in issued if doc.current and service.document(doc.document) is not None
                       and can_reissue(current_user, application, service.document(doc.document))}
     return {"issued_documents": issued, "draft_documents": drafts, "reissuable": reissuable}
