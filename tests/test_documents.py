@@ -395,3 +395,34 @@ def test_demo_data_has_an_issued_letter_per_letter_service_whose_qr_verifies(app
         assert url.startswith(base + "/verifikasi/"), (slug, url)
         page = client.get(url[len(base):]).get_data(as_text=True)
         assert "Dokumen asli" in page and by_service[slug].number in page, slug
+
+
+def _redis_url():
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    url = os.environ.get("PINTU_TEST_REDIS_URL")
+    if not url:
+        return None
+    return urlunsplit(urlsplit(url)._replace(path=f"/{1 + os.getpid() % 15}"))  # as tests/test_backends.py
+
+
+@pytest.mark.skipif(not _redis_url(), reason="PINTU_TEST_REDIS_URL not set (no Redis to test against)")
+@pytest.mark.config(REDIS_URL=_redis_url())
+def test_with_redis_the_letter_is_rendered_by_an_rq_worker(client, app, staff, make_user):
+    from pintu import jobs
+
+    with app.app_context():
+        jobs.queue().empty()
+    app_id = _at_leadership(client, app, staff, make_user)
+    _approve(client, app, staff, app_id)
+    (doc,) = _issued(app, app_id)
+    assert doc.rendered_at is None  # the request did not render it: a job waits in Redis
+    with app.app_context():
+        assert "pintu.documents.render" in [j.func_name for j in jobs.queue().jobs]
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    (doc,) = _issued(app, app_id)
+    assert doc.rendered_at is not None and len(doc.sha256) == 64
+    login(client, "pemohon@test.id")
+    assert client.get(f"/dokumen/{doc.id}").status_code == 200
