@@ -139,8 +139,28 @@ def reissue(doc: IssuedDocument, actor: User, reason: str) -> IssuedDocument:
                  .where(IssuedDocument.id == doc.id, IssuedDocument.superseded_by.is_null()).execute())
         if not taken:
             raise DocumentError("Dokumen ini sudah diganti oleh dokumen lain.")
+        mails = [_tell_applicant(application, doc, new)]
     dispatch([new.id])
+    from .notifications import dispatch as send
+
+    send(mails)
     return new
+
+
+def _tell_applicant(application, old: IssuedDocument, new: IssuedDocument) -> int:
+    """Notify the applicant of a re-issue (in-app and by e-mail, the new document attached)."""
+    from . import attachments
+    from .models import Notification
+    from .notifications import absolute_url, queue_mail
+
+    text = f"{application.reference}: {new.title} diterbitkan ulang dengan nomor {new.number}"
+    Notification.create(user=application.applicant_id, application=application, message=text[:255])
+    body = (f"Yth. {application.applicant.name},\n\n{new.title} untuk permohonan {application.reference} "
+            f"diterbitkan ulang dengan nomor {new.number} dan menggantikan dokumen nomor {old.number}, yang "
+            f"tidak berlaku lagi.\n\nAlasan: {new.reason}\n\nDokumen baru terlampir dan dapat diunduh di "
+            f"{absolute_url('applications.detail', app_id=application.id)}\n\nPINTU")
+    return queue_mail(application.applicant.email, f"[PINTU] {application.reference} - {new.title} diterbitkan ulang",
+                      body, application, attachments=[attachments.document(new.id)])
 
 
 # ---------------------------------------------------------------------------
@@ -210,6 +230,37 @@ def render(doc_id: int) -> bool:
         if not done:  # another process rendered it meanwhile: keep theirs
             final.unlink(missing_ok=True)
         return bool(done)
+
+
+def replace_with_scan(doc: IssuedDocument, checked, actor: User) -> IssuedDocument:
+    """Put the scan of the wet-ink signed letter (a checked PDF upload) in place of the generated PDF.
+
+    The scan carries the printed QR code, so the verification page stays the same and shows the
+    scan's SHA-256 from now on.  Written to a ``.part`` name, renamed, then recorded (guarded: the
+    row must still hold the file this call replaces)."""
+    import hashlib
+
+    if doc.superseded_by_id is not None:
+        raise DocumentError("Dokumen ini sudah diganti; unggah pindaian pada dokumen penggantinya.")
+    if doc.rendered_at is None:
+        raise DocumentError("Dokumen ini masih disiapkan; coba lagi sebentar lagi.")
+    name = f"{secrets.token_hex(16)}.pdf"
+    final = folder() / name
+    tmp = final.with_name(name + ".part")
+    tmp.write_bytes(checked.content)
+    _publish(tmp, final)
+    with database.atomic():
+        done = (IssuedDocument.update(stored_name=name, sha256=hashlib.sha256(checked.content).hexdigest(),
+                                      size=len(checked.content), scanned_at=utcnow())
+                .where(IssuedDocument.id == doc.id, IssuedDocument.stored_name == doc.stored_name,
+                       IssuedDocument.superseded_by.is_null()).execute())
+    if not done:
+        final.unlink(missing_ok=True)
+        raise DocumentError("Dokumen ini baru saja diubah oleh petugas lain. Muat ulang halaman.")
+    old = path_of(doc)
+    if old is not None:
+        old.unlink(missing_ok=True)
+    return IssuedDocument.get_by_id(doc.id)
 
 
 def render_pending(grace_seconds: float = 0, limit: int = 100) -> int:

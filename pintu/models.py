@@ -449,6 +449,7 @@ class IssuedDocument(BaseModel):
     sha256 = CharField(max_length=64, default="")
     size = IntegerField(default=0)
     rendered_at = DateTimeField(null=True)
+    scanned_at = DateTimeField(null=True)  # the generated PDF was replaced by the scan of the wet-ink signed letter
     superseded_by = ForeignKeyField("self", null=True, on_delete="SET NULL")
     superseded_at = DateTimeField(null=True)
     reason = TextField(default="")

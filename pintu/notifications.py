@@ -92,18 +92,18 @@ def on_event(application: Application, service: Service, event) -> list[int]:
 
 def _attachments(application: Application, event) -> list[dict]:
     """The receipt with the confirmation of a submission; the current issued documents with the
-    "hasil siap" mail (entering a ready step)."""
+    "hasil siap" mail (entering a ready step); with any other mail, the documents its action issued."""
     from . import attachments
     from .models import IssuedDocument
 
     if event.kind in ("submitted", "resubmitted"):
         return [attachments.receipt(application.id)]
-    if application.status == "ready" and event.to_step != event.from_step:
-        docs = (IssuedDocument.select(IssuedDocument.id)
-                .where(IssuedDocument.application == application.id, IssuedDocument.superseded_by.is_null())
-                .order_by(IssuedDocument.id))
-        return [attachments.document(d.id) for d in docs]
-    return []
+    query = IssuedDocument.select(IssuedDocument.id).where(IssuedDocument.application == application.id,
+                                                          IssuedDocument.superseded_by.is_null())
+    if not (application.status == "ready" and event.to_step != event.from_step):
+        # Otherwise only the documents this very action issued (an answer letter that ends the service).
+        query = query.where(IssuedDocument.issued_at >= event.created_at)
+    return [attachments.document(d.id) for d in query.order_by(IssuedDocument.id)]
 
 
 def staff_for(role: str, unit_key: str | None):

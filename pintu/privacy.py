@@ -29,7 +29,8 @@ from . import audit, uploads
 from .access import can_download
 from .db import database
 from .messages import thread
-from .models import (Application, DeletionRequest, EmailVerification, Event, Membership, Message, Notification,
+from .models import (Application, DeletionRequest, EmailVerification, Event, Handover, Membership, Message,
+                     Notification,
                      OutgoingMail, PasswordResetToken, RateLimitHit, Upload, User, utcnow)
 from .plugins import find_service
 from .services import FINAL_STATUSES, STATUSES
@@ -171,8 +172,12 @@ def anonymise_application(application: Application, placeholder: User, result: R
      .where(Message.application == application.id, Message.author == applicant_id).execute())
     Notification.delete().where(Notification.application == application.id,
                                 Notification.user == applicant_id).execute()
-    (OutgoingMail.update(to="", body="(dihapus untuk melindungi data pribadi)")
+    (OutgoingMail.update(to="", body="(dihapus untuk melindungi data pribadi)", attachments=[])
      .where(OutgoingMail.application == application.id).execute())
+    # Who collected the product (the applicant or a proxy): names and ID numbers go; the record of the
+    # hand-over (when, which officer) stays.  Issued letters stay: they are the institution's archive
+    # and their verification pages show only a masked holder.
+    Handover.update(name="(dihapus)", id_number="").where(Handover.application == application.id).execute()
     paths = []
     for upload in Upload.select().where(Upload.application == application.id, Upload.purged_at.is_null()):
         paths.append(uploads.path_of(upload.stored_name))

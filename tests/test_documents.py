@@ -167,6 +167,33 @@ def test_reissue_supersedes_the_old_document(client, app, staff, make_user):
     login(client, "pemohon@test.id")
     assert client.get(f"/dokumen/{old.id}").status_code == 404
     assert client.get(f"/dokumen/{new.id}").status_code == 200
+    told = [m for m in outbox(app) if "To: pemohon@test.id" in m and "diterbitkan ulang" in m]
+    assert len(told) == 1 and "Salah ketik nama unit" in told[0] and "surat_keterangan-" in told[0]
+
+
+def test_a_wet_ink_signed_scan_replaces_the_generated_pdf(client, app, staff, make_user):
+    import hashlib
+
+    app_id = _at_leadership(client, app, staff, make_user)
+    _approve(client, app, staff, app_id)
+    (doc,) = _issued(app, app_id)
+    generated = Path(app.config["DOCUMENT_FOLDER"]) / doc.stored_name
+    r = client.post(f"/petugas/dokumen/{doc.id}/pindaian", data={"file_pindaian": pdf("foto.png", b"\x89PNG")},
+                    content_type="multipart/form-data", follow_redirects=True)
+    assert "Pindaian surat bertanda tangan basah:" in r.get_data(as_text=True)
+    assert _issued(app, app_id)[0].stored_name == doc.stored_name  # nothing changed
+    scan = RECEIPT_PDF + b"% signed in ink\n"
+    r = client.post(f"/petugas/dokumen/{doc.id}/pindaian", data={"file_pindaian": pdf("ttd.pdf", scan)},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302
+    (doc,) = _issued(app, app_id)
+    assert doc.scanned_at is not None and doc.sha256 == hashlib.sha256(scan).hexdigest() and not generated.exists()
+    page = client.get(f"/verifikasi/{doc.code}").get_data(as_text=True)
+    assert "Dokumen asli." in page and doc.sha256 in page and "bertanda tangan basah" in page
+    login(client, "pemohon@test.id")
+    assert client.get(f"/dokumen/{doc.id}").data == scan
+    assert client.post(f"/petugas/dokumen/{doc.id}/pindaian", data={"file_pindaian": pdf("x.pdf", scan)},
+                       content_type="multipart/form-data").status_code == 403  # applicants are not staff
 
 
 def test_a_crash_between_render_and_rename_leaves_no_visible_document(client, app, staff, make_user, monkeypatch):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, documents, letters, ratelimit, receipts
-from ..access import application_or_404, can_download_document, can_reissue, staff_required
+from .. import audit, documents, letters, ratelimit, receipts, uploads
+from ..access import application_or_404, can_download_document, can_reissue, identity_visible, staff_required
 from ..models import IssuedDocument
 from ..plugins import get_service
+from ..services import Requirement
 
 bp = Blueprint("documents", __name__)
 
@@ -61,7 +62,9 @@ def preview(app_id, key):
     """Staff: the draft of a declared document as it would be issued now (no number, no QR)."""
     application = application_or_404(app_id)
     document = get_service(application.service).document(key)
-    if document is None or application.applicant_id == current_user.id:
+    # The draft names the applicant: only staff who may see the identity (Service.confidential_identity).
+    if document is None or application.applicant_id == current_user.id or not identity_visible(current_user,
+                                                                                               application):
         abort(404)
     try:
         content = documents.preview(application, document, current_user)
@@ -98,3 +101,30 @@ def receipt(app_id):
         abort(404)
     content = receipts.render(application, get_service(application.service))
     return _pdf(content, receipts.file_name(application))
+
+
+#: The scan of a letter signed in wet ink (replaces the generated PDF of an issued document).
+SIGNED_SCAN = Requirement("pindaian", "Pindaian surat bertanda tangan basah", types=("pdf",), max_mb=10)
+
+
+@bp.route("/petugas/dokumen/<int:doc_id>/pindaian", methods=["POST"])
+@staff_required
+def signed_scan(doc_id):
+    """For wet-ink signatures: the signed letter's scan replaces the generated PDF."""
+    doc = IssuedDocument.get_or_none(IssuedDocument.id == doc_id) or abort(404)
+    application = application_or_404(doc.application_id)
+    document = get_service(application.service).document(doc.document)
+    if document is None or not can_reissue(current_user, application, document):
+        abort(404)
+    storage = request.files.get("file_pindaian")
+    try:
+        if storage is None or not storage.filename:
+            raise uploads.UploadError("Pilih berkas PDF pindaian surat yang telah ditandatangani.")
+        documents.replace_with_scan(doc, uploads.check(storage, SIGNED_SCAN), current_user._get_current_object())
+    except (uploads.UploadError, documents.DocumentError) as exc:
+        flash(f"{SIGNED_SCAN.label}: {exc}", "error")
+    else:
+        audit.record("document.signed_scan", application, document=doc.number)
+        flash(f"Pindaian {doc.title} nomor {doc.number} menggantikan draf cetak; halaman verifikasinya kini "
+              "menunjukkan sidik jari pindaian.", "success")
+    return redirect(url_for("applications.detail", app_id=application.id))

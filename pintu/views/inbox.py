@@ -90,7 +90,7 @@ def act(app_id):
                     checked = uploads.check(attorney, handover.ATTORNEY)
                 except uploads.UploadError as exc:
                     return _panel(application, f"{handover.ATTORNEY.label}: {exc}", 422, form)
-            handover.take(application, current_user, action.key, collector=request.form.get("collector", ""),
+            handover.take(application, current_user, action.key, collector=request.form.get("collector") or "pemohon",
                           name=request.form.get("collector_name", ""), id_number=request.form.get("collector_id", ""),
                           attorney=checked, note=form.note.data or "", internal_note=form.internal_note.data or "",
                           expected_version=int(form.version.data))
