@@ -73,6 +73,8 @@ DEFAULTS = {
                 "petugas": {"name": "", "position": "Kepala Unit Layanan Terpadu", "id_number": ""},
                 "verifikator": {"name": "", "position": "Kepala Unit", "id_number": ""},
                 "admin": {"name": "", "position": "Administrator", "id_number": ""}},
+    "SIGNING_PKCS12": None,  # path of the institution's PKCS#12 (key + certificate): issued PDFs get a PAdES signature
+    "SIGNING_PKCS12_PASSWORD": None,
     "DOCUMENT_FOLDER": None,  # issued documents (PDF); default: instance/documents
     "MAIL_ATTACHMENT_MAX_MB": 5,  # larger attachments are replaced by a download link in the e-mail
     "RATE_LIMIT_VERIFY": [30, 15],  # verification lookups of unknown codes, per client address

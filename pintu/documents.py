@@ -200,7 +200,14 @@ def _pdf_of(doc: IssuedDocument) -> bytes:
     if doc.issued_by_id and doc.issued_by.has_role(document.signer) and doc.issued_by.name == doc.signer_name:
         signer["id_number"] = doc.issued_by.id_number or signer["id_number"]
     ctx = letters.context(application, service, document, number=doc.number, on=on, signer=signer)
-    return letters.build_pdf(document, ctx, verify_url=verification_url(doc.code), created=doc.issued_at)
+    content = letters.build_pdf(document, ctx, verify_url=verification_url(doc.code), created=doc.issued_at)
+    from . import signing
+
+    if signing.configured():  # PAdES: any PDF reader shows the signature and that nothing changed since
+        from .institution import profile
+
+        content = signing.sign(content, reason=f"{doc.title} nomor {doc.number}", location=profile()["city"])
+    return content
 
 
 def render(doc_id: int) -> bool:

@@ -453,3 +453,58 @@ def test_with_redis_the_letter_is_rendered_by_an_rq_worker(client, app, staff, m
     assert doc.rendered_at is not None and len(doc.sha256) == 64
     login(client, "pemohon@test.id")
     assert client.get(f"/dokumen/{doc.id}").status_code == 200
+
+
+def _pkcs12(path: Path, password: bytes):
+    """A self-signed certificate and its key in a PKCS#12 file (the institution's, in real life)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Politeknik Uji"),
+                      x509.NameAttribute(NameOID.COUNTRY_NAME, "ID")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365))
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+            .sign(key, hashes.SHA256()))
+    path.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"uji", key, cert, None, serialization.BestAvailableEncryption(password)))
+    return cert
+
+
+def test_with_a_signing_certificate_issued_pdfs_carry_a_valid_pades_signature(client, app, staff, make_user, tmp_path):
+    pytest.importorskip("pyhanko")
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    cert = _pkcs12(tmp_path / "institusi.p12", b"rahasia")
+    app.config.update(SIGNING_PKCS12=str(tmp_path / "institusi.p12"), SIGNING_PKCS12_PASSWORD="rahasia")
+    app_id = _at_leadership(client, app, staff, make_user)
+    _approve(client, app, staff, app_id)
+    (doc,) = _issued(app, app_id)
+    login(client, "pemohon@test.id")
+    content = client.get(f"/dokumen/{doc.id}").data
+    (signature,) = PdfFileReader(io.BytesIO(content)).embedded_signatures
+    root = asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
+    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[root]))
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage.name == "ENTIRE_FILE"
+    assert _qr_in_pdf(content).endswith(f"/verifikasi/{doc.code}")
+    # One byte of the page's (compressed) content changed: the signature no longer holds.
+    start = content.index(b"stream", content.index(b"/Contents")) + 20
+    tampered = content[:start] + bytes([content[start] ^ 0xFF]) + content[start + 1:]
+    (bad,) = PdfFileReader(io.BytesIO(tampered)).embedded_signatures
+    assert not validate_pdf_signature(bad, ValidationContext(trust_roots=[root])).intact

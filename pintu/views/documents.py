@@ -74,14 +74,21 @@ def preview(app_id, key):
     return _pdf(content, f"draf-{key}-{application.reference}.pdf", inline=True)
 
 
-@bp.route("/petugas/dokumen/<int:doc_id>/terbitkan-ulang", methods=["POST"])
-@staff_required
-def reissue(doc_id):
+def _managed(doc_id: int):
+    """The issued document and its application, if the current user may manage it (re-issue, signed
+    scan: :func:`pintu.access.can_reissue`); else 404."""
     doc = IssuedDocument.get_or_none(IssuedDocument.id == doc_id) or abort(404)
     application = application_or_404(doc.application_id)
     document = get_service(application.service).document(doc.document)
     if document is None or not can_reissue(current_user, application, document):
         abort(404)
+    return doc, application
+
+
+@bp.route("/petugas/dokumen/<int:doc_id>/terbitkan-ulang", methods=["POST"])
+@staff_required
+def reissue(doc_id):
+    doc, application = _managed(doc_id)
     try:
         new = documents.reissue(doc, current_user._get_current_object(), request.form.get("reason", ""))
     except documents.DocumentError as exc:
@@ -111,11 +118,7 @@ SIGNED_SCAN = Requirement("pindaian", "Pindaian surat bertanda tangan basah", ty
 @staff_required
 def signed_scan(doc_id):
     """For wet-ink signatures: the signed letter's scan replaces the generated PDF."""
-    doc = IssuedDocument.get_or_none(IssuedDocument.id == doc_id) or abort(404)
-    application = application_or_404(doc.application_id)
-    document = get_service(application.service).document(doc.document)
-    if document is None or not can_reissue(current_user, application, document):
-        abort(404)
+    doc, application = _managed(doc_id)
     storage = request.files.get("file_pindaian")
     try:
         if storage is None or not storage.filename:
