@@ -108,11 +108,12 @@ def _issue(application, service, document, actor, *, signer: dict | None = None,
     on = clock.today()
     seq = numbering.next_seq(service.slug, document.key, on.year)
     number = numbering.format_number(numbering.scheme_for(service, document), seq, on, service.code)
-    signer = signer or letters.signer_for(document, actor)
+    signer = signer or letters.signer_for(document, actor, application)
     return IssuedDocument.create(
         application=application, service=service.slug, document=document.key, title=document.title[:200],
         number=number[:120], year=on.year, seq=seq, code=secrets.token_urlsafe(18), issued_at=utcnow(),
         issued_by=actor, signer_name=signer["name"][:120], signer_position=signer["position"][:120],
+        signer_id_number=(signer.get("id_number") or "")[:20],
         unit_name=_unit_name(service, document)[:200], holder=_holder(application, service)[:200],
         reason=reason)
 
@@ -134,7 +135,8 @@ def reissue(doc: IssuedDocument, actor: User, reason: str) -> IssuedDocument:
         application = Application.select(Application, User).join(User, on=(Application.applicant == User.id)) \
             .where(Application.id == doc.application_id).get()
         new = _issue(application, service, document, actor, reason=reason[:2000],
-                     signer={"name": doc.signer_name, "position": doc.signer_position})
+                     signer={"name": doc.signer_name, "position": doc.signer_position,
+                             "id_number": doc.signer_id_number})
         taken = (IssuedDocument.update(superseded_by=new.id, superseded_at=utcnow())
                  .where(IssuedDocument.id == doc.id, IssuedDocument.superseded_by.is_null()).execute())
         if not taken:
@@ -195,10 +197,7 @@ def _pdf_of(doc: IssuedDocument) -> bytes:
     if document is None:
         raise DocumentError(f"document {doc.id}: {doc.service}/{doc.document} is not declared any more")
     on = clock.local_date(doc.issued_at)
-    signer = {"name": doc.signer_name, "position": doc.signer_position,
-              "id_number": letters.signer_for(document, None).get("id_number", "")}
-    if doc.issued_by_id and doc.issued_by.has_role(document.signer) and doc.issued_by.name == doc.signer_name:
-        signer["id_number"] = doc.issued_by.id_number or signer["id_number"]
+    signer = {"name": doc.signer_name, "position": doc.signer_position, "id_number": doc.signer_id_number}
     ctx = letters.context(application, service, document, number=doc.number, on=on, signer=signer)
     content = letters.build_pdf(document, ctx, verify_url=verification_url(doc.code), created=doc.issued_at)
     from . import signing
@@ -317,7 +316,8 @@ def preview(application: Application, document, actor: User) -> bytes:
     service = find_service(application.service)
     on = clock.today()
     ctx = letters.context(application, service, document, number="(nomor diberikan saat diterbitkan)", on=on,
-                          signer=letters.signer_for(document, actor if actor.has_role(document.signer) else None))
+                          signer=letters.signer_for(document, actor if actor.has_role(document.signer) else None,
+                                                    application))
     return letters.build_pdf(document, ctx, verify_url=None, created=None, draft=True)
 
 

@@ -62,10 +62,17 @@ def render_body(context: dict, template: str | None = None, source: str | None =
         raise LetterError(f"Templat surat tidak dapat disusun: {exc.message or type(exc).__name__}.") from None
 
 
-def signer_for(document, actor) -> dict:
+def signer_for(document, actor, application=None) -> dict:
     """Name, position and ID number of who signs ``document``: the configured signer of its role,
-    with the name of ``actor`` when the actor holds that role."""
+    with the name of ``actor`` when the actor holds that role, else of the last person who acted on
+    ``application`` in that role (the leadership approved, the payment check issues the letter)."""
     configured = dict(institution.profile()["signers"].get(document.signer) or {})
+    if (actor is None or not actor.has_role(document.signer)) and application is not None:
+        from .models import Event
+
+        last = (Event.select().where(Event.application == application.id, Event.actor_role == document.signer)
+                .order_by(Event.id.desc()).first())
+        actor = last.actor if last is not None else None
     if actor is not None and actor.has_role(document.signer):
         configured["name"] = actor.name
         configured["id_number"] = actor.id_number or configured.get("id_number", "")
@@ -132,7 +139,7 @@ def build_pdf(document, ctx: dict, *, verify_url: str | None, created: dt.dateti
         pdf.image(qr_png(verify_url), x=pdf.l_margin, y=y, w=30, h=30)
         pdf.set_xy(pdf.l_margin, y + 31)
         pdf.set_font("Helvetica", size=7)
-        pdf.multi_cell(half - 5, 3.5, latin1(f"Pindai untuk memeriksa keaslian: {verify_url}"))
+        pdf.multi_cell(half - 5, 3.5, latin1(f"Pindai untuk memeriksa keaslian: {verify_url}"), align="L")
     pdf.footer_text = (f"Diterbitkan melalui PINTU untuk permohonan {ctx['reference']}." if not draft
                        else "Draf untuk diperiksa petugas; tidak berlaku sebagai surat.")
     return pdf.output_bytes()

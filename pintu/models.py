@@ -443,6 +443,7 @@ class IssuedDocument(BaseModel):
     issued_by = ForeignKeyField(User, on_delete="CASCADE")
     signer_name = CharField(max_length=120, default="")
     signer_position = CharField(max_length=120, default="")
+    signer_id_number = CharField(max_length=20, default="")
     unit_name = CharField(max_length=200, default="")
     holder = CharField(max_length=200, default="")
     stored_name = CharField(max_length=80, null=True)

@@ -102,11 +102,12 @@ class Paper(FPDF):
         for label, value in items:
             self.cell(label_width, 5.5, latin1(label))
             self.cell(4, 5.5, ":")
-            self.multi_cell(self.width - label_width - 4, 5.5, latin1(value or "-"), new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(self.width - label_width - 4, 5.5, latin1(value or "-"), align="L", new_x="LMARGIN",
+                            new_y="NEXT")
 
     def para(self, text: str, size: float = 10, after: float = 2, style: str = "") -> None:
         self.set_font("Helvetica", style, size=size)
-        self.multi_cell(self.width, 5.5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(self.width, 5.5, latin1(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(after)
 
     def output_bytes(self) -> bytes:

@@ -45,7 +45,7 @@ def render(application: Application, service) -> bytes:
         pdf.set_font("Helvetica", size=9)
         pdf.multi_cell(pdf.width, 4.8, latin1(f"{i}. {labels.get(f.requirement, f.requirement)}: {f.original_name} "
                                                f"({f.size:,} byte)".replace(",", ".")),
-                       new_x="LMARGIN", new_y="NEXT")
+                       align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Courier", size=8)
         pdf.cell(pdf.width, 4.5, f"   SHA-256 {f.sha256}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)

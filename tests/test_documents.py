@@ -415,6 +415,8 @@ def test_demo_data_has_an_issued_letter_per_letter_service_whose_qr_verifies(app
         for doc in docs:
             by_service.setdefault(doc.service, doc)
         assert set(by_service) == LETTER_SERVICES
+        # Signed by whoever acted in the signer's role, even when a later step issues the letter (a paid booking).
+        assert all(d.signer_name and d.signer_position for d in docs), [(d.number, d.service) for d in docs]
         pdfs = {slug: documents.path_of(doc).read_bytes() for slug, doc in by_service.items()}
     base = app.config["BASE_URL"]
     for slug, content in pdfs.items():
