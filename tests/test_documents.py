@@ -510,3 +510,27 @@ def test_with_a_signing_certificate_issued_pdfs_carry_a_valid_pades_signature(cl
     tampered = content[:start] + bytes([content[start] ^ 0xFF]) + content[start + 1:]
     (bad,) = PdfFileReader(io.BytesIO(tampered)).embedded_signatures
     assert not validate_pdf_signature(bad, ValidationContext(trust_roots=[root])).intact
+
+
+def test_document_pages_cost_the_same_queries_whatever_the_number_of_documents(client, app, staff, make_user):
+    from pintu.testing import count_queries
+
+    app_id = _at_leadership(client, app, staff, make_user)
+    _approve(client, app, staff, app_id)
+    (doc,) = _issued(app, app_id)
+    detail_one, _ = count_queries(client, f"/permohonan/{app_id}")  # the leadership, who may re-issue
+    for i in range(3):
+        current = _issued(app, app_id)[-1]
+        client.post(f"/petugas/dokumen/{current.id}/terbitkan-ulang", data={"reason": f"Perbaikan {i}"})
+        if i == 0:
+            verify_one, _ = count_queries(client, f"/verifikasi/{doc.code}")  # superseded: names its successor
+    assert len(_issued(app, app_id)) == 4
+    assert count_queries(client, f"/permohonan/{app_id}")[0] == detail_one
+    assert count_queries(client, f"/verifikasi/{doc.code}")[0] == verify_one
+    login(client, staff["admin"].email)
+    register_four, page = count_queries(client, "/admin/surat-keluar")
+    assert page.count("/verifikasi/") == 4
+    for app_id in [_at_leadership(client, app, staff, make_user) for _ in range(2)]:
+        _approve(client, app, staff, app_id)
+    login(client, staff["admin"].email)
+    assert count_queries(client, "/admin/surat-keluar")[0] == register_four
