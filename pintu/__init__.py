@@ -7,8 +7,8 @@ from . import audit
 from .hookspecs import hookimpl
 from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
                        MANUFACTURING_COMPONENTS, NOT_SET, REFUSE, RETURN, ROLES, STATUSES, TIME_UNITS, Action,
-                       Document, Duration, Party, Requirement, Service, Step, approve, dispose, finish, refuse, send_back,
-                       standard_steps)
+                       Document, Duration, Party, Requirement, Service, Step, approve, dispose, finish, refuse,
+                       send_back, standard_steps)
 
 
 def create_app(overrides=None):

@@ -60,7 +60,8 @@ def enqueue(func, *args) -> None:
 
 
 def sweep(grace_seconds: float = 0) -> dict:
-    """One round of housekeeping: render issued documents left behind, send due mail, delete stale ``.part`` files and the files kept
+    """One round of housekeeping: render issued documents left behind, send due mail, delete stale
+    ``.part`` files and the files kept
     from forms nobody came back to.  Returns counts.
 
     ``grace_seconds`` leaves mail younger than that to the job queued for it (periodic sweeps)."""

@@ -96,7 +96,8 @@ def context(application, service, document, *, number: str, on: dt.date, signer:
     }
 
 
-def build_pdf(document, ctx: dict, *, verify_url: str | None, created: dt.datetime | None, draft: bool = False) -> bytes:
+def build_pdf(document, ctx: dict, *, verify_url: str | None, created: dt.datetime | None,
+              draft: bool = False) -> bytes:
     """The letter's PDF: letterhead, number and date, body, signature, QR (when ``verify_url``)."""
     body = render_body(ctx, template=document.template)
     pdf = Paper(document.title, created)

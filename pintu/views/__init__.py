@@ -15,8 +15,8 @@ from ..services import APPLICANT_CATEGORIES, ROLES, STATUSES
 
 
 def register_views(app: Flask) -> None:
-    from . import (admin, applications, auth, catalog, documents, inbox, letters_admin, messages, notifications, privacy,
-                   track)
+    from . import (admin, applications, auth, catalog, documents, inbox, letters_admin, messages, notifications,
+                   privacy, track)
 
     for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, documents,
                    letters_admin):

@@ -99,7 +99,8 @@ STEPS = standard_steps(
 
 SERVICE = Service(
     documents=[Document("surat_izin", "Surat Izin Pemakaian Gedung", "gedung/surat_izin.html",
-                       # A free booking is settled by the leadership's approval, a paid one once its payment is accepted.
+                       # A free booking is settled by the leadership's approval, a paid one once its
+                       # payment is accepted.
                        step=(APPROVAL_STEP, "verifikasi_pembayaran"), action=("approve", "payment_ok"),
                        condition=lambda data, step: step == "verifikasi_pembayaran" or not bookings.pays(data),
                        number_scheme="{seq:03d}/PL17/UK/{year}")],

@@ -171,8 +171,8 @@ CONTACT = "Telp: (0331)-333533 Ext. 160/221, Email: pintu@polije.ac.id atau huma
 PRODUCT = "Surat pengantar usulan Kartu Istri/Suami"
 
 SERVICE = Service(
-    documents=[Document("surat_pengantar", "Surat Pengantar Usulan Kartu Istri / Suami", "karis_karsu/surat_pengantar.html",
-                       step="persetujuan", action="setujui", number_scheme="{seq:03d}/PL17/KP/{year}")],
+    documents=[Document("surat_pengantar", "Surat Pengantar Usulan Kartu Istri / Suami",
+                       "karis_karsu/surat_pengantar.html", step="persetujuan", action="setujui", number_scheme="{seq:03d}/PL17/KP/{year}")],
     slug=SLUG,
     code="KIS",
     title="Usul Kartu Istri/Suami (Karis/Karsu)",

@@ -164,8 +164,8 @@ _steps = standard_steps(
 STEPS = [*_steps[:-1], dataclasses.replace(_steps[-1], condition=by_pickup)]
 
 SERVICE = Service(
-    documents=[Document("surat_jawaban_peliputan", "Surat Jawaban Permohonan Peliputan Media", "peliputan/surat_jawaban.html",
-                       step="persetujuan", action="setujui", number_scheme="{seq:03d}/PL17/HM/{year}")],
+    documents=[Document("surat_jawaban_peliputan", "Surat Jawaban Permohonan Peliputan Media",
+                       "peliputan/surat_jawaban.html", step="persetujuan", action="setujui", number_scheme="{seq:03d}/PL17/HM/{year}")],
     slug=SLUG,
     code="LPM",
     title="Peliputan Media",

@@ -31,8 +31,8 @@ from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from pintu import (Document, ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Requirement, Service, Step, approve, hookimpl, refuse,
-                   send_back)
+from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Document, Requirement, Service, Step, approve,
+                   hookimpl, refuse, send_back)
 from pintu.workflow import WorkflowError
 
 SLUG = "pengaduan-masyarakat"
