@@ -239,8 +239,6 @@ def pintu_template_dirs():
 
 @hookimpl
 def pintu_application_panels(application, service, viewer):
-    if service.slug != SLUG:
-        return None
     data = application.data or {}
     html = render_template("karis_karsu/detail.html", application=application, service=service,
                            kartu=kartu(data), fills_lpp=fills_lpp(data),
