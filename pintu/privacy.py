@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
-from . import audit, external, uploads
-from .access import can_download
+from . import audit, documents, external, uploads
+from .access import can_download, can_download_document
 from .db import database
 from .messages import thread
 from .models import (Application, DeletionRequest, EmailVerification, Event, Handover, Membership, Message,
@@ -91,6 +91,10 @@ def export_zip(user: User):
             path = uploads.path_of(upload.stored_name)
             if path.exists():
                 zs.add_path(str(path), f"{folder}/berkas/{upload.id}-{upload.original_name}")
+        for doc in documents.of_application(application.id, current_only=True):  # letters issued to them
+            path = documents.path_of(doc) if can_download_document(user, doc) else None
+            if path is not None and path.exists():
+                zs.add_path(str(path), f"{folder}/dokumen-hasil/{documents.file_name(doc)}")
     notes = Notification.select().where(Notification.user == user.id).order_by(Notification.id)
     zs.add(_json([{"waktu": n.created_at, "pesan": n.message, "dibaca": n.read_at} for n in notes]),
            "notifikasi.json")

@@ -534,3 +534,17 @@ def test_document_pages_cost_the_same_queries_whatever_the_number_of_documents(c
         _approve(client, app, staff, app_id)
     login(client, staff["admin"].email)
     assert count_queries(client, "/admin/surat-keluar")[0] == register_four
+
+
+def test_the_personal_data_export_holds_the_letters_issued_to_the_applicant(client, app, staff, make_user):
+    import zipfile
+
+    app_id = _at_leadership(client, app, staff, make_user)
+    _approve(client, app, staff, app_id)
+    client.post(f"/petugas/dokumen/{_issued(app, app_id)[0].id}/terbitkan-ulang", data={"reason": "Perbaikan"})
+    old, new = _issued(app, app_id)
+    login(client, "pemohon@test.id")
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/profil/data-saya.zip").get_data()))
+    letters = [n for n in archive.namelist() if "/dokumen-hasil/" in n]
+    assert len(letters) == 1 and letters[0].endswith(".pdf")  # the current one; the superseded is not theirs
+    assert new.number in _pdf_text(archive.read(letters[0]))
