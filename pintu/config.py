@@ -63,19 +63,20 @@ DEFAULTS = {
     # Run the migrations when the app is created: tests only. Production runs `flask --app pintu init-db`
     # (pintu.migrations), so starting the app never touches the schema.
     "AUTO_CREATE_TABLES": False,
-    # The letterhead and signers of issued documents, read through pintu.institution.profile() only.
-    "INSTITUTION_PARENT": "Kementerian Pendidikan Tinggi, Sains, dan Teknologi",
-    "INSTITUTION_ADDRESS": "Jalan Mastrip Kotak Pos 164 Jember 68101",
-    "INSTITUTION_CITY": "Jember",
-    "INSTITUTION_WEBSITE": "www.polije.ac.id",
+    # The letterhead and signers of issued documents, read through pintu.institutions.profile() only.
+    # Empty here: each institution's defaults come from its declaration (pintu.institutions).
+    "INSTITUTION_PARENT": "",
+    "INSTITUTION_ADDRESS": "",
+    "INSTITUTION_CITY": "",
+    "INSTITUTION_WEBSITE": "",
     "INSTITUTION_LOGO": None,  # path of a PNG/JPG printed on the letterhead; unset: none
     # Role -> {"name", "position", "id_number"} of who signs documents declared with that signer. The
     # name defaults to the staff member who took the issuing action when they hold the role.
-    "SIGNERS": {"pimpinan": {"name": "", "position": "Direktur", "id_number": ""},
+    "SIGNERS": {"pimpinan": {"name": "", "position": "Pimpinan", "id_number": ""},
                 "petugas": {"name": "", "position": "Kepala Unit Layanan Terpadu", "id_number": ""},
                 "verifikator": {"name": "", "position": "Kepala Unit", "id_number": ""},
                 "admin": {"name": "", "position": "Administrator", "id_number": ""}},
-    "SIGNING_PKCS12": None,  # path of the institution's PKCS#12 (key + certificate): issued PDFs get a PAdES signature
+    "SIGNING_PKCS12": None,  # the institution's PKCS#12 (key + certificate): issued PDFs get a PAdES signature
     "SIGNING_PKCS12_PASSWORD": None,
     "DOCUMENT_FOLDER": None,  # issued documents (PDF); default: instance/documents
     "MAIL_ATTACHMENT_MAX_MB": 5,  # larger attachments are replaced by a download link in the e-mail

@@ -91,7 +91,7 @@ def _unit_name(service, document) -> str:
         unit = Unit.get_or_none(Unit.key == unit_key)
         if unit is not None:
             return unit.name
-    from .institution import profile
+    from .institutions import profile
 
     return profile()["name"]
 
@@ -203,7 +203,7 @@ def _pdf_of(doc: IssuedDocument) -> bytes:
     from . import signing
 
     if signing.configured():  # PAdES: any PDF reader shows the signature and that nothing changed since
-        from .institution import profile
+        from .institutions import profile
 
         content = signing.sign(content, reason=f"{doc.title} nomor {doc.number}", location=profile()["city"])
     return content

@@ -119,6 +119,8 @@ def test_issued_letter_is_numbered_downloadable_and_its_qr_opens_a_genuine_verif
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     text = _pdf_text(r.data)
     assert doc.number in text and "Sinta Rahmawati" in text
+    # The letterhead and the signer's position come from the institution (Polije's declaration by default).
+    assert "POLITEKNIK NEGERI JEMBER" in text and "Jalan Mastrip" in text and "Direktur," in text
     # Applicant text is printed literally: no markup, no template evaluation.
     assert "<b>tebal</b> {{ 7*7 }} & lain" in text and "49" not in text
     url = _qr_in_pdf(r.data)
@@ -240,6 +242,17 @@ def test_the_sandbox_keeps_templates_away_from_python_internals(client, app, sta
     r = client.get(f"/permohonan/{app_id}/draf/surat.pdf", follow_redirects=True)
     assert r.status_code == 200 and "tidak diizinkan" in r.get_data(as_text=True)
     assert "Traceback" not in r.get_data(as_text=True) and "subclasses" not in r.get_data(as_text=True)
+
+
+@pytest.mark.config(INSTITUTION="Universitas Uji", INSTITUTION_ADDRESS="Jalan Uji 1, Kota Uji",
+                    INSTITUTION_CITY="Kota Uji",
+                    SIGNERS={"pimpinan": {"name": "Prof. Rektor", "position": "Rektor", "id_number": "1" * 18}})
+def test_letterhead_and_signer_follow_the_institution_settings(client, app, staff, make_user):
+    app_id = _at_leadership(client, app, staff, make_user)
+    login(client, staff["pimpinan"].email)
+    text = _pdf_text(client.get(f"/permohonan/{app_id}/draf/surat_keterangan.pdf").data)
+    assert "UNIVERSITAS UJI" in text and "Jalan Uji 1, Kota Uji" in text and "Kota Uji, " in text
+    assert "Rektor," in text and "Mastrip" not in text and "Jember" not in text
 
 
 @pytest.mark.config(CLOCK_NOW="2026-12-31T17:30:00")  # 1 January 2027, 00:30 WIB
