@@ -10,8 +10,8 @@ from .hookspecs import hookimpl
 from .institutions import Institution
 from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
                        MANUFACTURING_COMPONENTS, NOT_SET, REFUSE, RETURN, ROLES, STATUSES, TIME_UNITS, Action,
-                       Duration, Fee, Party, Period, Requirement, Service, Step, approve, dispose, finish, refuse, send_back,
-                       standard_steps)
+                       Document, Duration, Fee, Party, Period, Requirement, Service, Step, approve, dispose, finish,
+                       refuse, send_back, standard_steps)
 
 
 #: The rest of the public API, imported on first use (so ``import pintu`` stays light and has no
@@ -68,7 +68,7 @@ def create_app(overrides=None):
 
 
 __all__ = [
-    "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "Duration", "EXTERNAL", "FINISH",
+    "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "Document", "Duration", "EXTERNAL", "FINISH",
     "MANUFACTURING_COMPONENTS", "NOT_SET", "Fee", "Party", "Period", "TIME_UNITS", "FORWARD", "REFUSE", "RETURN", "ROLES",
     "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "create_app", "dispose", "finish",
     *_LAZY, "hookimpl", "Institution", "ServicePack", "Computed", "conditional", "repeated", "refuse", "send_back", "standard_steps",

@@ -175,3 +175,35 @@ def applicant_name(user: User | None, application: Application, service=None) ->
     if identity_visible(user, application, service):
         return application.applicant.name
     return MASKED_IDENTITY
+
+
+# ---------------------------------------------------------------------------
+# Issued documents (pintu.documents)
+# ---------------------------------------------------------------------------
+
+def can_download_document(user: User, doc) -> bool:
+    """True when ``user`` may download the issued document ``doc``; every route serving one asks this.
+
+    Staff who may see the application and its applicant's identity (``Service.confidential_identity``):
+    every document, superseded ones included.  The applicant:
+    the current (not superseded) documents of their application.  Nobody before the PDF is in place.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or doc is None or doc.rendered_at is None:
+        return False
+    application = doc.application
+    if application.applicant_id == user.id:
+        return doc.superseded_by_id is None
+    # The letter names the applicant: staff who may not see a confidential applicant's identity do not get it.
+    return staff_can_view(user, application) and identity_visible(user, application)
+
+
+def can_reissue(user: User, application: Application, document) -> bool:
+    """Staff acting at the document's step, or holding its signer role, may re-issue it; admins too."""
+    if user is None or application.applicant_id == user.id or not staff_can_view(user, application):
+        return False
+    if not identity_visible(user, application):
+        return False
+    service = find_service(application.service)
+    steps = [service.step(k) for k in document.steps] if service is not None else []
+    return user.is_admin or user.has_role(document.signer) or any(
+        step is not None and user.has_role(step.role, step.unit_key(application.data)) for step in steps)

@@ -172,6 +172,19 @@ def register_cli(app: Flask) -> None:
         click.echo(f"E-mail terkirim: {counts['sent']}, belum terkirim: {counts['not_sent']}. "
                    f"Berkas unggahan yatim (.part) dihapus: {counts['parts']}; berkas formulir yang ditinggalkan: {counts['staged']}.")
 
+    @app.cli.command("letters")
+    @click.option("--q", default="", help="Only documents whose number, title, service or holder contains this.")
+    def letters(q):
+        """Print the register of outgoing letters: one issued document a line, newest first."""
+        from . import documents
+
+        with database.connection_context():
+            rows = [documents.register_row(d) for d in documents.register(q, limit=100000)]
+        for r in rows:
+            click.echo("\t".join([r["number"], r["date"], r["service"], r["holder"], r["status"], r["url"]]))
+        if not rows:
+            click.echo("Belum ada dokumen yang diterbitkan." if not q else "Tidak ada dokumen yang cocok.")
+
     @app.cli.command("purge-expired")
     def purge_expired():
         """Anonymise closed applications older than RETENTION_DAYS and delete their files (idempotent)."""

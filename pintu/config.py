@@ -63,6 +63,24 @@ DEFAULTS = {
     # Run the migrations when the app is created: tests only. Production runs `flask --app pintu init-db`
     # (pintu.migrations), so starting the app never touches the schema.
     "AUTO_CREATE_TABLES": False,
+    # The letterhead and signers of issued documents, read through pintu.institutions.profile() only.
+    # Empty here: each institution's defaults come from its declaration (pintu.institutions).
+    "INSTITUTION_PARENT": "",
+    "INSTITUTION_ADDRESS": "",
+    "INSTITUTION_CITY": "",
+    "INSTITUTION_WEBSITE": "",
+    "INSTITUTION_LOGO": None,  # path of a PNG/JPG printed on the letterhead; unset: none
+    # Role -> {"name", "position", "id_number"} of who signs documents declared with that signer. The
+    # name defaults to the staff member who took the issuing action when they hold the role.
+    "SIGNERS": {"pimpinan": {"name": "", "position": "Pimpinan", "id_number": ""},
+                "petugas": {"name": "", "position": "Kepala Unit Layanan Terpadu", "id_number": ""},
+                "verifikator": {"name": "", "position": "Kepala Unit", "id_number": ""},
+                "admin": {"name": "", "position": "Administrator", "id_number": ""}},
+    "SIGNING_PKCS12": None,  # the institution's PKCS#12 (key + certificate): issued PDFs get a PAdES signature
+    "SIGNING_PKCS12_PASSWORD": None,
+    "DOCUMENT_FOLDER": None,  # issued documents (PDF); default: instance/documents
+    "MAIL_ATTACHMENT_MAX_MB": 5,  # larger attachments are replaced by a download link in the e-mail
+    "RATE_LIMIT_VERIFY": [30, 15],  # verification lookups of unknown codes, per client address
     "CONTACT_PHONE": "(0331) 333533 Ext. 160/221",
     "CONTACT_EMAIL": "pintu@polije.ac.id",
     "LAPOR_URL": "https://www.lapor.go.id",
@@ -106,6 +124,7 @@ def load(app, overrides: dict | None = None) -> None:
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or f"sqlite:///{instance / 'pintu.sqlite3'}"
     app.config["MAIL_OUTBOX"] = app.config["MAIL_OUTBOX"] or str(instance / "outbox")
     app.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"] or str(instance / "uploads")
+    app.config["DOCUMENT_FOLDER"] = app.config["DOCUMENT_FOLDER"] or str(instance / "documents")
     if app.config["DATABASE_URL"].startswith("postgres://"):
         app.config["DATABASE_URL"] = "postgresql://" + app.config["DATABASE_URL"][len("postgres://"):]
 

@@ -13,9 +13,10 @@ like the hooks below are called by the core.  Plugins import only from
 ``pintu.models`` / ``pintu.workflow`` where a hook hands them such objects.
 
 Besides the hooks, plugins use two core modules directly: :mod:`pintu.access`
-(``can_download``, ``identity_visible``: who may see a file or the applicant's
-identity) and :mod:`pintu.audit` (``audit.record(action, object, **details)``:
-append a masked entry to the audit trail, e.g. for an export a plugin offers).
+(``can_download``, ``can_download_document``, ``identity_visible``: who may see a file,
+an issued document or the applicant's identity) and :mod:`pintu.audit`
+(``audit.record(action, object, **details)``: append a masked entry to the audit trail, e.g. for
+an export a plugin offers).
 
 Every hook is optional.  Hooks that return something are called on every
 plugin and their results collected in a list (pluggy's default); ``None``

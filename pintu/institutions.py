@@ -53,7 +53,15 @@ POLIJE = Institution(
     packs=tuple(f"pintu-{name}" for name in (
         "data-informasi", "gedung", "karis-karsu", "karpeg-hilang", "legalisir", "peliputan", "pengaduan",
         "pensiun-dini", "taspen", "wisata-edukasi")),
-    settings={"INSTITUTION": "Politeknik Negeri Jember"},
+    settings={"INSTITUTION": "Politeknik Negeri Jember",
+              # The letterhead of issued documents and receipts (pintu.institutions.profile).
+              "INSTITUTION_PARENT": "Kementerian Pendidikan Tinggi, Sains, dan Teknologi",
+              "INSTITUTION_ADDRESS": "Jalan Mastrip Kotak Pos 164 Jember 68101",
+              "INSTITUTION_CITY": "Jember", "INSTITUTION_WEBSITE": "www.polije.ac.id",
+              "SIGNERS": {"pimpinan": {"name": "", "position": "Direktur", "id_number": ""},
+                          "petugas": {"name": "", "position": "Kepala Unit Layanan Terpadu", "id_number": ""},
+                          "verifikator": {"name": "", "position": "Kepala Unit", "id_number": ""},
+                          "admin": {"name": "", "position": "Administrator", "id_number": ""}}},
     source="PINTU (Pusat Informasi dan Layanan Terpadu) Politeknik Negeri Jember",
 )
 
@@ -84,3 +92,25 @@ def get(key: str | None) -> Institution:
 def claimed_packs() -> set[str]:
     """The distributions some institution claims (enabled only in that institution's deployments)."""
     return {normalise(p) for inst in available().values() for p in inst.packs}
+
+
+def profile() -> dict:
+    """The institution as printed on letterheads and receipts: the one place issued documents read it
+    from (today the settings ``INSTITUTION``, ``INSTITUTION_ADDRESS``..., defaulted by the
+    institution's declaration; an administrator-edited profile can take its place here).
+
+    ``signers`` maps a role to ``{"name", "position", "id_number"}`` (see the ``SIGNERS`` setting)."""
+    from flask import current_app
+
+    cfg = current_app.config
+    return {
+        "name": cfg.get("INSTITUTION") or "",
+        "parent": cfg.get("INSTITUTION_PARENT") or "",
+        "address": cfg.get("INSTITUTION_ADDRESS") or "",
+        "city": cfg.get("INSTITUTION_CITY") or "",
+        "phone": cfg.get("CONTACT_PHONE") or "",
+        "email": cfg.get("CONTACT_EMAIL") or "",
+        "website": cfg.get("INSTITUTION_WEBSITE") or "",
+        "logo": cfg.get("INSTITUTION_LOGO") or None,
+        "signers": dict(cfg.get("SIGNERS") or {}),
+    }

@@ -255,6 +255,8 @@ class OutgoingMail(BaseModel):
     # the process sending it), and a version bumped by every claim so that two processes never both send.
     next_attempt_at = DateTimeField(null=True, index=True)
     version = IntegerField(default=0)
+    # Files put into the message when it is built (pintu.attachments): [{"kind": "receipt", "id": 5}, ...].
+    attachments = JSONField(default=list)
 
 
 class PasswordResetToken(BaseModel):
@@ -448,3 +450,88 @@ class ExternalLink(BaseModel):
 
 
 ALL_MODELS += [FormToken, StagedUpload, Task, ExternalLink]
+
+
+class DocumentCounter(BaseModel):
+    """The last number given to a declared document of a service in a year (WIB); see :mod:`pintu.numbering`.
+
+    Incremented with one ``UPDATE ... RETURNING`` inside the issuing transaction: the row lock
+    (PostgreSQL) or the write lock (SQLite) serialises two staff issuing at once, and a rolled-back
+    issue gives its number back, so numbers have neither gaps nor duplicates."""
+
+    service = CharField(max_length=60)
+    document = CharField(max_length=40)
+    year = IntegerField()
+    seq = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("service", "document", "year"), True),)
+
+
+class DocumentScheme(BaseModel):
+    """An administrator's numbering scheme for a declared document (overrides the declaration's)."""
+
+    service = CharField(max_length=60)
+    document = CharField(max_length=40)
+    scheme = CharField(max_length=120)
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = IntegerField(null=True)
+
+    class Meta:
+        indexes = ((("service", "document"), True),)
+
+
+class IssuedDocument(BaseModel):
+    """A numbered document the service produced (surat pengantar, surat izin...); see :mod:`pintu.documents`.
+
+    Made inside the transaction of the action that issues it; its PDF is rendered afterwards (a job)
+    and recorded here once it is in place (``stored_name``, ``sha256``).  ``code`` is the random,
+    unguessable key of its public verification page.  A re-issue points the old row at the new one
+    (``superseded_by``).  ``holder`` is stored masked only."""
+
+    application = ForeignKeyField(Application, backref="documents", on_delete="CASCADE")
+    service = CharField(max_length=60)
+    document = CharField(max_length=40)
+    title = CharField(max_length=200)
+    number = CharField(max_length=120)
+    year = IntegerField()
+    seq = IntegerField()
+    code = CharField(max_length=64, unique=True)
+    issued_at = DateTimeField(default=utcnow, index=True)
+    issued_by = ForeignKeyField(User, on_delete="CASCADE")
+    signer_name = CharField(max_length=120, default="")
+    signer_position = CharField(max_length=120, default="")
+    signer_id_number = CharField(max_length=20, default="")
+    unit_name = CharField(max_length=200, default="")
+    holder = CharField(max_length=200, default="")
+    stored_name = CharField(max_length=80, null=True)
+    sha256 = CharField(max_length=64, default="")
+    size = IntegerField(default=0)
+    rendered_at = DateTimeField(null=True)
+    scanned_at = DateTimeField(null=True)  # the generated PDF was replaced by the scan of the wet-ink signed letter
+    superseded_by = ForeignKeyField("self", null=True, on_delete="SET NULL")
+    superseded_at = DateTimeField(null=True)
+    reason = TextField(default="")
+
+    class Meta:
+        indexes = ((("service", "document", "year", "seq"), True),)
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_by_id is None
+
+
+class Handover(BaseModel):
+    """Who collected an application's product at the pickup step, when, from which officer."""
+
+    application = ForeignKeyField(Application, backref="handovers", on_delete="CASCADE")
+    event = ForeignKeyField(Event, on_delete="CASCADE")
+    collector = CharField(max_length=10)  # "pemohon" or "kuasa"
+    name = CharField(max_length=120)
+    id_number = CharField(max_length=20, default="")
+    attorney = ForeignKeyField(Upload, null=True, on_delete="SET NULL")  # surat kuasa (optional)
+    officer = ForeignKeyField(User, on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+
+ALL_MODELS += [DocumentCounter, DocumentScheme, IssuedDocument, Handover]

@@ -444,6 +444,64 @@ class Requirement:
         return ", ".join(FILE_TYPES[t][2] for t in self.types)
 
 
+#: The numbering scheme of a :class:`Document` when it declares none.
+DEFAULT_NUMBER_SCHEME = "{seq:03d}/{code}/{year}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document the service produces (a letter: surat pengantar, surat izin, surat jawaban).
+
+    The core issues it when the action ``action`` (default: any forward or finish action) is taken
+    at step ``step``: it gives it the next number of ``number_scheme`` for the service, the document
+    and the year (WIB), renders ``template`` (a Jinja template found in the plugins' template folders,
+    rendered in a sandbox; see :mod:`pintu.letters`) below the institution's letterhead, signed by
+    the holder of role ``signer``, with a QR code to its public verification page, and lists it
+    under "Dokumen hasil layanan" for the applicant.
+
+    ``step`` and ``action`` may be tuples of keys when the same document ends several paths (a
+    free booking is approved at one step, a paid one at another); ``condition(data, step_key)``
+    then tells whether taking the action at that step issues it for an application with ``data``.
+    ``position`` replaces the signer's configured position (``SIGNERS`` setting) on this document.
+
+    ``number_scheme`` is a format string with the fields ``{seq}`` (required; e.g. ``{seq:03d}``),
+    ``{year}``, ``{month}``, ``{month_roman}`` and ``{code}`` (the service's code); administrators
+    may replace it (Admin > Penomoran surat).  ``key`` is unique within the service.
+    """
+
+    key: str
+    title: str
+    template: str
+    step: str | Sequence[str]
+    action: str | Sequence[str] | None = None
+    signer: str = "pimpinan"
+    number_scheme: str = DEFAULT_NUMBER_SCHEME
+    condition: Callable[[Mapping[str, object], str], bool] | None = None
+    position: str = ""
+
+    def __post_init__(self):
+        if self.signer not in ROLES:
+            raise ValueError(f"document {self.key!r}: unknown signer role {self.signer!r}")
+        if "{seq" not in self.number_scheme:
+            raise ValueError(f"document {self.key!r}: the numbering scheme needs {{seq}}")
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return (self.step,) if isinstance(self.step, str) else tuple(self.step)
+
+    def issued_by(self, step_key: str, action: "Action", data: Mapping[str, object] | None = None) -> bool:
+        """Whether taking ``action`` at step ``step_key`` issues this document (for ``data``)."""
+        if step_key not in self.steps:
+            return False
+        if self.action is not None:
+            keys = (self.action,) if isinstance(self.action, str) else tuple(self.action)
+            if action.key not in keys:
+                return False
+        elif action.kind not in (FORWARD, FINISH):
+            return False
+        return self.condition is None or bool(self.condition(data or {}, step_key))
+
+
 #: A validation rule: receives the cleaned form data (dict) and returns a
 #: mapping of field name -> Indonesian message (empty when valid).  Use the
 #: key ``"__all__"`` for a message that belongs to no single field.
@@ -510,6 +568,8 @@ class Service:
     2021, no. 8"); ``notes`` are remarks about the source text itself (a placeholder form
     number, a missing component), shown on the service page so nothing is silently invented.
 
+    ``documents`` lists the :class:`Document` s the service produces (numbered letters the core
+    renders, numbers and makes verifiable when the declared step's action is taken).
     ``tariff`` is a structured :class:`Fee` (amount, per unit, who pays); when set, the published
     fee is its label.  ``periods`` are the windows (:class:`Period`) in which the service accepts
     submissions (empty: always open); outside them a submission is refused with the list of
@@ -556,6 +616,7 @@ class Service:
     responsible_unit: str = ""
     source: str = ""
     notes: Sequence[str] = ()
+    documents: Sequence[Document] = ()
     tariff: Fee | None = None
     periods: Sequence[Period] = ()
     computed: Sequence[object] = ()
@@ -585,12 +646,21 @@ class Service:
             raise ValueError(f"service {self.slug!r}: unknown manufacturing components {unknown_components}")
         if self.completion_time is not None and self.completion_days is None and self.completion_time.unit == "hari_kerja":
             self.completion_days = int(self.completion_time.amount)
+        for document in self.documents:
+            unknown = [k for k in document.steps if k not in keys]
+            if unknown:
+                raise ValueError(f"service {self.slug!r}: document {document.key!r} names unknown steps {unknown}")
+        if len({d.key for d in self.documents}) != len(self.documents):
+            raise ValueError(f"service {self.slug!r}: duplicate document keys")
         if self.tariff is not None:
             self.fee = self.tariff.label
         if not self.code:
             self.code = "".join(w[0] for w in self.slug.replace("_", "-").split("-") if w).upper()[:3].ljust(2, "X")
 
     # -- lookups used by the engine and the views ---------------------------------
+    def document(self, key: str) -> Document | None:
+        return next((d for d in self.documents if d.key == key), None)
+
     def step(self, key: str | None) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)
 

@@ -122,12 +122,13 @@ def path_of(stored_name: str) -> Path:
     return upload_folder() / stored_name
 
 
-def sweep_parts(max_age_seconds: float = 3600) -> int:
+def sweep_parts(max_age_seconds: float = 3600, folder: Path | None = None) -> int:
     """Delete ``.part`` files older than ``max_age_seconds`` (left by requests killed between
-    :func:`store` and :func:`commit_files`); returns how many.  A request never holds one that long."""
+    :func:`store` and :func:`commit_files`) in ``folder`` (default: ``UPLOAD_FOLDER``); returns how
+    many.  A request never holds one that long."""
     import time
 
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder = Path(folder or current_app.config["UPLOAD_FOLDER"])
     if not folder.is_dir():
         return 0
     cutoff = time.time() - max_age_seconds

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import (accounts, clock, external, formparts, formtokens, notifications, queues, service_settings, staging,
-               tracking, uploads, workingdays)
+from . import (accounts, clock, documents, external, formparts, formtokens, notifications, queues, service_settings,
+               staging, tracking, uploads, workingdays)
 from .db import database
 from .external import PartyActor
 from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
@@ -432,14 +432,16 @@ def _move(application: Application, service: Service, actor: User, actor_role: s
     """Move the application; mails are sent after commit, or appended to ``outbox`` for the caller."""
     mails: list[int] = []
     written: list = []
+    issued: list[int] = []
     try:
         event = _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status,
                                      to_step, note, internal_note, expected_version, action, step, files or {},
-                                     mails, written, token, party)
+                                     mails, written, token, party, issued)
     except BaseException:
         uploads.discard_files(written)
         raise
     uploads.commit_files(written)
+    documents.dispatch(issued)  # render the documents the action issued (a job, or now)
     if outbox is not None:
         outbox += mails
     else:
@@ -470,7 +472,8 @@ def _store_files(application: Application, actor: User, files: dict, written: li
 
 def _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status, to_step,
                          note, internal_note, expected_version, action, step, files, mails, written,
-                         token=None, party: PartyActor | None = None) -> Event:
+                         token=None, party: PartyActor | None = None,
+                         issued: list | None = None) -> Event:
     with database.atomic():
         # The token first: on SQLite a transaction that has read cannot wait for the write lock.
         formtokens.claim(token, actor, application)
@@ -513,6 +516,8 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
                              else "", party_capacity=party.capacity[:120] if party else "")
         from_step = application.step
         application = Application.get_by_id(application.id)
+        if issued is not None:  # the documents this action issues (numbered in this transaction)
+            issued += documents.issue_for(application, service, step, action, actor)
         service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
         queues.sync(application)  # after the hooks: a due date they set is filed too
         mails += notifications.on_event(application, service, event)

@@ -15,9 +15,11 @@ from ..services import APPLICANT_CATEGORIES, ROLES, STATUSES
 
 
 def register_views(app: Flask) -> None:
-    from . import admin, applications, auth, catalog, external, inbox, messages, notifications, privacy, track
+    from . import (admin, applications, auth, catalog, documents, external, inbox, letters_admin, messages,
+                   notifications, privacy, track)
 
-    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, external):
+    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, external,
+                   documents, letters_admin):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -224,11 +224,31 @@ def detail_context(application: Application) -> dict:
                days_left=workflow.working_days_left(application), cancel_form=VersionForm())
     ctx.update(action_context(application))
     ctx.update(external_context(application, service, staff_view))
+    ctx.update(documents_context(application, service, staff_view))
     if service.messages:
         from .messages import thread_context
 
         ctx.update({k: v for k, v in thread_context(application).items() if k not in ctx})
     return ctx
+
+
+def documents_context(application: Application, service, staff_view: bool) -> dict:
+    """The issued documents shown under "Dokumen hasil layanan", the drafts staff may preview at the
+    issuing step, and which documents the viewer may re-issue."""
+    from .. import documents
+    from ..access import can_reissue
+
+    if not service.documents:
+        return {"issued_documents": [], "draft_documents": [], "reissuable": set()}
+    issued = documents.of_application(application.id, current_only=not staff_view)
+    drafts, reissuable = [], set()
+    if staff_view:
+        step = service.step(application.step)
+        acting = step is not None and workflow.can_act(current_user, step, application)
+        drafts = [d for d in service.documents if acting and step.key in d.steps]
+        reissuable = {doc.id for doc in issued if doc.current and service.document(doc.document) is not None
+                      and can_reissue(current_user, application, service.document(doc.document))}
+    return {"issued_documents": issued, "draft_documents": drafts, "reissuable": reissuable}
 
 
 def external_context(application: Application, service, staff_view: bool) -> dict:

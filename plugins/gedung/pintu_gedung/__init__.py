@@ -23,7 +23,7 @@ from pathlib import Path
 from flask import render_template
 from markupsafe import Markup
 
-from pintu import (FORWARD, REFUSE, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
+from pintu import (Document, FORWARD, REFUSE, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
                    standard_steps)
 
 from . import bookings
@@ -98,6 +98,12 @@ STEPS = standard_steps(
 )
 
 SERVICE = Service(
+    documents=[Document("surat_izin", "Surat Izin Pemakaian Gedung", "gedung/surat_izin.html",
+                       # A free booking is settled by the leadership's approval, a paid one once its
+                       # payment is accepted.
+                       step=(APPROVAL_STEP, "verifikasi_pembayaran"), action=("approve", "payment_ok"),
+                       condition=lambda data, step: step == "verifikasi_pembayaran" or not bookings.pays(data),
+                       number_scheme="{seq:03d}/PL17/UK/{year}")],
     slug=SLUG,
     code="GSG",
     title="Peminjaman dan Penyewaan BMN (Gedung Serba Guna)",

@@ -31,8 +31,8 @@ from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Requirement, Service, Step, approve, hookimpl, refuse,
-                   send_back)
+from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Document, Requirement, Service, Step, approve,
+                   hookimpl, refuse, send_back)
 
 SLUG = "pengaduan-masyarakat"
 REQUIRED = "Wajib diisi."
@@ -129,6 +129,8 @@ STEPS = [
 ]
 
 SERVICE = Service(
+    documents=[Document("surat_balasan_pengaduan", "Surat Balasan Pengaduan", "pengaduan/surat_balasan.html",
+                       step="persetujuan", action="kirim_jawaban", number_scheme="{seq:03d}/PL17/PM/{year}")],
     slug=SLUG,
     code="PGM",
     title="Pengaduan Masyarakat",

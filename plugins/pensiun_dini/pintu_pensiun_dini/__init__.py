@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import Document, Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
 
 SLUG = "pensiun-dini"
 REQUIRED = "Wajib diisi."
@@ -229,6 +229,8 @@ REQUIREMENTS = [
 CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
 
 SERVICE = Service(
+    documents=[Document("surat_pengantar", "Surat Pengantar Usulan Pensiun Dini", "pensiun_dini/surat_pengantar.html",
+                       step="persetujuan", action="setujui", number_scheme="{seq:03d}/PL17/KP/{year}")],
     slug=SLUG,
     code="PSD",
     title="Usulan Pensiun Dini",
