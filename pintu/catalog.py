@@ -54,7 +54,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from .fields import TanggalField
 from .formparts import ShownIf, repeated
 from .hookspecs import hookimpl
-from .services import (EXTERNAL, Action, Duration, Fee, Party, Period, Requirement, Service, Step, approve, dispose, finish,
+from .services import (DEFAULT_NUMBER_SCHEME, EXTERNAL, Action, Document, Duration, Fee, Party, Period, Requirement, Service, Step, approve, dispose, finish,
                        refuse, send_back, standard_steps)
 
 REQUIRED = "Wajib diisi."
@@ -289,7 +289,8 @@ SERVICE_KEYS = {"slug", "code", "title", "category", "summary", "applicant_categ
                 "completion_time", "fee", "product", "procedure", "complaint_channel", "contact", "legal_basis",
                 "eligibility", "responsible_unit", "source", "notes", "max_total_mb", "nip_missing_message",
                 "messages", "manufacturing", "fields", "requirements", "steps", "intake", "pickup",
-                "pickup_title", "pickup_description", "units", "title_source", "tariff", "periods"}
+                "pickup_title", "pickup_description", "units", "title_source", "tariff", "periods", "documents"}
+DOCUMENT_KEYS = {"key", "title", "template", "step", "action", "signer", "number_scheme", "position"}
 
 
 @dataclass
@@ -347,6 +348,18 @@ def parse_service(data: Mapping, where: str, extra: Mapping | None = None, path:
             kw["periods"] = tuple(Period(p["start"], p["end"], p.get("label", "")) for p in data["periods"])
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogError(f"{where}: tariff/periods: {exc}") from None
+    documents = []
+    for d in data.get("documents", []):  # letters the service issues: numbered, QR-verifiable (pintu.letters)
+        _check_keys(d, DOCUMENT_KEYS, "document keys", where)
+        try:
+            documents.append(Document(d["key"], d["title"], d["template"], step=d["step"], action=d.get("action"),
+                                      signer=d.get("signer", "pimpinan"),
+                                      number_scheme=d.get("number_scheme", DEFAULT_NUMBER_SCHEME),
+                                      position=d.get("position", "")))
+        except (KeyError, ValueError) as exc:
+            raise CatalogError(f"{where}: document: {exc}") from None
+    if documents:
+        kw["documents"] = documents
     kw.update(extra or {})
     try:
         service = Service(steps=steps, form=build_form(data.get("slug", ""), fields, where),

@@ -97,3 +97,24 @@ def test_demo_applies_for_every_service_and_walks_it_to_the_end(key, tmp_path):
                 # and one waits for the outside party, its link e-mailed
                 assert any(service.step(a.step) is not None and service.step(a.step).external for a in apps)
         assert reg.institution.key == key
+
+
+@pytest.mark.parametrize("key", PACKED)
+def test_every_letter_a_pack_declares_is_issued_in_its_demo_and_verifies_as_genuine(key, tmp_path):
+    app = _pack_app(key, tmp_path)
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    client = app.test_client()
+    with app.app_context():
+        from pintu.models import IssuedDocument
+
+        declared = [(p.entry.service.slug, d.key) for p in institutions.get(key).catalog.plugins.values()
+                    for d in p.entry.service.documents]
+        inpassing = [p.entry.service.slug for p in institutions.get(key).catalog.plugins.values()
+                     if "inpassing" in p.entry.service.slug]
+        assert set(inpassing) <= {slug for slug, _ in declared}  # every inpassing ends in its letter
+        for slug, document in declared:
+            issued = (IssuedDocument.select().where(IssuedDocument.service == slug,
+                                                    IssuedDocument.document == document).first())
+            assert issued is not None and issued.stored_name, f"{slug}: {document} not issued in the demo"
+            page = client.get(f"/verifikasi/{issued.code}").get_data(as_text=True)
+            assert "Dokumen asli" in page and issued.number in page, f"{slug}: {document} does not verify"

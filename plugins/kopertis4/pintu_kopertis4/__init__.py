@@ -44,7 +44,7 @@ EXTRAS = {
     "rekomendasi_beasiswa_dosen": {"validators": [beasiswa_age_limit]},
 }
 
-PACK = ServicePack(HERE / "services", UNITS, extras=EXTRAS, demo_domain="kopertis4.test",
+PACK = ServicePack(HERE / "services", UNITS, templates=HERE / "templates", extras=EXTRAS, demo_domain="kopertis4.test",
                    seed_list=HERE / "seed-list.tsv")
 
 INSTITUTION = Institution(

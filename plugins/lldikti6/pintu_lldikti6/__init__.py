@@ -56,7 +56,7 @@ def wisuda_lead_time(data) -> dict[str, str]:
     return {}
 
 
-PACK = ServicePack(HERE / "services", UNITS, demo_domain="lldikti6.test", seed_list=HERE / "seed-list.tsv",
+PACK = ServicePack(HERE / "services", UNITS, templates=HERE / "templates", demo_domain="lldikti6.test", seed_list=HERE / "seed-list.tsv",
                    extras={"pelaporan_wisuda": {"validators": (wisuda_lead_time,)}})
 
 INSTITUTION = Institution(
