@@ -4,6 +4,7 @@ The names below are the documented API for plugin authors.
 """
 
 from . import audit
+from .institution import contact_text
 from .hookspecs import hookimpl
 from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
                        MANUFACTURING_COMPONENTS, NOT_SET, REFUSE, RETURN, ROLES, STATUSES, TIME_UNITS, Action,
@@ -21,6 +22,7 @@ def create_app(overrides=None):
 __all__ = [
     "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "Duration", "EXTERNAL", "FINISH",
     "MANUFACTURING_COMPONENTS", "NOT_SET", "Party", "TIME_UNITS", "FORWARD", "REFUSE", "RETURN", "ROLES",
-    "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "create_app", "dispose", "finish",
+    "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "contact_text", "create_app", "dispose",
+    "finish",
     "hookimpl", "refuse", "send_back", "standard_steps",
 ]

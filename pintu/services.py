@@ -343,6 +343,9 @@ class Requirement:
     required document required only when it returns true (e.g. a signed form
     that is needed only when the applicant chose to upload it instead of
     filling it in); the file is still accepted when the condition is false.
+    ``condition_text`` states that condition for the published standard ("wajib jika pemohon memilih
+    mengunggah formulir yang sudah ditandatangani"): the service page and the Standar Pelayanan book
+    show the requirement with "wajib jika <condition_text>".
     ``identifying=True`` marks a document that reveals who the applicant is
     (an identity card, a signed letter): in a service with
     ``confidential_identity`` only those who may see the identity download it.
@@ -357,6 +360,7 @@ class Requirement:
     missing_message: str = ""
     condition: Callable[[Mapping[str, object]], bool] | None = None
     identifying: bool = False
+    condition_text: str = ""
 
     def __post_init__(self):
         unknown = [t for t in self.types if t not in FILE_TYPES]
@@ -446,6 +450,11 @@ class Service:
     ``source`` says where the standard comes from ("Standar Pelayanan LLDIKTI Wilayah VI
     2021, no. 8"); ``notes`` are remarks about the source text itself (a placeholder form
     number, a missing component), shown on the service page so nothing is silently invented.
+
+    ``complaint_channel`` and ``contact`` may be callables without arguments returning the text,
+    read each time the standard is shown: texts built on the institution's profile
+    (``complaint_channel=functools.partial(pintu.contact_text, "humas@...")``).  Read them through
+    :attr:`complaint_text` and :attr:`contact_text`.
     """
 
     slug: str
@@ -462,8 +471,8 @@ class Service:
     fee: str = "Tidak dipungut biaya"
     product: str = ""
     procedure: Sequence[str] = ()
-    complaint_channel: str = ""
-    contact: str = ""
+    complaint_channel: str | Callable[[], str] = ""
+    contact: str | Callable[[], str] = ""
     legal_basis: Sequence[str] = ()
     max_total_mb: float = 20.0
     template_detail: str | None = None
@@ -564,6 +573,16 @@ class Service:
     def first_step(self) -> Step:
         return self.steps[0]
 
+    @property
+    def complaint_text(self) -> str:
+        """``complaint_channel`` as published now (a callable is called)."""
+        return _published(self.complaint_channel)
+
+    @property
+    def contact_text(self) -> str:
+        """``contact`` as published now (a callable is called)."""
+        return _published(self.contact)
+
     def manufacturing_items(self) -> list[tuple[str, object]]:
         """``(label, text)`` of all eight manufacturing components, :data:`NOT_SET` where not declared."""
         return [(label, self.manufacturing.get(key) or NOT_SET) for key, label in MANUFACTURING_COMPONENTS.items()]
@@ -592,6 +611,10 @@ class Service:
         if not self.applicant_categories:
             return "Semua pemohon"
         return ", ".join(APPLICANT_CATEGORIES[c] for c in self.applicant_categories)
+
+
+def _published(value) -> str:
+    return (value() if callable(value) else value) or ""
 
 
 def standard_steps(*middle: Step, ready_title: str = "Hasil siap diambil di ULT",

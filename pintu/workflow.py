@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 from . import accounts, clock, formtokens, notifications, queues, staging, tracking, uploads, workingdays
 from .db import database
 from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
@@ -584,5 +582,4 @@ def working_days_left(application: Application) -> int | None:
     """Working days until the due date (negative when late), or None without a clock."""
     if not application.due_date or application.status in FINAL_STATUSES:
         return None
-    return workingdays.working_days_between(clock.today(), application.due_date,
-                                            current_app.config["EXTRA_HOLIDAYS"])
+    return workingdays.working_days_between(clock.today(), application.due_date, clock.extra_holidays())

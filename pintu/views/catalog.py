@@ -32,4 +32,6 @@ def home():
 
 @bp.route("/layanan/<slug>")
 def service(slug):
-    return render_template("catalog/service.html", service=get_service(slug))
+    from .. import standard_book
+
+    return render_template("catalog/service.html", **standard_book.entry(get_service(slug)))

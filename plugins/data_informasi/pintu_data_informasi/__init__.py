@@ -28,16 +28,17 @@ stays with the staff until the officer delivers it.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from pintu import (DISPOSE, FINISH, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
-                   standard_steps)
+from pintu import (DISPOSE, FINISH, Action, Requirement, Service, Step, approve, contact_text, hookimpl,
+                   refuse, send_back, standard_steps)
 from pintu.workflow import WorkflowError
 
 SLUG = "data-informasi"
@@ -69,7 +70,9 @@ def completion_days(data) -> int:
     return DISPOSITION_DAYS if (data or {}).get("jalur") == "disposisi" else DIRECT_DAYS
 
 
-CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 
 DELIVERED = "Data dan informasi telah disampaikan"
 #: The actions that deliver the answer (and may carry the data file).
@@ -135,9 +138,10 @@ SERVICE = Service(
         "sesuai ketersediaannya kepada pemohon.",
         "Pemohon menerima data dan informasi yang dibutuhkan.",
     ],
-    complaint_channel="Pengaduan dan masukan dapat disampaikan secara tertulis melalui surat yang ditujukan kepada "
-                      "Direktur Politeknik Negeri Jember, Jalan Mastrip Jember dan akan dikoordinir oleh Kepala "
-                      "Humas untuk tindak lanjutnya; atau melalui " + CONTACT,
+    complaint_channel=lambda: (
+        "Pengaduan dan masukan dapat disampaikan secara tertulis melalui surat yang ditujukan kepada "
+        "Direktur Politeknik Negeri Jember, Jalan Mastrip Jember dan akan dikoordinir oleh Kepala "
+        "Humas untuk tindak lanjutnya; atau melalui " + CONTACT()),
     contact=CONTACT,
 )
 
@@ -206,8 +210,7 @@ def pintu_after_transition(application, service, event):
     changes = {Application.data: data}
     if event.action == "teruskan" and application.clock_started_at:
         started = clock.to_local(application.clock_started_at).date()
-        application.due_date = workingdays.add_working_days(started, service.days_for(data),
-                                                            current_app.config["EXTRA_HOLIDAYS"])
+        application.due_date = workingdays.add_working_days(started, service.days_for(data), clock.extra_holidays())
         changes[Application.due_date] = application.due_date
     Application.update(changes).where(Application.id == application.id).execute()
     application.data = data

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import partial
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, send_file
@@ -24,7 +25,8 @@ from werkzeug.datastructures import FileStorage
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from pintu import Requirement, Service, Step, approve, audit, hookimpl, refuse, send_back, standard_steps
+from pintu import (Requirement, Service, Step, approve, audit, contact_text, hookimpl, refuse, send_back,
+                   standard_steps)
 
 SLUG = "kartu-istri-suami"
 REQUIRED = "Wajib diisi."
@@ -166,7 +168,9 @@ REQUIREMENTS = [
                 note=SCAN_NOTE + ". Wajib jika memilih mengunggah LPP; tidak perlu jika LPP diisi di formulir ini"),
 ]
 
-CONTACT = "Telp: (0331)-333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 PRODUCT = "Surat pengantar usulan Kartu Istri/Suami"
 
 SERVICE = Service(

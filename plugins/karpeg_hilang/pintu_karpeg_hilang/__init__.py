@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
@@ -18,7 +19,8 @@ from werkzeug.datastructures import FileStorage
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import (Requirement, Service, Step, approve, contact_text, hookimpl, refuse, send_back,
+                   standard_steps)
 
 SLUG = "kartu-pegawai-hilang"
 REQUIRED = "Wajib diisi."
@@ -110,7 +112,9 @@ REQUIREMENTS = [
                 missing_message=POLICE_REPORT_MISSING),
 ]
 
-CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 PRODUCT = "Surat pengantar penggantian Kartu Pegawai (Karpeg) ke Badan Kepegawaian Negara (BKN)"
 
 SERVICE = Service(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
-from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import (Requirement, Service, Step, approve, contact_text, hookimpl, refuse, send_back,
+                   standard_steps)
 
 REQUIRED = "Wajib diisi."
 
@@ -78,7 +80,7 @@ SERVICE = Service(
         "Operator ULT mengirimkan notifikasi melalui aplikasi dan e-mail bahwa legalisir telah selesai.",
         "Pemohon mengambil berkas ijazah dan transkrip yang telah dilegalisir di ULT.",
     ],
-    complaint_channel="Telp (0331) 333533 Ext. 160/221, e-mail pintu@polije.ac.id atau humas@polije.ac.id",
+    complaint_channel=partial(contact_text, "humas@polije.ac.id"),  # the profile's contact
     template_detail="legalisir/detail.html",
 )
 

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from pintu import FINISH, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import (FINISH, Action, Requirement, Service, Step, approve, contact_text, hookimpl, refuse,
+                   send_back, standard_steps)
 
 SLUG = "peliputan-media"
 REQUIRED = "Wajib diisi."
@@ -117,7 +119,9 @@ def by_pickup(data) -> bool:
 # The service
 # ---------------------------------------------------------------------------
 
-CONTACT = "Telp: (0331)-333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 
 #: Label from the standard ("Upload Surat Resmi Permohonan Dari ..."), its typo "eksteran" corrected.
 LETTER = Requirement(

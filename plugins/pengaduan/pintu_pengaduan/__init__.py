@@ -23,6 +23,7 @@ with "revisi" is refused.  Units' answers and internal notes stay with the staff
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from flask import render_template
@@ -31,8 +32,8 @@ from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Requirement, Service, Step, approve, hookimpl, refuse,
-                   send_back)
+from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Requirement, Service, Step, approve,
+                   contact_text, hookimpl, refuse, send_back)
 from pintu.workflow import WorkflowError
 
 SLUG = "pengaduan-masyarakat"
@@ -85,7 +86,9 @@ def not_in_the_future(data):
     return {}
 
 
-CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 
 REQUIREMENTS = [
     # The signed letter names the complainant: only the narahubung and the leadership open it, and an

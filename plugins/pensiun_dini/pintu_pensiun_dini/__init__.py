@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import partial
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
@@ -20,7 +21,8 @@ from werkzeug.datastructures import FileStorage
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import (Requirement, Service, Step, approve, contact_text, hookimpl, refuse, send_back,
+                   standard_steps)
 
 SLUG = "pensiun-dini"
 REQUIRED = "Wajib diisi."
@@ -226,7 +228,9 @@ REQUIREMENTS = [
                      "diserahkan ke ULT"),
 ]
 
-CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 
 SERVICE = Service(
     slug=SLUG,

@@ -10,6 +10,7 @@ sends the file to BKN at the ULT.
 from __future__ import annotations
 
 import io
+from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
@@ -17,7 +18,8 @@ from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import (Requirement, Service, Step, approve, contact_text, hookimpl, refuse, send_back,
+                   standard_steps)
 
 SLUG = "kartu-taspen"
 REQUIRED = "Wajib diisi."
@@ -48,7 +50,9 @@ REQUIREMENTS = [
     Requirement("daftar_gaji", "Fotocopy Daftar Gaji Terbaru", max_mb=SCAN_MB, note=SCAN_NOTE),
 ]
 
-CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 PRODUCT = "Tembusan surat pengantar pengiriman berkas ke BKN"
 
 SERVICE = Service(

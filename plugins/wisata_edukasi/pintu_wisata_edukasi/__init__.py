@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from pintu import Action, Requirement, Service, Step, dispose, hookimpl, refuse, send_back, standard_steps
+from pintu import (Action, Requirement, Service, Step, contact_text, dispose, hookimpl, refuse, send_back,
+                   standard_steps)
 
 SLUG = "wisata-edukasi"
 REQUIRED = "Wajib diisi."
@@ -85,7 +87,9 @@ def by_pickup(data) -> bool:
     return (data or {}).get("pengiriman") == "ult"
 
 
-CONTACT = "Telp: (0331)-333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 
 LETTER = Requirement("surat_permohonan", "Surat Resmi Permohonan Dari Instansi / Lembaga", types=("pdf",), max_mb=2,
                      note="Permohonan tertulis ditujukan kepada Direktur Politeknik Negeri Jember, Jalan Mastrip "
@@ -148,9 +152,10 @@ SERVICE = Service(
         "Jawaban Permohonan: Setelah pemrosesan selesai, pemohon akan menerima jawaban dan melaksanakan kegiatan "
         "kunjungan, wisata edukasi, atau studi banding.",
     ],
-    complaint_channel="Pengaduan dan masukan dapat disampaikan secara tertulis melalui surat yang ditujukan kepada "
-                      "Direktur Politeknik Negeri Jember, Jalan Mastrip Jember dan akan dikoordinir oleh Kepala "
-                      "Humas untuk tindak lanjutnya; pengaduan dan masukan dapat juga melalui " + CONTACT,
+    complaint_channel=lambda: (
+        "Pengaduan dan masukan dapat disampaikan secara tertulis melalui surat yang ditujukan kepada "
+        "Direktur Politeknik Negeri Jember, Jalan Mastrip Jember dan akan dikoordinir oleh Kepala "
+        "Humas untuk tindak lanjutnya; pengaduan dan masukan dapat juga melalui " + CONTACT()),
     contact=CONTACT,
     template_detail="wisata_edukasi/detail.html",
 )
