@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from .services import DISPOSE, EXTERNAL, FINISH, FORWARD, REFUSE, RETURN, ROLES, Service, Step
 
 WIDTH = 760
-BOX_W = 300
+BOX_W = 340
 BOX_X = (WIDTH - BOX_W) // 2
 LINE = 16
 GAP = 34
@@ -105,9 +105,9 @@ def svg(service: Service, unit_names: dict[str, str]) -> Markup:
     for i, step in enumerate(steps):
         kinds = {a.kind for a in step.actions}
         next_top = tops[i + 1] if i + 1 < len(steps) else end_y
-        sequential = any(a.kind in (FORWARD, DISPOSE) and (a.target is None or a.target == keys[i + 1]
-                                                           if i + 1 < len(steps) else a.target is None)
-                         for a in step.actions)
+        last = i + 1 == len(steps)
+        sequential = any((a.kind in (FORWARD, DISPOSE) and a.target in (None, None if last else keys[i + 1]))
+                         or (last and a.kind == FINISH) for a in step.actions)
         if sequential:
             label = "disposisi" if DISPOSE in kinds and FORWARD not in kinds else ""
             parts.append(_arrow([(cx, bottoms[i]), (cx, next_top - 2)], label=label))

@@ -81,6 +81,11 @@ DELIVERING = ("jawab_langsung", "sampaikan")
 DATA_FILE = Requirement("berkas_data", "Berkas data dan informasi", required=False, types=("pdf", "jpg", "png"),
                         max_mb=10, note="Dilampirkan bersama penyampaian jawaban")
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk. Sumber juga menyebut kunjungan langsung ke "
+          "kampus, telepon, e-mail dan media sosial.")
+
 SERVICE = Service(
     slug=SLUG,
     code="PDI",
@@ -123,6 +128,11 @@ SERVICE = Service(
     completion_text="Data dan informasi yang bersifat terbuka dan tersedia/siap: maksimal 5 (lima) menit; data dan "
                     "informasi yang bersifat tertentu dan harus melalui disposisi pimpinan: maksimal 3 (tiga) hari "
                     "kerja; dihitung sejak persyaratan dinyatakan lengkap",
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Subbagian Humas (petugas informasi)",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 10",
     fee="Tidak dipungut biaya",
     product="Produk unggulan, teknologi terapan; peraturan atau kebijakan bidang akademik dan kemahasiswaan; data "
             "dan informasi yang berkaitan dengan kelembagaan lainnya",

@@ -100,6 +100,10 @@ STEPS = standard_steps(
     ready_description="Pemohon dapat mengambil Surat Izin Pemakaian Gedung di Unit Layanan Terpadu",
 )
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
+
 SERVICE = Service(
     slug=SLUG,
     code="GSG",
@@ -115,6 +119,11 @@ SERVICE = Service(
     steps=STEPS,
     completion_text="Tidak ditetapkan dalam standar pelayanan; permohonan diproses sebelum tanggal pemakaian, "
                     "ajukan sedini mungkin",
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Bagian Umum dan Keuangan",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 3",
     fee="Pengguna internal: tidak dipungut biaya. Pengguna eksternal: biaya sewa sesuai tarif gedung (per hari; "
         "pemakaian paling lama 5 jam dalam satu hari dikenakan tarif setengah hari), disetor melalui bank kepada "
         "Bendahara Penerimaan Politeknik Negeri Jember",

@@ -165,6 +165,7 @@ REQUIREMENTS = [
                 note="Unggah satu pas foto digital suami/istri; cetakan pas foto 4 lembar diserahkan ke ULT"),
     Requirement("lpp", "Laporan Perkawinan Pertama (formulir terlampir)", max_mb=SCAN_MB,
                 condition=lambda data: not fills_lpp(data), missing_message=LPP_UPLOAD_MISSING,
+                condition_text="pemohon memilih mengunggah LPP, bukan mengisinya di formulir PINTU",
                 note=SCAN_NOTE + ". Wajib jika memilih mengunggah LPP; tidak perlu jika LPP diisi di formulir ini"),
 ]
 
@@ -172,6 +173,10 @@ REQUIREMENTS = [
 # seed names: read when the page is shown, so it follows the profile.
 CONTACT = partial(contact_text, "humas@polije.ac.id")
 PRODUCT = "Surat pengantar usulan Kartu Istri/Suami"
+
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
 
 SERVICE = Service(
     slug=SLUG,
@@ -203,6 +208,12 @@ SERVICE = Service(
     # The seed publishes no completion time; 5 working days is this
     # installation's setting for the institution to adjust.
     completion_days=5,
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Subbagian Kepegawaian",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 7",
+    notes=["Sumber (PINTU Politeknik Negeri Jember) tidak mencantumkan jangka waktu penyelesaian layanan ini."],
     fee="Tidak dipungut biaya",
     product=PRODUCT,
     procedure=[

@@ -117,6 +117,10 @@ REQUIREMENTS = [
 CONTACT = partial(contact_text, "humas@polije.ac.id")
 PRODUCT = "Surat pengantar penggantian Kartu Pegawai (Karpeg) ke Badan Kepegawaian Negara (BKN)"
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
+
 SERVICE = Service(
     slug=SLUG,
     code="KPH",
@@ -149,6 +153,12 @@ SERVICE = Service(
     # The seed publishes no completion time; 5 working days is this
     # installation's setting for the institution to adjust.
     completion_days=5,
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Bagian Umum dan Keuangan",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 6",
+    notes=["Sumber (PINTU Politeknik Negeri Jember) tidak mencantumkan jangka waktu penyelesaian layanan ini."],
     fee="Tidak dipungut biaya",
     product=PRODUCT,
     procedure=[

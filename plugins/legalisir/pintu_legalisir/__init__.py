@@ -46,6 +46,10 @@ def at_least_one_copy(data):
 
 SCAN_NOTE = "Hasil scan, foto tidak diperkenankan"
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
+
 SERVICE = Service(
     slug="legalisir",
     code="LGS",
@@ -70,6 +74,12 @@ SERVICE = Service(
         ready_description="Ijazah dan transkrip yang telah dilegalisir dapat diambil di ULT",
     ),
     completion_days=3,
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Bagian Akademik",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 9",
+    notes=["Sumber (PINTU Politeknik Negeri Jember) tidak mencantumkan jangka waktu penyelesaian layanan ini."],
     fee="Tidak dipungut biaya",
     product="Ijazah dan transkrip akademik yang telah dilegalisir",
     procedure=[

@@ -166,6 +166,10 @@ _steps = standard_steps(
 # The pickup step only for applicants who chose to collect it; otherwise the press release step ends the service.
 STEPS = [*_steps[:-1], dataclasses.replace(_steps[-1], condition=by_pickup)]
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
+
 SERVICE = Service(
     slug=SLUG,
     code="LPM",
@@ -182,6 +186,11 @@ SERVICE = Service(
     # The standard publishes no completion time: the work follows the event's date.
     completion_text="Sesuai jadwal kegiatan yang disepakati dengan Subbagian Humas; surat jawaban diberikan "
                     "sebelum tanggal peliputan dan press release diterbitkan setelah kegiatan diliput",
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Subbagian Humas",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 4",
     fee="Tidak dipungut biaya",
     product="Surat jawaban atas permohonan peliputan media dan press release kegiatan (diambil di ULT atau "
             "dikirimkan melalui e-mail)",

@@ -97,7 +97,8 @@ REQUIREMENTS = [
                 max_mb=5, note="Ditujukan kepada Direktur Politeknik Negeri Jember; tidak diperlukan bila "
                                "Anda melapor secara anonim",
                 missing_message="Surat pengaduan resmi kepada Direktur wajib diunggah.",
-                condition=lambda data: not data.get(ANONYMOUS_FIELD), identifying=True),
+                condition=lambda data: not data.get(ANONYMOUS_FIELD), identifying=True,
+                condition_text="pengaduan tidak disampaikan secara anonim"),
     Requirement("bukti_pendukung", "Bukti pendukung", required=False, types=("pdf", "jpg", "png"), max_mb=5,
                 note="Foto, tangkapan layar atau dokumen yang mendukung pengaduan (jika ada)"),
 ]
@@ -132,6 +133,10 @@ STEPS = [
                          message="Rancangan jawaban sedang diperbaiki", style="secondary", internal=True)]),
 ]
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
+
 SERVICE = Service(
     slug=SLUG,
     code="PGM",
@@ -148,6 +153,11 @@ SERVICE = Service(
     # The seed publishes no completion time for complaints: no clock is set.
     completion_text="Tidak ditetapkan dalam standar; setiap tahap penanganan dapat dipantau melalui menu "
                     "Permohonan Saya dan pelacakan",
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Narahubung pengaduan, bersama unit terkait",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 5",
     fee="Tidak dipungut biaya",
     product="Jawaban resmi (surat balasan) atas pengaduan dari Politeknik Negeri Jember, disampaikan melalui "
             "aplikasi dan e-mail pemohon atau dapat diambil di Unit Layanan Terpadu",

@@ -232,6 +232,10 @@ REQUIREMENTS = [
 # seed names: read when the page is shown, so it follows the profile.
 CONTACT = partial(contact_text, "humas@polije.ac.id")
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
+
 SERVICE = Service(
     slug=SLUG,
     code="PSD",
@@ -269,6 +273,12 @@ SERVICE = Service(
     # The seed publishes no completion time; 14 working days is this
     # installation's setting for the institution to adjust.
     completion_days=14,
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Subbagian Kepegawaian",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 1",
+    notes=["Sumber (PINTU Politeknik Negeri Jember) tidak mencantumkan jangka waktu penyelesaian layanan ini."],
     fee="Tidak dipungut biaya",
     product="Surat pengantar usulan pensiun dini (tembusan)",
     procedure=[

@@ -118,6 +118,11 @@ _steps = standard_steps(
 # The pickup step only when the applicant chose it; otherwise Humas's reply letter ends the service.
 STEPS = [*_steps[:-1], dataclasses.replace(_steps[-1], condition=by_pickup)]
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk. Sumber juga menyebut kunjungan langsung ke "
+          "kampus, surat, telepon, e-mail dan media sosial.")
+
 SERVICE = Service(
     slug=SLUG,
     code="WSB",
@@ -134,6 +139,11 @@ SERVICE = Service(
     # The standard publishes no completion time: the answer follows the proposed visit date.
     completion_text="Sesuai jadwal kunjungan yang disepakati; jawaban diberikan sebelum tanggal kegiatan "
                     "yang diusulkan",
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Subbagian Humas",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 8",
     fee="Tidak dipungut biaya",
     product="Informasi tentang jadual, tatacara dan unit produktif serta materi yang dikunjungi dan dipelajari "
             "(Surat Balasan Permohonan Wisata Edukasi / Studi Banding, diambil di Unit Layanan Terpadu atau "
