@@ -94,8 +94,8 @@ def svg(service: Service, unit_names: dict[str, str]) -> Markup:
         mids.append(y + h / 2)
         y += h + GAP
     end_y = y
-    parts.append(f'<rect class="fc-box fc-end" x="{BOX_X + 60}" y="{end_y:.0f}" width="{BOX_W - 120}" height="34" rx="17"/>'
-                 + _text(cx, end_y + 22, ["Selesai"], "fc-title"))
+    parts.append(f'<rect class="fc-box fc-end" x="{BOX_X + 60}" y="{end_y:.0f}" width="{BOX_W - 120}" '
+                 f'height="34" rx="17"/>' + _text(cx, end_y + 22, ["Selesai"], "fc-title"))
     height = end_y + 34 + 10
     # Arrows: start -> first step, then each step's ways out.
     first_top = tops[0] if tops else end_y

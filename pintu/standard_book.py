@@ -106,7 +106,8 @@ def entry(service: Service, names: dict[str, str] | None = None) -> dict:
 def context(services) -> dict:
     """What ``standards/book.html`` shows: every enabled service, ordered by category and title."""
     names = unit_names()
-    return {"entries": [entry(s, names) for s in sorted(services, key=lambda s: (s.category, s.title))]}
+    ordered = sorted(services, key=lambda s: (s.category, s.title))
+    return {"entries": [entry(s, names) for s in ordered]}
 
 
 # -- PDF -----------------------------------------------------------------------------------------------

@@ -110,7 +110,9 @@ class Index:
 
     def low_elements(self) -> list[int]:
         """Indexes of the elements whose NRR is below "Baik"."""
-        return [i for i, n in enumerate(self.nrr) if self.respondents and Decimal(n.numerator) / n.denominator < LOW_NRR]
+        if not self.respondents:
+            return []
+        return [i for i, n in enumerate(self.nrr) if Decimal(n.numerator) / n.denominator < LOW_NRR]
 
 
 def grade_of(ikm: Decimal) -> tuple[str, str]:

@@ -141,7 +141,8 @@ def test_a_closure_set_in_the_profile_moves_the_due_date(app, admin, make_user):
     admin.post("/admin/profil", data=profile_form(closures="2026-12-24 Cuti bersama Natal"))
     assert due_after_lengkap() == dt.date(2026, 12, 28)
     # The e-mails carry the profile's name and contact.
-    assert "Politeknik Negeri Contoh · Telp: (0331) 999999, Email: ult@contoh.ac.id" in mails_to(app, "alumni@test.id")[-1]
+    mail = mails_to(app, "alumni@test.id")[-1]
+    assert "Politeknik Negeri Contoh · Telp: (0331) 999999, Email: ult@contoh.ac.id" in mail
 
 
 class TwoHours:

@@ -22,7 +22,8 @@ class Inpassing:
         slug="inpassing-uji", title="Inpassing Uji", category="Karier dosen", summary="Layanan uji inpassing.",
         requirements=[Requirement("sk", "SK pengangkatan"),
                       Requirement("ijazah_ln", "Penyetaraan ijazah luar negeri",
-                                  condition=lambda d: d.get("luar_negeri"), condition_text="ijazah diperoleh di luar negeri"),
+                                  condition=lambda d: d.get("luar_negeri"),
+                                  condition_text="ijazah diperoleh di luar negeri"),
                       Requirement("pendukung", "Dokumen pendukung", required=False)],
         eligibility=["Dosen tetap PTS dengan masa kerja sekurang-kurangnya 2 tahun."],
         steps=standard_steps(
