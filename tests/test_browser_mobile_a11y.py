@@ -86,7 +86,8 @@ def an_application_of(apps, service, step):
 def test_no_horizontal_overflow_at_375px(demo_server, browser):
     app, base, apps = demo_server
     anonymous = logged_in(browser, base, None)
-    for path in ("/", "/gedung/jadwal", "/gedung/jadwal?tampilan=minggu"):
+    for path in ("/", "/gedung/jadwal", "/gedung/jadwal?tampilan=minggu", "/layanan/gedung", "/standar-pelayanan",
+                 "/maklumat", "/ikm"):
         anonymous.goto(base + path)
         assert overflow(anonymous) <= 375, (path, overflow(anonymous))
     chips = 0
@@ -159,7 +160,7 @@ def test_main_pages_have_no_wcag_21_aa_violations(demo_server, browser, width):
     found = {}
     anonymous = logged_in(browser, base, None, width)
     for path in ("/", "/layanan/legalisir", "/lacak", "/lacak?nomor=LGS-2026-99999&kode=ABCDEF", "/masuk",
-                 "/daftar", "/gedung/jadwal"):
+                 "/daftar", "/gedung/jadwal", "/standar-pelayanan", "/maklumat", "/ikm"):
         anonymous.goto(base + path)
         found[path] = violations(anonymous)
     applicant = logged_in(browser, base, "mahasiswa@pintu.test", width)

@@ -191,3 +191,36 @@ def test_a_period_counts_only_its_answers(app, cast, client):
                                         ("76.60", "C"), ("65.00", "C"), ("64.99", "D"), ("25.00", "D")])
 def test_grades_follow_the_regulations_conversion_intervals(ikm, grade):
     assert survey.grade_of(Decimal(ikm))[0] == grade
+
+
+@pytest.mark.config(RETENTION_DAYS=30)
+def test_the_answer_is_in_the_data_export_and_retention_keeps_only_the_ratings(app, cast):
+    import datetime as dt
+    import json
+    import zipfile
+
+    from pintu.models import Application, SurveyResponse
+
+    app_id = finished(app)
+    applicant = app.test_client()
+    login(applicant, APPLICANT)
+    answer(applicant, app_id, EXAMPLE[2], "Nama saya Rina, antrean lama", gender="P", age="30")
+    archive = zipfile.ZipFile(io.BytesIO(applicant.get("/profil/data-saya.zip").get_data()))
+    record = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith("permohonan.json"))))
+    assert record["survei"]["saran"] == "Nama saya Rina, antrean lama"
+    assert record["survei"]["nilai"]["Persyaratan"] == 2
+    with app.app_context():
+        Application.update(closed_at=dt.datetime.utcnow() - dt.timedelta(days=31)).where(
+            Application.id == app_id).execute()
+    result = app.test_cli_runner().invoke(args=["purge-expired"])
+    assert result.exit_code == 0 and "1 permohonan dianonimkan" in result.output
+    with app.app_context():
+        row = SurveyResponse.get()
+        assert (row.suggestion, row.gender, row.age) == ("", "", None)
+        assert [getattr(row, c) for c in survey.COLUMNS] == EXAMPLE[2]  # the period's IKM is unchanged
+
+
+def test_demo_data_answers_the_survey_for_its_finished_applications(app, client):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    page = client.get("/ikm").get_data(as_text=True)
+    assert "Belum ada responden" not in page.split("Per unsur", 1)[0] and "responden</p>" in page
