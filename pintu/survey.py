@@ -198,19 +198,21 @@ def period_bounds(year: int, quarter: int | None = None) -> tuple[dt.datetime, d
 
 
 def _grouped(key, start, end) -> dict[str, Index]:
+    """``{key value: Index}`` of the answers in [start, end); ``key=None``: one group, ``"all"``."""
     sums = [fn.SUM(getattr(SurveyResponse, c)) for c in COLUMNS]
-    query = (SurveyResponse.select(key.alias("k"), fn.COUNT(SurveyResponse.id).alias("n"), *sums)
-             .where((SurveyResponse.created_at >= start) & (SurveyResponse.created_at < end))
-             .group_by(key).tuples())
-    return {row[0]: index_of(row[1], row[2:]) for row in query}
+    columns = [key.alias("k")] if key is not None else []
+    query = (SurveyResponse.select(*columns, fn.COUNT(SurveyResponse.id).alias("n"), *sums)
+             .where((SurveyResponse.created_at >= start) & (SurveyResponse.created_at < end)))
+    if key is not None:
+        query = query.group_by(key)
+    rows = [row if key is not None else ("all", *row) for row in query.tuples()]
+    return {row[0]: index_of(row[1], row[2:]) for row in rows if row[1]}
 
 
 def report(start: dt.datetime, end: dt.datetime) -> dict:
     """IKM of the institution, per service and per unit for answers in [start, end) (naive UTC);
-    four queries whatever the number of answers."""
-    from peewee import Value
-
-    institution = _grouped(Value("all"), start, end).get("all") or index_of(0, [0] * len(COLUMNS))
+    three queries whatever the number of answers."""
+    institution = _grouped(None, start, end).get("all") or index_of(0, [0] * len(COLUMNS))
     per_service = _grouped(SurveyResponse.service, start, end)
     per_unit = _grouped(SurveyResponse.unit, start, end)
     return {"institution": institution, "services": per_service, "units": per_unit}
