@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .flowchart import actor_label, svg
+from .flowchart import actor_label, draw_pdf, svg
 from .institution import profile
 from .services import NOT_SET, Requirement, Service
 
@@ -179,11 +179,5 @@ def pdf(services) -> bytes:
                     doc.multi_cell(0, 5, _pdf_text(f"{i}. {line}" if numbered else line),
                                    new_x="LMARGIN", new_y="NEXT")
         doc.ln(2)
-        doc.set_font("Helvetica", "B", 10)
-        doc.multi_cell(0, 5, "Alur prosedur (tahap dalam PINTU)", new_x="LMARGIN", new_y="NEXT")
-        doc.set_font("Helvetica", size=10)
-        for i, step in enumerate(service.steps, 1):
-            doc.set_x(doc.l_margin + 5)
-            doc.multi_cell(0, 5, _pdf_text(f"{i}. {step.title} - {actor_label(step, names)}"),
-                           new_x="LMARGIN", new_y="NEXT")
+        draw_pdf(doc, service, names, "Bagan alur (tahap permohonan di PINTU)", _pdf_text)
     return bytes(doc.output())

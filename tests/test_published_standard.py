@@ -126,6 +126,8 @@ def test_the_standar_pelayanan_book_lists_every_enabled_service_as_page_and_pdf(
     for service in services:
         assert service.title in text, service.title
     assert "Belum ditetapkan" in text and "Seksi Ketenagaan" in text and "Daftar isi" in text
+    # The flowchart is drawn in the PDF too: the outside party's box, the branches, the end.
+    assert "Bagan alur" in text and "Pimpinan PTS" in text and "Dikembalikan" in text and "Selesai" in text
     one = client.get("/layanan/inpassing-uji/standar.pdf")
     assert "Inpassing Uji" in pdf_text(one.data) and "Legalisir" not in pdf_text(one.data)
 
