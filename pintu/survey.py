@@ -5,12 +5,18 @@ Unit Penyelenggara Pelayanan Publik sets the nine elements (unsur) rated by the 
 4-point scale and the arithmetic:
 
 * NRR per unsur = sum of the ratings of the element / number of respondents who rated it;
-* NRR tertimbang per unsur = NRR x 1/9 (equal weights: "bobot nilai rata-rata tertimbang =
-  jumlah bobot / jumlah unsur = 1/9");
+* NRR tertimbang per unsur = NRR x 1/9 (equal weights: the total weight 1 shared by the nine
+  elements);
 * IKM = sum of the NRR tertimbang (on the 1-4 scale); IKM unit pelayanan = IKM x 25 (25-100 scale);
 * mutu pelayanan from the conversion table of the regulation's annex ("nilai interval konversi"):
   88,31-100,00 A (Sangat Baik), 76,61-88,30 B (Baik), 65,00-76,60 C (Kurang Baik),
   25,00-64,99 D (Tidak Baik)  (NRR intervals 3,5324-4,00 / 3,0644-3,532 / 2,60-3,064 / 1,00-2,5996).
+
+Sources checked: the regulation's opening articles (Pasal 1: a survey at least once a year) in the
+transcription at https://puskaandriana.blogspot.com/2023/03/permenpan-no-14-th-2017-tentang-survey.html;
+the nine elements, the weights and the conversion table above as reproduced in a worked IKM report
+following it (github.com/rennn9/GASPUL_BACKEND, rumus_perhitungan_ikm_lengkap.md).  The annex's table
+itself was not readable in full here: compare GRADES with the printed regulation when in doubt.
 
 The weights are kept exact (1/9, not the rounded 0,111 some spreadsheets use), so the IKM equals the
 mean of the nine NRR times 25; it is rounded to two decimals before it is graded, as the table is
