@@ -34,14 +34,15 @@ def admin_required(view):
 
 
 def staff_can_view(user: User, application: Application) -> bool:
-    """Staff see submitted applications of services with a step for one of their roles/units,
+    """Staff see submitted applications of services with a step for one of their roles/units (a
+    step routed by data, ``Step.unit_for``, counts with the unit it routes this application to),
     and applications disposed to one of their units."""
     if application.status == "draft" or not user.is_staff:
         return False
     service = find_service(application.service)
     if service is None:
         return False
-    if any(user.has_role(step.role, step.unit) for step in service.steps):
+    if any(acts_at(user, step, application) for step in service.steps):
         return True
     unit_keys = {m.unit.key for m in user.memberships() if m.unit_id}
     if not unit_keys:
@@ -49,6 +50,13 @@ def staff_can_view(user: User, application: Application) -> bool:
     from .workflow import dispositions_of  # read once per application object, reused by the page
 
     return any(d.unit.key in unit_keys for d in dispositions_of(application))
+
+
+def acts_at(user: User, step, application: Application) -> bool:
+    """Whether ``user`` holds the role of the staff ``step`` in the unit it has for ``application``."""
+    if step.for_applicant or step.external:
+        return False
+    return user.has_role(step.role, step.unit_key(application.data))
 
 
 def can_view(user: User, application: Application) -> bool:
@@ -159,7 +167,7 @@ def identity_visible(user: User | None, application: Application, service=None) 
         return True
     if reported_anonymously(application):
         return False
-    return any(user.has_role(step.role, step.unit) for step in service.identity_staff_steps)
+    return any(acts_at(user, step, application) for step in service.identity_staff_steps)
 
 
 def applicant_name(user: User | None, application: Application, service=None) -> str:

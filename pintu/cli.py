@@ -91,16 +91,43 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Pengguna {user.email} siap ({role}{' ' + unit if unit else ''}).")
 
     @app.cli.command("plugins")
-    def plugins():
-        """List installed plugins and the services each contributes."""
+    @click.option("--all", "show_all", is_flag=True,
+                  help="Juga plugin paket institusi lain (tidak aktif di instalasi ini).")
+    def plugins(show_all):
+        """List the enabled plugins and the services each contributes (--all: every installed pack)."""
         from .plugins import registry
 
         reg = registry()
+        click.echo(f"Institusi: {reg.institution.name} ({reg.institution.key})")
         for name in reg.plugin_names():
             services = [s for s in reg.services.values() if s.plugin == name]
             click.echo(name)
             for s in services:
                 click.echo(f"  {s.slug:28s} {s.title}")
+        if show_all:
+            from . import institutions
+
+            owner = {institutions.normalise(p): inst for inst in institutions.available().values()
+                     for p in inst.packs}
+            inactive = sorted(n for n in reg.installed if n not in reg.plugin_names())
+            for name in inactive:
+                inst = owner.get(reg.installed[name])
+                click.echo(f"{name}  [tidak aktif: {'paket ' + inst.key if inst else 'dimatikan'}]")
+                for s in reg.installed_services(name):
+                    click.echo(f"  {s.slug:28s} {s.title}")
+
+    @app.cli.command("pack-entry-points")
+    @click.argument("directory", type=click.Path(exists=True, file_okay=False))
+    @click.argument("module")
+    def pack_entry_points(directory, module):
+        """Print the [project.entry-points.pintu] lines of a pack's service files (for pyproject.toml)."""
+        from pathlib import Path
+
+        from .catalog import ServicePack, load_service
+
+        for path in ServicePack(Path(directory)).files():
+            slug = load_service(path).service.slug
+            click.echo(f'{slug} = "{module}:{ServicePack.attribute(path)}"')
 
     @app.cli.command("new-plugin")
     @click.argument("name")

@@ -71,8 +71,9 @@ def due_date(service, data) -> dt.date | None:
     no completion time.  Holidays are the Indonesian calendar plus :func:`extra_holidays`; office
     hours (for minute and hour limits) are :func:`office_hours` (both from the institution profile).
     """
-    from . import workingdays
+    from . import service_settings, workingdays
 
+    service = service_settings.effective(service)  # an administrator's completion time wins
     extra = extra_holidays()
     if service.completion_time is not None:
         return workingdays.due_date(now(), service.completion_time.amount, service.completion_time.unit, extra,
@@ -96,3 +97,11 @@ def office_hours() -> dict:
     from .institution import profile
 
     return profile().office_hours
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """``days`` working days after ``start`` in this institution's calendar (Indonesian holidays plus
+    :func:`extra_holidays`); the start day does not count."""
+    from . import workingdays
+
+    return workingdays.add_working_days(start, days, extra_holidays())

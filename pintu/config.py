@@ -15,6 +15,7 @@ DEFAULTS = {
     "APP_NAME": "PINTU",
     "TIMEZONE": "Asia/Jakarta",
     "INSTITUTION": "Politeknik Negeri Jember",
+    "INSTITUTION_KEY": "polije",  # which institution this deployment serves (pintu.institutions)
     "DATABASE_URL": None,  # default: sqlite in the instance folder
     "DATABASE_POOL_SIZE": 8,  # connections kept open per app process (0: connect per request)
     "REDIS_URL": None,  # unset: jobs run inline
@@ -48,6 +49,7 @@ DEFAULTS = {
     "RATE_LIMIT_FORGOT": [10, 60],  # password reset requests
     "RATE_LIMIT_REGISTER": [10, 60],  # registrations
     "RATE_LIMIT_TRACK": [30, 15],  # tracking lookups that did not match
+    "RATE_LIMIT_EXTERNAL_LINK": [30, 15],  # links of parties outside the office that were not valid
     "RATE_LIMIT_ACCOUNT_MAIL": [5, 60],  # reset/registration mails to one e-mail address
     "PROXY_FIX_X_FOR": 0,  # trusted proxies in front of the app (X-Forwarded-For); 0: none
     "PROXY_FIX_X_PROTO": 0,  # trusted proxies setting X-Forwarded-Proto
@@ -104,6 +106,7 @@ def load(app, overrides: dict | None = None) -> None:
                 break
     if overrides:
         app.config.update(overrides)
+    _institution_defaults(app, overrides or {})
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
@@ -122,3 +125,13 @@ def _instance_secret(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _institution_defaults(app, overrides: dict) -> None:
+    """Apply the chosen institution's default settings to keys still at PINTU's own default."""
+    from . import institutions
+
+    institution = institutions.get(app.config.get("INSTITUTION_KEY"))
+    for key, value in institution.settings.items():
+        if key not in overrides and app.config.get(key) == DEFAULTS.get(key):
+            app.config[key] = value

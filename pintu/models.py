@@ -131,6 +131,9 @@ class Application(BaseModel):
     due_date = DateField(null=True)
     closed_at = DateTimeField(null=True)
     refusal_reason = TextField(default="")
+    # Set while the application waits at a step declared ``pauses_clock`` (UTC, from pintu.clock):
+    # the working days spent there are added to ``due_date`` when it leaves.
+    paused_since = DateTimeField(null=True)
 
     class Meta:
         # The first index served the old inbox's tab counts; the inbox now reads `Task` (see
@@ -158,6 +161,8 @@ class Upload(BaseModel):
     superseded = BooleanField(default=False)
     # Set when the file was deleted from disk (retention, account deletion); the row stays as a record.
     purged_at = DateTimeField(null=True)
+    # The label of the party outside the office who uploaded it through their link ("Pimpinan PTS"), or "".
+    party = CharField(max_length=120, default="")
 
 
 class Event(BaseModel):
@@ -176,6 +181,11 @@ class Event(BaseModel):
     note = TextField(default="")  # meant for the applicant
     internal_note = TextField(default="")  # staff only
     created_at = DateTimeField(default=utcnow, index=True)
+    # A party outside the office acting through its link (actor_role "pihak_luar"): who they said they
+    # are.  ``actor`` is then the inactive placeholder account of external parties (pintu.external).
+    party_name = CharField(max_length=120, default="")
+    party_email = CharField(max_length=254, default="")
+    party_capacity = CharField(max_length=120, default="")
 
 
 class Disposition(BaseModel):
@@ -389,7 +399,42 @@ class StagedUpload(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
 
 
-ALL_MODELS += [FormToken, StagedUpload, Task]
+
+
+class ServiceSetting(BaseModel):
+    """An administrator's overrides of one service's published settings (pintu.service_settings).
+
+    ``values`` holds only the keys that differ from the declaration; ``version`` guards against
+    two administrators saving over each other.
+    """
+
+    service = CharField(max_length=60, unique=True)
+    values = JSONField(default=dict)
+    version = IntegerField(default=1)
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+ALL_MODELS += [ServiceSetting]
+
+
+class ExternalLink(BaseModel):
+    """A single-purpose link e-mailed to a party outside the office for one step of one application
+    (see :mod:`pintu.external`).  Only a hash of the token is stored."""
+
+    application = ForeignKeyField(Application, on_delete="CASCADE")
+    step = CharField(max_length=40)
+    email = CharField(max_length=254)
+    token_hash = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+    sent_by = IntegerField(null=True)  # staff user id of a re-send; None when the engine sent it
+
+    class Meta:
+        indexes = ((("application", "step"), False),)
+
+
+ALL_MODELS += [FormToken, StagedUpload, Task, ExternalLink]
 
 
 class Setting(BaseModel):

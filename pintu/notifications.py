@@ -89,7 +89,7 @@ def on_event(application: Application, service: Service, event) -> list[int]:
     if application.status in ("in_process", "ready") and event.to_step and event.kind != "claim":
         step = service.step(application.step)
         if step is not None and (event.from_step != event.to_step or event.kind in ("submitted", "resubmitted")):
-            notify_staff(application, step.role, step.unit,
+            notify_staff(application, step.role, step.unit_key(application.data),
                          f"Permohonan masuk {application.reference}: {service.title} - {step.title}")
     return mails
 

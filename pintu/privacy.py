@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
-from . import audit, uploads
+from . import audit, external, uploads
 from .access import can_download
 from .db import database
 from .messages import thread
@@ -179,6 +179,10 @@ def anonymise_application(application: Application, placeholder: User, result: R
                         refusal_reason="", version=Application.version + 1)
      .where(Application.id == application.id).execute())
     Event.update(actor=placeholder).where(Event.application == application.id, Event.actor == applicant_id).execute()
+    # Who a party outside the office said they were is personal data too (pintu.external).
+    (Event.update(party_name="", party_email="", party_capacity="")
+     .where(Event.application == application.id, Event.party_email != "").execute())
+    external.purge_link_rows(application.id)
     (Message.update(author=placeholder, body=REMOVED_MESSAGE)
      .where(Message.application == application.id, Message.author == applicant_id).execute())
     Notification.delete().where(Notification.application == application.id,

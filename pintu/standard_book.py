@@ -30,9 +30,14 @@ def requirement_text(req: Requirement) -> str:
     if not req.required:
         return f"{req.label} (jika ada)"
     if req.condition is not None:
-        return f"{req.label} (wajib jika {req.condition_text})" if req.condition_text else \
-            f"{req.label} (wajib dalam keadaan tertentu)"
+        return f"{req.label} ({condition_phrase(req)})"
     return req.label
+
+
+def condition_phrase(req: Requirement) -> str:
+    """``Requirement.condition_text`` ("Wajib jika ...") as it reads inside parentheses."""
+    text = req.condition_text or "Wajib dalam keadaan tertentu"
+    return text[:1].lower() + text[1:]
 
 
 def requirement_lines(service: Service) -> list[str]:
@@ -55,7 +60,8 @@ def complaint_text(service: Service) -> str:
 def procedure_lines(service: Service, names: dict[str, str]) -> list[str]:
     if service.procedure:
         return list(service.procedure)
-    return [f"{s.title} ({actor_label(s, names)})" for s in service.steps]
+    return [f"{s.title} ({actor_label(s, names)}"
+            + (", melalui tautan yang dikirim ke e-mailnya)" if s.party else ")") for s in service.steps]
 
 
 def delivery(service: Service, names: dict[str, str]) -> list[Component]:
@@ -65,6 +71,7 @@ def delivery(service: Service, names: dict[str, str]) -> list[Component]:
         Component("Sistem, mekanisme dan prosedur", procedure_lines(service, names)),
         Component("Jangka waktu penyelesaian", [service.completion_label]),
         Component("Biaya / tarif", [service.fee or "-"]),
+        *([Component("Periode pengajuan", [p.text for p in service.periods])] if service.periods else []),
         Component("Produk pelayanan", [service.product or "-"]),
         Component("Penanganan pengaduan, saran dan masukan", [complaint_text(service)]),
     ]

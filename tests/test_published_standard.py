@@ -23,7 +23,7 @@ class Inpassing:
         requirements=[Requirement("sk", "SK pengangkatan"),
                       Requirement("ijazah_ln", "Penyetaraan ijazah luar negeri",
                                   condition=lambda d: d.get("luar_negeri"),
-                                  condition_text="ijazah diperoleh di luar negeri"),
+                                  condition_text="Wajib jika ijazah diperoleh di luar negeri"),
                       Requirement("pendukung", "Dokumen pendukung", required=False)],
         eligibility=["Dosen tetap PTS dengan masa kerja sekurang-kurangnya 2 tahun."],
         steps=standard_steps(

@@ -15,10 +15,11 @@ from ..services import APPLICANT_CATEGORIES, NOT_SET, ROLES, STATUSES
 
 
 def register_views(app: Flask) -> None:
-    from . import admin, applications, auth, catalog, inbox, messages, notifications, privacy, standards, survey, track
+    from . import (admin, applications, auth, catalog, external, inbox, messages, notifications, privacy, standards,
+                   survey, track)
 
-    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, standards,
-                   survey):
+    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, external,
+                   standards, survey):
         app.register_blueprint(module.bp)
 
     @app.context_processor

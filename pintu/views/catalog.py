@@ -6,6 +6,7 @@ from itertools import groupby
 
 from flask import Blueprint, render_template, request
 
+from .. import service_settings
 from ..plugins import all_services, get_service
 
 bp = Blueprint("catalog", __name__)
@@ -34,4 +35,5 @@ def home():
 def service(slug):
     from .. import standard_book
 
-    return render_template("catalog/service.html", **standard_book.entry(get_service(slug)))
+    service_ = service_settings.effective(get_service(slug))
+    return render_template("catalog/service.html", **standard_book.entry(service_))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from .. import audit, institution, maklumat, standard_book, uploads
+from .. import audit, institution, maklumat, service_settings, standard_book, uploads
 from ..access import admin_required
 from ..plugins import all_services, get_service
 from ..services import Requirement
@@ -16,22 +16,25 @@ bp = Blueprint("standards", __name__)
 
 LOGO = Requirement("logo", "Logo", types=("png", "jpg"), max_mb=1)
 
+bp.add_app_template_global(standard_book.condition_phrase, "condition_phrase")
+
 
 @bp.route("/standar-pelayanan")
 def book():
-    return render_template("standards/book.html", **standard_book.context(all_services()))
+    return render_template("standards/book.html",
+                           **standard_book.context(service_settings.effective_all(all_services())))
 
 
 @bp.route("/standar-pelayanan.pdf")
 def book_pdf():
-    data = standard_book.pdf(all_services())
+    data = standard_book.pdf(service_settings.effective_all(all_services()))
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="standar-pelayanan.pdf"'})
 
 
 @bp.route("/layanan/<slug>/standar.pdf")
 def service_pdf(slug):
-    service = get_service(slug)
+    service = service_settings.effective(get_service(slug))
     return Response(standard_book.pdf([service]), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="standar-{slug}.pdf"'})
 

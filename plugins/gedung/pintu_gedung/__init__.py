@@ -185,14 +185,12 @@ def pintu_blueprints():
 
 @hookimpl
 def pintu_validate_application(service, data, applicant, application):
-    if service.slug != SLUG:
-        return None
     return bookings.check_request(data, applicant, application)
 
 
 @hookimpl
 def pintu_before_transition(application, service, step, action, actor, note):
-    if service.slug != SLUG or action.kind != FORWARD:
+    if action.kind != FORWARD:
         return None
     if step.key == APPROVAL_STEP:
         return bookings.approval_conflict(application)
@@ -205,8 +203,6 @@ def pintu_before_transition(application, service, step, action, actor, note):
 def pintu_after_transition(application, service, event):
     """The booking follows the application: pending on (re)submission, approved by the leadership,
     refused with the application, cancelled (slot freed) when the applicant withdraws."""
-    if service.slug != SLUG:
-        return
     if event.kind in ("submitted", "resubmitted"):
         bookings.sync_booking(application)
     elif event.kind == FORWARD and event.from_step == APPROVAL_STEP:
@@ -219,8 +215,6 @@ def pintu_after_transition(application, service, event):
 
 @hookimpl
 def pintu_application_panels(application, service, viewer):
-    if service.slug != SLUG:
-        return None
     data = application.data or {}
     slot = bookings.slot_of(data)
     booking = bookings.booking_of(application)

@@ -165,7 +165,7 @@ REQUIREMENTS = [
                 note="Unggah satu pas foto digital suami/istri; cetakan pas foto 4 lembar diserahkan ke ULT"),
     Requirement("lpp", "Laporan Perkawinan Pertama (formulir terlampir)", max_mb=SCAN_MB,
                 condition=lambda data: not fills_lpp(data), missing_message=LPP_UPLOAD_MISSING,
-                condition_text="pemohon memilih mengunggah LPP, bukan mengisinya di formulir PINTU",
+                condition_text="Wajib jika pemohon memilih mengunggah LPP, bukan mengisinya di formulir PINTU",
                 note=SCAN_NOTE + ". Wajib jika memilih mengunggah LPP; tidak perlu jika LPP diisi di formulir ini"),
 ]
 
@@ -251,8 +251,6 @@ def pintu_template_dirs():
 
 @hookimpl
 def pintu_application_panels(application, service, viewer):
-    if service.slug != SLUG:
-        return None
     data = application.data or {}
     html = render_template("karis_karsu/detail.html", application=application, service=service,
                            kartu=kartu(data), fills_lpp=fills_lpp(data),

@@ -34,7 +34,6 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Requirement, Service, Step, approve,
                    contact_text, hookimpl, refuse, send_back)
-from pintu.workflow import WorkflowError
 
 SLUG = "pengaduan-masyarakat"
 REQUIRED = "Wajib diisi."
@@ -98,7 +97,7 @@ REQUIREMENTS = [
                                "Anda melapor secara anonim",
                 missing_message="Surat pengaduan resmi kepada Direktur wajib diunggah.",
                 condition=lambda data: not data.get(ANONYMOUS_FIELD), identifying=True,
-                condition_text="pengaduan tidak disampaikan secara anonim"),
+                condition_text="Wajib jika pengaduan tidak disampaikan secara anonim"),
     Requirement("bukti_pendukung", "Bukti pendukung", required=False, types=("pdf", "jpg", "png"), max_mb=5,
                 note="Foto, tangkapan layar atau dokumen yang mendukung pengaduan (jika ada)"),
 ]
@@ -241,19 +240,16 @@ def pintu_template_dirs():
 
 
 @hookimpl
-def pintu_after_transition(application, service, event):
+def pintu_before_transition(application, service, step, action, actor, note, files):
     """The reply letter is released only with the approval, never with a request for revision."""
-    if service.slug != SLUG or event.action != "revisi":
-        return
-    if reply_letter(application) is not None:
-        raise WorkflowError("Surat balasan hanya diunggah bersama persetujuan jawaban resmi. "
-                            "Kosongkan unggahan untuk meminta perbaikan rancangan.")
+    if action.key == "revisi" and REPLY_LETTER.key in files:
+        return ("Surat balasan hanya diunggah bersama persetujuan jawaban resmi. "
+                "Kosongkan unggahan untuk meminta perbaikan rancangan.")
+    return None
 
 
 @hookimpl
 def pintu_application_panels(application, service, viewer):
-    if service.slug != SLUG:
-        return None
     panels = []
     reply = official_reply(application) if application.status == "done" else None
     if reply is not None:

@@ -313,8 +313,6 @@ def pintu_template_dirs():
 def pintu_validate_application(service, data, applicant, application):
     """Dates that disagree with the NIP are reported as such; the age and service rule is applied to
     the dates that agree (the core has already required an 18-digit NIP)."""
-    if service.slug != SLUG:
-        return None
     errors = check_against_nip(data, applicant.id_number)
     for key, message in age_and_service(data).items():
         errors.setdefault(key, message)
@@ -330,8 +328,6 @@ def reference_date(application) -> dt.date:
 
 @hookimpl
 def pintu_application_panels(application, service, viewer):
-    if service.slug != SLUG:
-        return None
     data = application.data or {}
     born, tmt = as_date(data.get("tanggal_lahir")), as_date(data.get("tmt_cpns"))
     on = reference_date(application)
