@@ -47,8 +47,7 @@ def requirement_lines(service: Service) -> list[str]:
         if step.for_applicant and step.requirements:
             cond = " (jika berlaku)" if step.condition is not None else ""
             lines += [f"{requirement_text(r)}, pada tahap {step.title}{cond}" for r in step.requirements]
-        elif step.external and step.requirements:
-            lines += [f"{requirement_text(r)}, diunggah oleh {step.party.label}" for r in step.requirements]
+    lines += [f"{requirement_text(r)} (diunggah oleh {party.label})" for r, party in service.party_requirements]
     return lines or ["-"]
 
 
@@ -60,8 +59,8 @@ def complaint_text(service: Service) -> str:
 def procedure_lines(service: Service, names: dict[str, str]) -> list[str]:
     if service.procedure:
         return list(service.procedure)
-    return [f"{s.title} ({actor_label(s, names)}"
-            + (", melalui tautan yang dikirim ke e-mailnya)" if s.party else ")") for s in service.steps]
+    return [f"{s.title} (oleh {s.party.label}, melalui tautan yang dikirim ke e-mailnya)" if s.party
+            else f"{s.title} ({actor_label(s, names)})" for s in service.steps]
 
 
 def delivery(service: Service, names: dict[str, str]) -> list[Component]:
