@@ -167,3 +167,14 @@ def test_maklumat_defaults_to_the_seed_pledge_and_the_admin_edits_it(app, client
 def test_public_standard_pages_are_linked_from_every_page(client):
     home = client.get("/").get_data(as_text=True)
     assert 'href="/standar-pelayanan"' in home and 'href="/maklumat"' in home and 'href="/ikm"' in home
+
+
+@pytest.mark.parametrize("extra", [False, pytest.param(True, marks=pytest.mark.plugins(Inpassing()))])
+def test_the_book_costs_the_same_queries_whatever_the_number_of_services(app, client, extra):
+    """The administrator's overrides of every service are read at once; the profile is cached."""
+    from pintu.testing import count_queries
+
+    assert ("inpassing-uji" in app.extensions["pintu"].services) is extra
+    client.get("/")  # the profile, read once per process and kept (PROFILE_CACHE_SECONDS)
+    assert count_queries(client, "/standar-pelayanan")[0] == 1
+    assert count_queries(client, "/layanan/legalisir")[0] == 1
