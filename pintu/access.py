@@ -56,7 +56,7 @@ def acts_at(user: User, step, application: Application) -> bool:
     """Whether ``user`` holds the role of the staff ``step`` in the unit it has for ``application``."""
     if step.for_applicant or step.external:
         return False
-    return user.has_role(step.role, step.unit_key(application.data))
+    return user.takes_step(step.role, step.unit_key(application.data))
 
 
 def can_view(user: User, application: Application) -> bool:

@@ -258,8 +258,12 @@ def _step(spec: Mapping, fields: Mapping[str, Mapping], where: str) -> Step:
     party = None
     if "party" in spec:
         p = spec["party"]
-        _check_keys(p, {"label", "email_field", "name_field", "link_days"}, "party keys", where)
-        party = Party(p["label"], p["email_field"], p.get("name_field", ""), int(p.get("link_days", 14)))
+        _check_keys(p, {"label", "email_field", "name_field", "link_days", "show_fields", "email_setting"},
+                    "party keys", where)
+        if not (p.get("email_field") or p.get("email_setting")):
+            raise CatalogError(f"{where}: a party needs email_field (a form field) or email_setting (a setting)")
+        party = Party(p["label"], p.get("email_field", ""), p.get("name_field", ""), int(p.get("link_days", 14)),
+                      tuple(p.get("show_fields", ())), p.get("email_setting", ""))
     unit_for, units = None, ()
     if "unit_from" in spec:
         name, mapping = spec["unit_from"], dict(spec.get("unit_map") or {})

@@ -13,7 +13,7 @@ import datetime as dt
 
 from . import accounts, clock, demo_support
 from .models import User
-from .services import DISPOSE, EXTERNAL, FINISH, FORWARD
+from .services import EXTERNAL, FINISH, FORWARD
 
 DEMO_PASSWORD = "pintu-demo-2026"
 
@@ -71,33 +71,35 @@ def walk_service(entry, applicants: dict, staff: dict, domain: str) -> None:
     applicant = _applicant(service, applicants)
     files = {r.key: demo_support.sample_pdf(f"{r.key}.pdf") for r in service.requirements}
     demo_support.application(service, applicant, data, files, [])  # waits at the front office
-    app = demo_support.application(service, applicant, data, files, [])
+    if service.external_steps:  # one left waiting for the outside party (its link shown to staff)
+        _advance(demo_support.application(service, applicant, data, files, []), service, applicant, staff,
+                 domain, stop_at_party=True)
+    _advance(demo_support.application(service, applicant, data, files, []), service, applicant, staff, domain)
+
+
+def _advance(app, service, applicant, staff, domain, stop_at_party=False):
+    """Play the first forward action of every step until the end (or an outside party's step)."""
     from . import uploads, workflow
     from .models import Application
 
-    if service.external_steps:  # one more, left waiting for the outside party (its link on the page)
-        demo_support.application(service, applicant, data, files, [])
     for _ in range(len(service.steps) + 1):
         step = service.step(app.step)
         if step is None or app.status in ("done", "refused", "cancelled"):
             break
         if step.role == EXTERNAL:
-            if not _as_party(app, step, service):
+            if stop_at_party or not _as_party(app, step, service):
                 break
             app = Application.get_by_id(app.id)
             continue
-        if any(a.kind == DISPOSE for a in step.actions) and not _forward_action(step):
-            break
         action = _forward_action(step)
         if action is None:
             break
         actor = applicant if step.for_applicant else _staff(staff, step.role, step.unit_key(app.data), domain)
-        step_files = {}
-        for req in step.requirements:
-            storage = demo_support.sample_pdf(f"{req.key}.pdf")
-            step_files[req.key] = uploads.check(storage, req)
+        step_files = {req.key: uploads.check(demo_support.sample_pdf(f"{req.key}.pdf"), req)
+                      for req in step.requirements}
         workflow.perform(app, actor, action.key, note="", files=step_files)
         app = Application.get_by_id(app.id)
+    return app
 
 
 def _as_party(app, step, service) -> bool:

@@ -84,7 +84,12 @@ def _hash(token: str) -> str:
 
 def address_of(application: Application, step: Step) -> str:
     """The party's e-mail address from the application data ("" when missing or malformed)."""
-    value = str((application.data or {}).get(step.party.email_field) or "").strip().lower()
+    party = step.party
+    if party.email_field:
+        value = (application.data or {}).get(party.email_field)
+    else:  # an institution's own partner (the bank): the address is a setting
+        value = current_app.config.get(party.email_setting) if party.email_setting else ""
+    value = str(value or "").strip().lower()
     return value if _EMAIL.match(value) else ""
 
 

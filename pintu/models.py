@@ -71,8 +71,21 @@ class User(BaseModel):
         return self._memberships
 
     def has_role(self, role: str, unit: str | None = None) -> bool:
+        """True when the user holds ``role`` (in ``unit`` when given; any unit or none when not)."""
         for m in self.memberships():
             if m.role == role and (unit is None or (m.unit is not None and m.unit.key == unit)):
+                return True
+        return False
+
+    def takes_step(self, role: str, unit: str | None) -> bool:
+        """True when the user may take a step of ``role`` in ``unit``.
+
+        A step with a unit is for that unit's members; a step without one for those who hold the
+        role without a unit: the head of a unit (``pimpinan`` of a Bidang) is not the head of the
+        institution, and a unit's officer is not the front office.
+        """
+        for m in self.memberships():
+            if m.role == role and ((m.unit.key if m.unit_id else None) == (unit or None)):
                 return True
         return False
 

@@ -99,6 +99,8 @@ def staff_for(role: str, unit_key: str | None):
         Membership.role == role, User.is_active == True)  # noqa: E712
     if unit_key:
         query = query.switch(Membership).join(Unit).where(Unit.key == unit_key)
+    else:  # a step without a unit: those holding the role without one (User.takes_step)
+        query = query.where(Membership.unit.is_null())
     return query.distinct()
 
 

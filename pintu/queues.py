@@ -59,17 +59,15 @@ def queue_key(service: str, role: str, unit: str | None = None) -> str:
 def user_queues(user: User, service: str | None = None) -> list[str]:
     """Every queue ``user`` works, optionally of one service only.
 
-    A step without a unit is open to everybody with its role; a step with a unit only to
-    that unit's members (the rule of ``User.has_role``).
+    A step without a unit is open to those holding its role without a unit; a step with a unit
+    only to that unit's members (the rule of ``User.takes_step``).
     """
     keys: set[str] = set()
     for s in all_services():
         if service and s.slug != service:
             continue
         for m in user.memberships():
-            keys.add(queue_key(s.slug, m.role))
-            if m.unit_id:
-                keys.add(queue_key(s.slug, m.role, m.unit.key))
+            keys.add(queue_key(s.slug, m.role, m.unit.key if m.unit_id else None))
     return sorted(keys)
 
 

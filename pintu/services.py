@@ -204,7 +204,10 @@ class Party:
     party on the timeline and in the published standard ("Pimpinan PTS"); ``name_field``, when
     set, is the data field holding the person's name (pre-filled on the link page);
     ``link_days`` is how long a link stays valid (calendar days).  The event records the name,
-    e-mail and capacity (jabatan) the party gives.  ``show_fields`` are the application data keys
+    e-mail and capacity (jabatan) the party gives.  A party whose address belongs to the
+    institution rather than to the application (the partner bank) names the configuration key
+    holding it in ``email_setting`` (``email_field`` then stays empty; a pack sets the key in its
+    institution's ``settings``).  ``show_fields`` are the application data keys
     the link page shows the party besides the applicant's name (default: none), e.g.
     ``("nidn", "jabatan_fungsional")``: the party sees nothing else of the application.
     """
@@ -214,6 +217,7 @@ class Party:
     name_field: str = ""
     link_days: int = 14
     show_fields: Sequence[str] = ()
+    email_setting: str = ""
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def can_act(user: User, step: Step | None, application: Application | None = Non
         return False  # staff never process their own application
     if step.external:
         return False  # only the party, through its link (perform_external)
-    return user.has_role(step.role, step.unit_key(application.data if application is not None else None))
+    return user.takes_step(step.role, step.unit_key(application.data if application is not None else None))
 
 
 def dispositions_of(application: Application) -> list[Disposition]:
@@ -96,7 +96,7 @@ def available_actions(application: Application, user: User) -> list[Action]:
 
 
 def _actor_role(user: User, step: Step | None, application: Application) -> str:
-    if step and not step.external and user.has_role(step.role, step.unit_key(application.data)):
+    if step and not step.external and user.takes_step(step.role, step.unit_key(application.data)):
         return step.role
     return "pemohon"
 
