@@ -7,6 +7,7 @@ from . import audit
 from .catalog import ServicePack
 from .formparts import Computed, conditional, repeated
 from .hookspecs import hookimpl
+from .institution import contact_text
 from .institutions import Institution
 from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
                        MANUFACTURING_COMPONENTS, NOT_SET, REFUSE, RETURN, ROLES, STATUSES, TIME_UNITS, Action,
@@ -70,6 +71,6 @@ def create_app(overrides=None):
 __all__ = [
     "ANONYMOUS_FIELD", "APPLICANT_CATEGORIES", "DISPOSE", "Document", "Duration", "EXTERNAL", "FINISH",
     "MANUFACTURING_COMPONENTS", "NOT_SET", "Fee", "Party", "Period", "TIME_UNITS", "FORWARD", "REFUSE", "RETURN", "ROLES",
-    "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "create_app", "dispose", "finish",
+    "STATUSES", "Action", "Requirement", "Service", "Step", "approve", "audit", "contact_text", "create_app", "dispose", "finish",
     *_LAZY, "hookimpl", "Institution", "ServicePack", "Computed", "conditional", "repeated", "refuse", "send_back", "standard_steps",
 ]

@@ -68,26 +68,40 @@ def due_date(service, data) -> dt.date | None:
 
     ``Service.completion_time`` (a :class:`pintu.Duration` in the standard's unit) wins over
     ``completion_days`` (working days, or a callable of the data); None when the service has
-    no completion time.  Holidays are the Indonesian calendar plus ``EXTRA_HOLIDAYS``; office
-    hours (for minute and hour limits) are ``OFFICE_HOURS``.
+    no completion time.  Holidays are the Indonesian calendar plus :func:`extra_holidays`; office
+    hours (for minute and hour limits) are :func:`office_hours` (both from the institution profile).
     """
     from . import service_settings, workingdays
 
     service = service_settings.effective(service)  # an administrator's completion time wins
-    config = current_app.config
-    extra = config.get("EXTRA_HOLIDAYS") or ()
+    extra = extra_holidays()
     if service.completion_time is not None:
         return workingdays.due_date(now(), service.completion_time.amount, service.completion_time.unit, extra,
-                                    config.get("OFFICE_HOURS"))
+                                    office_hours())
     days = service.days_for(data or {})
     if days is None:
         return None
     return workingdays.add_working_days(today(), days, extra)
 
 
+def extra_holidays() -> tuple[str, ...]:
+    """ISO dates closed on top of the national calendar: ``EXTRA_HOLIDAYS`` and the closures (cuti
+    bersama) of the institution profile (:func:`pintu.institution.profile`)."""
+    from .institution import profile
+
+    return profile().holidays
+
+
+def office_hours() -> dict:
+    """The office hours the clock counts for minute and hour limits (institution profile)."""
+    from .institution import profile
+
+    return profile().office_hours
+
+
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """``days`` working days after ``start`` in this institution's calendar (Indonesian holidays plus
-    ``EXTRA_HOLIDAYS``); the start day does not count."""
+    :func:`extra_holidays`); the start day does not count."""
     from . import workingdays
 
-    return workingdays.add_working_days(start, days, current_app.config.get("EXTRA_HOLIDAYS") or ())
+    return workingdays.add_working_days(start, days, extra_holidays())

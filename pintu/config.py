@@ -84,6 +84,14 @@ DEFAULTS = {
     "CONTACT_PHONE": "(0331) 333533 Ext. 160/221",
     "CONTACT_EMAIL": "pintu@polije.ac.id",
     "LAPOR_URL": "https://www.lapor.go.id",
+    # Defaults of the institution profile (the administrator edits it at /admin/profil; pintu.institution).
+    "INSTITUTION_ADDRESS": "Jalan Mastrip PO.BOX 164, Jember",
+    "INSTITUTION_MAP_URL": "",
+    "INSTITUTION_WEBSITE": "https://www.polije.ac.id",
+    "OFFICE_HOURS_TEXT": "Senin–Kamis 08.00–16.00, istirahat 12.00–13.00; Jumat 08.00–16.30, istirahat "
+                         "11.00–13.00; Sabtu, Minggu dan hari libur tutup",
+    "OFFICE_HOURS": None,  # {weekday: [["HH:MM", "HH:MM"], ...]}; None: pintu.workingdays.DEFAULT_OFFICE_HOURS
+    "PROFILE_CACHE_SECONDS": 30,  # how long an app process keeps the profile before reading it again
     # Closed applications older than this many days are anonymised by `flask --app pintu purge-expired`
     # (0 or None: never).  Five years: see README, "Data pribadi".
     "RETENTION_DAYS": 5 * 365,

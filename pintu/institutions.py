@@ -96,21 +96,26 @@ def claimed_packs() -> set[str]:
 
 def profile() -> dict:
     """The institution as printed on letterheads and receipts: the one place issued documents read it
-    from (today the settings ``INSTITUTION``, ``INSTITUTION_ADDRESS``..., defaulted by the
-    institution's declaration; an administrator-edited profile can take its place here).
+    from.  Name, address, contact, website and logo come from the profile the administrator edits
+    (:func:`pintu.institution.profile`, itself defaulted by the settings ``INSTITUTION``,
+    ``INSTITUTION_ADDRESS``... and the institution's declaration); the parent body and the city of
+    the letterhead from the settings ``INSTITUTION_PARENT`` and ``INSTITUTION_CITY``.
 
     ``signers`` maps a role to ``{"name", "position", "id_number"}`` (see the ``SIGNERS`` setting)."""
     from flask import current_app
 
+    from . import institution
+
     cfg = current_app.config
+    edited = institution.profile()
     return {
-        "name": cfg.get("INSTITUTION") or "",
+        "name": edited.name or cfg.get("INSTITUTION") or "",
         "parent": cfg.get("INSTITUTION_PARENT") or "",
-        "address": cfg.get("INSTITUTION_ADDRESS") or "",
+        "address": edited.address or cfg.get("INSTITUTION_ADDRESS") or "",
         "city": cfg.get("INSTITUTION_CITY") or "",
-        "phone": cfg.get("CONTACT_PHONE") or "",
-        "email": cfg.get("CONTACT_EMAIL") or "",
-        "website": cfg.get("INSTITUTION_WEBSITE") or "",
-        "logo": cfg.get("INSTITUTION_LOGO") or None,
+        "phone": edited.phone or "",
+        "email": edited.email or "",
+        "website": edited.website or cfg.get("INSTITUTION_WEBSITE") or "",
+        "logo": edited.logo_path or cfg.get("INSTITUTION_LOGO") or None,
         "signers": dict(cfg.get("SIGNERS") or {}),
     }

@@ -535,3 +535,46 @@ class Handover(BaseModel):
 
 
 ALL_MODELS += [DocumentCounter, DocumentScheme, IssuedDocument, Handover]
+
+
+class Setting(BaseModel):
+    """A setting the administrator edits, stored as JSON under a key (``institution``: the profile,
+    ``maklumat``: the Maklumat Pelayanan).  See :mod:`pintu.institution`."""
+
+    key = CharField(unique=True, max_length=40)
+    value = JSONField(default=dict)
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = IntegerField(null=True)  # admin's user id (a plain integer: the value outlives accounts)
+
+
+class SurveyResponse(BaseModel):
+    """One answer to the Survei Kepuasan Masyarakat (PermenPAN-RB 14/2017) about one finished
+    application: the nine elements ``u1``..``u9`` on the 1-4 scale (see :mod:`pintu.survey`).
+
+    ``service`` and ``unit`` are copied at answer time so the IKM is grouped in SQL without
+    reading the applications; the unique ``application`` makes a second answer impossible."""
+
+    application = ForeignKeyField(Application, unique=True, on_delete="CASCADE")
+    service = CharField(max_length=60)
+    unit = CharField(max_length=120)
+    u1 = IntegerField()
+    u2 = IntegerField()
+    u3 = IntegerField()
+    u4 = IntegerField()
+    u5 = IntegerField()
+    u6 = IntegerField()
+    u7 = IntegerField()
+    u8 = IntegerField()
+    u9 = IntegerField()
+    suggestion = TextField(default="")
+    gender = CharField(max_length=1, default="")  # L / P, optional
+    age = IntegerField(null=True)
+    education = CharField(max_length=10, default="")
+    occupation = CharField(max_length=20, default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("created_at", "service"), False), (("created_at", "unit"), False))
+
+
+ALL_MODELS += [Setting, SurveyResponse]

@@ -65,6 +65,13 @@ def on_event(application: Application, service: Service, event) -> list[int]:
     from . import timeline
 
     mails = []
+    # Finished: invite the applicant to the Survei Kepuasan Masyarakat (pintu.survey), in-app and in
+    # the e-mail about the event.
+    survey_link = None
+    if application.status == "done" and event.to_status == "done" and event.from_status != "done":
+        from . import survey
+
+        survey_link = survey.invite(application)
     if event.kind in APPLICANT_EVENTS and not timeline.staff_only(event, service):
         applicant = application.applicant
         text = f"{application.reference}: {event.message}"
@@ -78,7 +85,7 @@ def on_event(application: Application, service: Service, event) -> list[int]:
                                status=timeline.status_text(application, True, service),
                                note_label=timeline.note_label(event, service),
                                todo=todo, instructions=todo.instructions_for(application) if todo else "",
-                               final=application.status in FINAL_STATUSES)
+                               final=application.status in FINAL_STATUSES, survey_link=survey_link)
         subject = f"[PINTU] {application.reference} - {event.message}"
         mails.append(queue_mail(applicant.email, subject, body, application,
                                 attachments=_attachments(application, event)))

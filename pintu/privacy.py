@@ -30,8 +30,8 @@ from .access import can_download, can_download_document
 from .db import database
 from .messages import thread
 from .models import (Application, DeletionRequest, EmailVerification, Event, Handover, Membership, Message,
-                     Notification,
-                     OutgoingMail, PasswordResetToken, RateLimitHit, Upload, User, utcnow)
+                     Notification, OutgoingMail, PasswordResetToken, RateLimitHit, SurveyResponse, Upload, User,
+                     utcnow)
 from .plugins import find_service
 from .services import FINAL_STATUSES, STATUSES
 from .timeline import timeline
@@ -84,6 +84,7 @@ def export_zip(user: User):
             "pesan": [{"waktu": m.created_at, "dari": "Anda" if m.author_id == user.id else "Petugas",
                        "isi": m.body, "lampiran": m.attachment.original_name if m.attachment_id else None}
                       for m in thread(application, viewer_is_staff=False)],
+            "survei": _survey_answer(application),
         }), f"{folder}/permohonan.json")
         for upload in Upload.select().where(Upload.application == application.id).order_by(Upload.id):
             if not can_download(user, upload):
@@ -99,6 +100,17 @@ def export_zip(user: User):
     zs.add(_json([{"waktu": n.created_at, "pesan": n.message, "dibaca": n.read_at} for n in notes]),
            "notifikasi.json")
     return zs
+
+
+def _survey_answer(application: Application) -> dict | None:
+    from .survey import COLUMNS, ELEMENTS
+
+    row = SurveyResponse.get_or_none(SurveyResponse.application == application.id)
+    if row is None:
+        return None
+    return {"waktu": row.created_at, "saran": row.suggestion, "jenis_kelamin": row.gender, "umur": row.age,
+            "pendidikan": row.education, "pekerjaan": row.occupation,
+            "nilai": {label: getattr(row, c) for c, (_, label, _) in zip(COLUMNS, ELEMENTS)}}
 
 
 # ---------------------------------------------------------------------------
@@ -186,6 +198,9 @@ def anonymise_application(application: Application, placeholder: User, result: R
     # hand-over (when, which officer) stays.  Issued letters stay: they are the institution's archive
     # and their verification pages show only a masked holder.
     Handover.update(name="(dihapus)", id_number="").where(Handover.application == application.id).execute()
+    # The survey answer keeps its ratings (the IKM of the period) but not the free text or the respondent.
+    (SurveyResponse.update(suggestion="", gender="", age=None, education="", occupation="")
+     .where(SurveyResponse.application == application.id).execute())
     paths = []
     for upload in Upload.select().where(Upload.application == application.id, Upload.purged_at.is_null()):
         paths.append(uploads.path_of(upload.stored_name))

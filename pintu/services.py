@@ -407,7 +407,7 @@ class Requirement:
     (an identity card, a signed letter): in a service with
     ``confidential_identity`` only those who may see the identity download it.
     ``condition_text`` states ``condition`` the way the published standard prints it
-    ("Wajib jika Jenis usul: Baru").
+    ("Wajib jika Jenis usul: Baru"); the form, the service page and the Standar Pelayanan show it.
     """
 
     key: str
@@ -570,6 +570,11 @@ class Service:
 
     ``documents`` lists the :class:`Document` s the service produces (numbered letters the core
     renders, numbers and makes verifiable when the declared step's action is taken).
+    ``complaint_channel`` and ``contact`` may be callables without arguments returning the text,
+    read each time the standard is shown: texts built on the institution's profile
+    (``complaint_channel=functools.partial(pintu.contact_text, "humas@...")``).  Read them through
+    :attr:`complaint_text` and :attr:`contact_text`.
+
     ``tariff`` is a structured :class:`Fee` (amount, per unit, who pays); when set, the published
     fee is its label.  ``periods`` are the windows (:class:`Period`) in which the service accepts
     submissions (empty: always open); outside them a submission is refused with the list of
@@ -596,8 +601,8 @@ class Service:
     fee: str = "Tidak dipungut biaya"
     product: str = ""
     procedure: Sequence[str] = ()
-    complaint_channel: str = ""
-    contact: str = ""
+    complaint_channel: str | Callable[[], str] = ""
+    contact: str | Callable[[], str] = ""
     legal_basis: Sequence[str] = ()
     max_total_mb: float = 20.0
     template_detail: str | None = None
@@ -730,6 +735,16 @@ class Service:
     def first_step(self) -> Step:
         return self.steps[0]
 
+    @property
+    def complaint_text(self) -> str:
+        """``complaint_channel`` as published now (a callable is called)."""
+        return _published(self.complaint_channel)
+
+    @property
+    def contact_text(self) -> str:
+        """``contact`` as published now (a callable is called)."""
+        return _published(self.contact)
+
     def open_period(self, day) -> bool:
         """True when submissions are accepted on ``day`` (no periods declared: always)."""
         return not self.periods or any(p.contains(day) for p in self.periods)
@@ -762,6 +777,10 @@ class Service:
         if not self.applicant_categories:
             return "Semua pemohon"
         return ", ".join(APPLICANT_CATEGORIES[c] for c in self.applicant_categories)
+
+
+def _published(value) -> str:
+    return (value() if callable(value) else value) or ""
 
 
 def standard_steps(*middle: Step, ready_title: str = "Hasil siap diambil di ULT",

@@ -537,7 +537,7 @@ def _pause_changes(application: Application, service: Service, to_step: str | No
         out[Application.paused_since] = None
         due = changes.get(Application.due_date, application.due_date)
         if due is not None and Application.due_date not in changes:
-            extra = current_app.config["EXTRA_HOLIDAYS"]
+            extra = clock.extra_holidays()  # the institution profile's closures too
             spent = workingdays.working_days_between(clock.local_date(application.paused_since), clock.today(), extra)
             out[Application.due_date] = workingdays.add_working_days(due, max(spent, 0), extra)
     nxt = service.step(to_step) if to_step else None
@@ -678,5 +678,4 @@ def working_days_left(application: Application) -> int | None:
     """Working days until the due date (negative when late), or None without a clock."""
     if not application.due_date or application.status in FINAL_STATUSES or application.paused_since is not None:
         return None  # no clock, closed, or the clock is paused (Step.pauses_clock)
-    return workingdays.working_days_between(clock.today(), application.due_date,
-                                            current_app.config["EXTRA_HOLIDAYS"])
+    return workingdays.working_days_between(clock.today(), application.due_date, clock.extra_holidays())

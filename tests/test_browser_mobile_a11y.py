@@ -89,7 +89,8 @@ def an_application_of(apps, service, step):
 def test_no_horizontal_overflow_at_375px(demo_server, browser):
     app, base, apps = demo_server
     anonymous = logged_in(browser, base, None)
-    for path in ("/", "/gedung/jadwal", "/gedung/jadwal?tampilan=minggu"):
+    for path in ("/", "/gedung/jadwal", "/gedung/jadwal?tampilan=minggu", "/layanan/gedung", "/standar-pelayanan",
+                 "/maklumat", "/ikm"):
         anonymous.goto(base + path)
         assert overflow(anonymous) <= 375, (path, overflow(anonymous))
     chips = 0
@@ -162,7 +163,8 @@ def test_main_pages_have_no_wcag_21_aa_violations(demo_server, browser, width):
     found = {}
     anonymous = logged_in(browser, base, None, width)
     for path in ("/", "/layanan/legalisir", "/lacak", "/lacak?nomor=LGS-2026-99999&kode=ABCDEF", "/masuk",
-                 "/daftar", "/gedung/jadwal", f"/verifikasi/{apps['verify']}", "/verifikasi/tidak-dikenal"):
+                 "/daftar", "/gedung/jadwal", f"/verifikasi/{apps['verify']}", "/verifikasi/tidak-dikenal",
+                 "/standar-pelayanan", "/maklumat", "/ikm"):
         anonymous.goto(base + path)
         found[path] = violations(anonymous)
     applicant = logged_in(browser, base, "mahasiswa@pintu.test", width)

@@ -7,26 +7,27 @@ import datetime as dt
 from flask import Flask
 from flask_login import current_user
 
-from .. import access
+from .. import access, institution
 from ..clock import to_local
 from ..models import User
 from ..notifications import unread_count
-from ..services import APPLICANT_CATEGORIES, ROLES, STATUSES
+from ..services import APPLICANT_CATEGORIES, NOT_SET, ROLES, STATUSES
 
 
 def register_views(app: Flask) -> None:
     from . import (admin, applications, auth, catalog, documents, external, inbox, letters_admin, messages,
-                   notifications, privacy, track)
+                   notifications, privacy, standards, survey, track)
 
     for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, external,
-                   documents, letters_admin):
+                   documents, letters_admin, standards, survey):
         app.register_blueprint(module.bp)
 
     @app.context_processor
     def globals_():
         unread = unread_count(current_user) if isinstance(current_user._get_current_object(), User) else 0
         return {"STATUSES": STATUSES, "ROLES": ROLES, "CATEGORIES": APPLICANT_CATEGORIES, "unread": unread,
-                "config": app.config, "admin_links": _admin_links,
+                "config": app.config, "admin_links": _admin_links, "profile": institution.profile,
+                "NOT_SET": NOT_SET,
                 # Service.confidential_identity: what the current user may see of an applicant.
                 "identity_visible": lambda application, service=None: access.identity_visible(
                     current_user, application, service),

@@ -33,4 +33,7 @@ def home():
 
 @bp.route("/layanan/<slug>")
 def service(slug):
-    return render_template("catalog/service.html", service=service_settings.effective(get_service(slug)))
+    from .. import standard_book
+
+    service_ = service_settings.effective(get_service(slug))
+    return render_template("catalog/service.html", **standard_book.entry(service_))

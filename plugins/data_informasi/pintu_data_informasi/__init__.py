@@ -28,16 +28,17 @@ stays with the staff until the officer delivers it.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from pintu import (DISPOSE, FINISH, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
-                   standard_steps)
+from pintu import (DISPOSE, FINISH, Action, Requirement, Service, Step, approve, contact_text, hookimpl,
+                   refuse, send_back, standard_steps)
 
 SLUG = "data-informasi"
 REQUIRED = "Wajib diisi."
@@ -68,7 +69,9 @@ def completion_days(data) -> int:
     return DISPOSITION_DAYS if (data or {}).get("jalur") == "disposisi" else DIRECT_DAYS
 
 
-CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 
 DELIVERED = "Data dan informasi telah disampaikan"
 #: The actions that deliver the answer (and may carry the data file).
@@ -76,6 +79,11 @@ DELIVERING = ("jawab_langsung", "sampaikan")
 
 DATA_FILE = Requirement("berkas_data", "Berkas data dan informasi", required=False, types=("pdf", "jpg", "png"),
                         max_mb=10, note="Dilampirkan bersama penyampaian jawaban")
+
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk. Sumber juga menyebut kunjungan langsung ke "
+          "kampus, telepon, e-mail dan media sosial.")
 
 SERVICE = Service(
     slug=SLUG,
@@ -119,6 +127,11 @@ SERVICE = Service(
     completion_text="Data dan informasi yang bersifat terbuka dan tersedia/siap: maksimal 5 (lima) menit; data dan "
                     "informasi yang bersifat tertentu dan harus melalui disposisi pimpinan: maksimal 3 (tiga) hari "
                     "kerja; dihitung sejak persyaratan dinyatakan lengkap",
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Subbagian Humas (petugas informasi)",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 10",
     fee="Tidak dipungut biaya",
     product="Produk unggulan, teknologi terapan; peraturan atau kebijakan bidang akademik dan kemahasiswaan; data "
             "dan informasi yang berkaitan dengan kelembagaan lainnya",
@@ -134,9 +147,10 @@ SERVICE = Service(
         "sesuai ketersediaannya kepada pemohon.",
         "Pemohon menerima data dan informasi yang dibutuhkan.",
     ],
-    complaint_channel="Pengaduan dan masukan dapat disampaikan secara tertulis melalui surat yang ditujukan kepada "
-                      "Direktur Politeknik Negeri Jember, Jalan Mastrip Jember dan akan dikoordinir oleh Kepala "
-                      "Humas untuk tindak lanjutnya; atau melalui " + CONTACT,
+    complaint_channel=lambda: (
+        "Pengaduan dan masukan dapat disampaikan secara tertulis melalui surat yang ditujukan kepada "
+        "Direktur Politeknik Negeri Jember, Jalan Mastrip Jember dan akan dikoordinir oleh Kepala "
+        "Humas untuk tindak lanjutnya; atau melalui " + CONTACT()),
     contact=CONTACT,
 )
 
@@ -205,8 +219,7 @@ def pintu_after_transition(application, service, event):
     changes = {Application.data: data}
     if event.action == "teruskan" and application.clock_started_at:
         started = clock.to_local(application.clock_started_at).date()
-        application.due_date = workingdays.add_working_days(started, service.days_for(data),
-                                                            current_app.config["EXTRA_HOLIDAYS"])
+        application.due_date = workingdays.add_working_days(started, service.days_for(data), clock.extra_holidays())
         changes[Application.due_date] = application.due_date
     Application.update(changes).where(Application.id == application.id).execute()
     application.data = data

@@ -18,20 +18,23 @@ one; overlapping pending requests are listed to staff.  The rules live in
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from flask import render_template
 from markupsafe import Markup
 
-from pintu import (Document, FORWARD, REFUSE, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
-                   standard_steps)
+from pintu import (FORWARD, REFUSE, Action, Document, Requirement, Service, Step, approve, contact_text, hookimpl,
+                   refuse, send_back, standard_steps)
 
 from . import bookings
 from .forms import GedungForm
 from .models import Booking, Building
 
 SLUG = "gedung"
-CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 
 LETTER = Requirement(
     "surat_permohonan", "Surat permohonan resmi peminjaman / penyewaan gedung", types=("pdf",), max_mb=2,
@@ -61,7 +64,7 @@ def payment_instructions(application) -> str:
         lines.append(f"Setorkan ke rekening Bendahara Penerimaan Politeknik Negeri Jember: {account}.")
     else:
         lines.append("Setorkan melalui bank kepada Bendahara Penerimaan Politeknik Negeri Jember; nomor rekening "
-                     "dapat ditanyakan ke Unit Layanan Terpadu (" + CONTACT + ").")
+                     "dapat ditanyakan ke Unit Layanan Terpadu (" + CONTACT() + ").")
     lines.append("Setelah menyetor, unggah bukti transfer (PDF, JPG atau PNG, maks. 2 MB) di halaman permohonan "
                  "dan tekan \"Kirim bukti transfer\".")
     return "\n".join(lines)
@@ -97,6 +100,10 @@ STEPS = standard_steps(
     ready_description="Pemohon dapat mengambil Surat Izin Pemakaian Gedung di Unit Layanan Terpadu",
 )
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
+
 SERVICE = Service(
     documents=[Document("surat_izin", "Surat Izin Pemakaian Gedung", "gedung/surat_izin.html",
                        # A free booking is settled by the leadership's approval, a paid one once its
@@ -118,6 +125,11 @@ SERVICE = Service(
     steps=STEPS,
     completion_text="Tidak ditetapkan dalam standar pelayanan; permohonan diproses sebelum tanggal pemakaian, "
                     "ajukan sedini mungkin",
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Bagian Umum dan Keuangan",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 3",
     fee="Pengguna internal: tidak dipungut biaya. Pengguna eksternal: biaya sewa sesuai tarif gedung (per hari; "
         "pemakaian paling lama 5 jam dalam satu hari dikenakan tarif setengah hari), disetor melalui bank kepada "
         "Bendahara Penerimaan Politeknik Negeri Jember",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import partial
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, send_file
@@ -24,8 +25,8 @@ from werkzeug.datastructures import FileStorage
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from pintu import (Document, Requirement, Service, Step, approve, audit, hookimpl, refuse, send_back,
-                   standard_steps)
+from pintu import (Document, Requirement, Service, Step, approve, audit, contact_text, hookimpl, refuse,
+                   send_back, standard_steps)
 
 SLUG = "kartu-istri-suami"
 REQUIRED = "Wajib diisi."
@@ -164,11 +165,18 @@ REQUIREMENTS = [
                 note="Unggah satu pas foto digital suami/istri; cetakan pas foto 4 lembar diserahkan ke ULT"),
     Requirement("lpp", "Laporan Perkawinan Pertama (formulir terlampir)", max_mb=SCAN_MB,
                 condition=lambda data: not fills_lpp(data), missing_message=LPP_UPLOAD_MISSING,
+                condition_text="Wajib jika pemohon memilih mengunggah LPP, bukan mengisinya di formulir PINTU",
                 note=SCAN_NOTE + ". Wajib jika memilih mengunggah LPP; tidak perlu jika LPP diisi di formulir ini"),
 ]
 
-CONTACT = "Telp: (0331)-333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 PRODUCT = "Surat pengantar usulan Kartu Istri/Suami"
+
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
 
 SERVICE = Service(
     documents=[Document("surat_pengantar", "Surat Pengantar Usulan Kartu Istri / Suami",
@@ -202,6 +210,12 @@ SERVICE = Service(
     # The seed publishes no completion time; 5 working days is this
     # installation's setting for the institution to adjust.
     completion_days=5,
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Subbagian Kepegawaian",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 7",
+    notes=["Sumber (PINTU Politeknik Negeri Jember) tidak mencantumkan jangka waktu penyelesaian layanan ini."],
     fee="Tidak dipungut biaya",
     product=PRODUCT,
     procedure=[

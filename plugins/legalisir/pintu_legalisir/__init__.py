@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
-from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import (Requirement, Service, Step, approve, contact_text, hookimpl, refuse, send_back,
+                   standard_steps)
 
 REQUIRED = "Wajib diisi."
 
@@ -44,6 +46,10 @@ def at_least_one_copy(data):
 
 SCAN_NOTE = "Hasil scan, foto tidak diperkenankan"
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
+
 SERVICE = Service(
     slug="legalisir",
     code="LGS",
@@ -68,6 +74,12 @@ SERVICE = Service(
         ready_description="Ijazah dan transkrip yang telah dilegalisir dapat diambil di ULT",
     ),
     completion_days=3,
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Bagian Akademik",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 9",
+    notes=["Sumber (PINTU Politeknik Negeri Jember) tidak mencantumkan jangka waktu penyelesaian layanan ini."],
     fee="Tidak dipungut biaya",
     product="Ijazah dan transkrip akademik yang telah dilegalisir",
     procedure=[
@@ -78,7 +90,7 @@ SERVICE = Service(
         "Operator ULT mengirimkan notifikasi melalui aplikasi dan e-mail bahwa legalisir telah selesai.",
         "Pemohon mengambil berkas ijazah dan transkrip yang telah dilegalisir di ULT.",
     ],
-    complaint_channel="Telp (0331) 333533 Ext. 160/221, e-mail pintu@polije.ac.id atau humas@polije.ac.id",
+    complaint_channel=partial(contact_text, "humas@polije.ac.id"),  # the profile's contact
     template_detail="legalisir/detail.html",
 )
 

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from pintu import (FINISH, Action, Document, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
-                   standard_steps)
+from pintu import (FINISH, Action, Document, Requirement, Service, Step, approve, contact_text, hookimpl, refuse,
+                   send_back, standard_steps)
 
 SLUG = "peliputan-media"
 REQUIRED = "Wajib diisi."
@@ -118,7 +119,9 @@ def by_pickup(data) -> bool:
 # The service
 # ---------------------------------------------------------------------------
 
-CONTACT = "Telp: (0331)-333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 
 #: Label from the standard ("Upload Surat Resmi Permohonan Dari ..."), its typo "eksteran" corrected.
 LETTER = Requirement(
@@ -163,6 +166,10 @@ _steps = standard_steps(
 # The pickup step only for applicants who chose to collect it; otherwise the press release step ends the service.
 STEPS = [*_steps[:-1], dataclasses.replace(_steps[-1], condition=by_pickup)]
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
+
 SERVICE = Service(
     documents=[Document("surat_jawaban_peliputan", "Surat Jawaban Permohonan Peliputan Media",
                        "peliputan/surat_jawaban.html", step="persetujuan", action="setujui", number_scheme="{seq:03d}/PL17/HM/{year}")],
@@ -181,6 +188,11 @@ SERVICE = Service(
     # The standard publishes no completion time: the work follows the event's date.
     completion_text="Sesuai jadwal kegiatan yang disepakati dengan Subbagian Humas; surat jawaban diberikan "
                     "sebelum tanggal peliputan dan press release diterbitkan setelah kegiatan diliput",
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Subbagian Humas",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 4",
     fee="Tidak dipungut biaya",
     product="Surat jawaban atas permohonan peliputan media dan press release kegiatan (diambil di ULT atau "
             "dikirimkan melalui e-mail)",

@@ -108,7 +108,7 @@ def test_standard_page(client):
     assert "Tidak dipungut biaya" in page
     assert "surat jawaban atas permohonan peliputan media" in page.lower()
     assert "press release" in page
-    assert "humas@polije.ac.id" in page and "(0331)-333533 Ext. 160/221" in page
+    assert "humas@polije.ac.id" in page and "(0331) 333533 Ext. 160/221" in page  # the institution profile's phone
     assert "Semua pemohon" in page
     # The products staff upload are not requirements of the applicant.
     assert pintu_peliputan.PRESS_RELEASE.label not in page

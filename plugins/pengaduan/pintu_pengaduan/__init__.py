@@ -23,6 +23,7 @@ with "revisi" is refused.  Units' answers and internal notes stay with the staff
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from flask import render_template
@@ -32,7 +33,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Document, Requirement, Service, Step, approve,
-                   hookimpl, refuse, send_back)
+                   contact_text, hookimpl, refuse, send_back)
 
 SLUG = "pengaduan-masyarakat"
 REQUIRED = "Wajib diisi."
@@ -84,7 +85,9 @@ def not_in_the_future(data):
     return {}
 
 
-CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 
 REQUIREMENTS = [
     # The signed letter names the complainant: only the narahubung and the leadership open it, and an
@@ -93,7 +96,8 @@ REQUIREMENTS = [
                 max_mb=5, note="Ditujukan kepada Direktur Politeknik Negeri Jember; tidak diperlukan bila "
                                "Anda melapor secara anonim",
                 missing_message="Surat pengaduan resmi kepada Direktur wajib diunggah.",
-                condition=lambda data: not data.get(ANONYMOUS_FIELD), identifying=True),
+                condition=lambda data: not data.get(ANONYMOUS_FIELD), identifying=True,
+                condition_text="Wajib jika pengaduan tidak disampaikan secara anonim"),
     Requirement("bukti_pendukung", "Bukti pendukung", required=False, types=("pdf", "jpg", "png"), max_mb=5,
                 note="Foto, tangkapan layar atau dokumen yang mendukung pengaduan (jika ada)"),
 ]
@@ -128,6 +132,10 @@ STEPS = [
                          message="Rancangan jawaban sedang diperbaiki", style="secondary", internal=True)]),
 ]
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
+
 SERVICE = Service(
     documents=[Document("surat_balasan_pengaduan", "Surat Balasan Pengaduan", "pengaduan/surat_balasan.html",
                        step="persetujuan", action="kirim_jawaban", number_scheme="{seq:03d}/PL17/PM/{year}")],
@@ -146,6 +154,11 @@ SERVICE = Service(
     # The seed publishes no completion time for complaints: no clock is set.
     completion_text="Tidak ditetapkan dalam standar; setiap tahap penanganan dapat dipantau melalui menu "
                     "Permohonan Saya dan pelacakan",
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Narahubung pengaduan, bersama unit terkait",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 5",
     fee="Tidak dipungut biaya",
     product="Jawaban resmi (surat balasan) atas pengaduan dari Politeknik Negeri Jember, disampaikan melalui "
             "aplikasi dan e-mail pemohon atau dapat diambil di Unit Layanan Terpadu",

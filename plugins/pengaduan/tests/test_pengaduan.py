@@ -389,7 +389,7 @@ def test_only_the_right_role_acts(app, client, staff, units, applicant):
 @pytest.mark.config(LAPOR_URL="https://lapor.contoh.test/aduan")
 def test_sp4n_lapor_link_on_service_and_application_page(app, client, applicant):
     page = client.get(f"/layanan/{SLUG}").get_data(as_text=True)
-    box = page[page.index('id="kanal-lapor"'):page.index("Standar Pelayanan")]  # above the standard
+    box = page[page.index('id="kanal-lapor"'):page.index("<h2>Standar Pelayanan")]  # above the standard
     assert 'href="https://lapor.contoh.test/aduan"' in box and "SP4N-LAPOR!" in box
     # Other services do not get the box (the slot is per service).
     other = client.get("/layanan/data-informasi")

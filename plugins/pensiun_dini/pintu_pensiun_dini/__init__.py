@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import partial
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
@@ -20,7 +21,8 @@ from werkzeug.datastructures import FileStorage
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pintu import Document, Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import (Document, Requirement, Service, Step, approve, contact_text, hookimpl, refuse, send_back,
+                   standard_steps)
 
 SLUG = "pensiun-dini"
 REQUIRED = "Wajib diisi."
@@ -226,7 +228,13 @@ REQUIREMENTS = [
                      "diserahkan ke ULT"),
 ]
 
-CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
+
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk.")
 
 SERVICE = Service(
     documents=[Document("surat_pengantar", "Surat Pengantar Usulan Pensiun Dini", "pensiun_dini/surat_pengantar.html",
@@ -267,6 +275,12 @@ SERVICE = Service(
     # The seed publishes no completion time; 14 working days is this
     # installation's setting for the institution to adjust.
     completion_days=14,
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Subbagian Kepegawaian",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 1",
+    notes=["Sumber (PINTU Politeknik Negeri Jember) tidak mencantumkan jangka waktu penyelesaian layanan ini."],
     fee="Tidak dipungut biaya",
     product="Surat pengantar usulan pensiun dini (tembusan)",
     procedure=[

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from pintu import Action, Document, Requirement, Service, Step, dispose, hookimpl, refuse, send_back, standard_steps
+from pintu import (Action, Document, Requirement, Service, Step, contact_text, dispose, hookimpl, refuse, send_back,
+                   standard_steps)
 
 SLUG = "wisata-edukasi"
 REQUIRED = "Wajib diisi."
@@ -85,7 +87,9 @@ def by_pickup(data) -> bool:
     return (data or {}).get("pengiriman") == "ult"
 
 
-CONTACT = "Telp: (0331)-333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
+# The institution's contact from its profile (edited by the administrator), with the Humas e-mail the
+# seed names: read when the page is shown, so it follows the profile.
+CONTACT = partial(contact_text, "humas@polije.ac.id")
 
 LETTER = Requirement("surat_permohonan", "Surat Resmi Permohonan Dari Instansi / Lembaga", types=("pdf",), max_mb=2,
                      note="Permohonan tertulis ditujukan kepada Direktur Politeknik Negeri Jember, Jalan Mastrip "
@@ -114,6 +118,11 @@ _steps = standard_steps(
 # The pickup step only when the applicant chose it; otherwise Humas's reply letter ends the service.
 STEPS = [*_steps[:-1], dataclasses.replace(_steps[-1], condition=by_pickup)]
 
+SARANA = ("Aplikasi Pelayanan Terpadu PINTU (http://pintu.polije.ac.id) untuk registrasi, pengunggahan "
+          "persyaratan dan pelacakan; Kantor Pusat Informasi dan Layanan Terpadu Politeknik Negeri Jember "
+          "untuk layanan langsung dan pengambilan produk. Sumber juga menyebut kunjungan langsung ke "
+          "kampus, surat, telepon, e-mail dan media sosial.")
+
 SERVICE = Service(
     documents=[Document("surat_balasan_kunjungan", "Surat Balasan Permohonan Wisata Edukasi / Studi Banding",
                        "wisata_edukasi/surat_balasan.html", step="koordinasi", action="disepakati",
@@ -134,6 +143,11 @@ SERVICE = Service(
     # The standard publishes no completion time: the answer follows the proposed visit date.
     completion_text="Sesuai jadwal kunjungan yang disepakati; jawaban diberikan sebelum tanggal kegiatan "
                     "yang diusulkan",
+    # The full standard (PermenPAN-RB 15/2014).  Seed 000 names only the facilities among the eight
+    # manufacturing components; the others stay unset and read "Belum ditetapkan" (never invented).
+    manufacturing={"sarana_prasarana": SARANA},
+    responsible_unit="Subbagian Humas",
+    source="Layanan unggulan PINTU Politeknik Negeri Jember, no. 8",
     fee="Tidak dipungut biaya",
     product="Informasi tentang jadual, tatacara dan unit produktif serta materi yang dikunjungi dan dipelajari "
             "(Surat Balasan Permohonan Wisata Edukasi / Studi Banding, diambil di Unit Layanan Terpadu atau "
@@ -152,9 +166,10 @@ SERVICE = Service(
         "Jawaban Permohonan: Setelah pemrosesan selesai, pemohon akan menerima jawaban dan melaksanakan kegiatan "
         "kunjungan, wisata edukasi, atau studi banding.",
     ],
-    complaint_channel="Pengaduan dan masukan dapat disampaikan secara tertulis melalui surat yang ditujukan kepada "
-                      "Direktur Politeknik Negeri Jember, Jalan Mastrip Jember dan akan dikoordinir oleh Kepala "
-                      "Humas untuk tindak lanjutnya; pengaduan dan masukan dapat juga melalui " + CONTACT,
+    complaint_channel=lambda: (
+        "Pengaduan dan masukan dapat disampaikan secara tertulis melalui surat yang ditujukan kepada "
+        "Direktur Politeknik Negeri Jember, Jalan Mastrip Jember dan akan dikoordinir oleh Kepala "
+        "Humas untuk tindak lanjutnya; pengaduan dan masukan dapat juga melalui " + CONTACT()),
     contact=CONTACT,
     template_detail="wisata_edukasi/detail.html",
 )
