@@ -22,7 +22,7 @@ _LAZY = {
     # local time and the working-day calendar of the institution (WIB, never the server's zone)
     "today": ("clock", "today"), "now": ("clock", "now"), "to_local": ("clock", "to_local"),
     "local_date": ("clock", "local_date"), "format_local": ("clock", "format_local"),
-    "add_working_days": ("clock", "add_working_days"),
+    "add_working_days": ("clock", "add_working_days"), "extra_holidays": ("clock", "extra_holidays"),
     # the engine: moving an application as an actor
     "WorkflowError": ("workflow", "WorkflowError"), "perform": ("workflow", "perform"),
     "cancel": ("workflow", "cancel"), "save_application": ("workflow", "save_application"),
@@ -45,7 +45,7 @@ _LAZY = {
     "TanggalField": ("fields", "TanggalField"), "form_data": ("forms", "form_data"),
     # demo data (pintu_demo_data hooks)
     "demo_application": ("demo_support", "application"), "sample_pdf": ("demo_support", "sample_pdf"),
-    "AsParty": ("demo_support", "AsParty"),
+    "AsParty": ("demo_support", "AsParty"), "ServicePlugin": ("catalog", "ServicePlugin"),
 }
 
 

@@ -8,15 +8,20 @@ A plugin is a Python distribution that declares an entry point in the group
 
 The module (or object) the entry point names is registered with the app's
 plugin manager; its functions decorated with :data:`pintu.hookimpl` and named
-like the hooks below are called by the core.  Plugins import only from
-``pintu`` (the names re-exported in ``pintu/__init__.py``) and
-``pintu.models`` / ``pintu.workflow`` where a hook hands them such objects.
+like the hooks below are called by the core.
 
-Besides the hooks, plugins use two core modules directly: :mod:`pintu.access`
-(``can_download``, ``can_download_document``, ``identity_visible``: who may see a file,
-an issued document or the applicant's identity) and :mod:`pintu.audit`
-(``audit.record(action, object, **details)``: append a masked entry to the audit trail, e.g. for
-an export a plugin offers).
+Plugins import from ``pintu`` and ``pintu.testing`` only (a test in the core
+checks the built-in plugins).  ``pintu`` exports the declarations
+(:class:`pintu.Service` and its parts), the form parts (``conditional``,
+``repeated``, ``Computed``, ``TanggalField``), local time and the institution's
+calendar (``today``, ``now``, ``to_local``, ``add_working_days``...), the engine
+(``perform``, ``cancel``, ``answer_disposition``...), the stored data
+(``Application``, ``Event``, ``Upload``, ``BaseModel``, ``database``...), who may
+see what (``can_download``, ``identity_visible``, ``application_or_404``,
+``admin_required``), files, messages and mail (``current_upload``,
+``check_upload``, ``post_message``, ``queue_mail``), the audit trail (``audit``)
+and demo helpers (``demo_application``, ``sample_pdf``, ``AsParty``); the full
+list is ``pintu.__all__``.
 
 Every hook is optional.  Hooks that return something are called on every
 plugin and their results collected in a list (pluggy's default); ``None``

@@ -572,3 +572,31 @@ def test_the_before_hook_receives_the_uploaded_files_and_can_veto(app, client, m
     assert BETA.vetoes == []
     assert get_application(app, app_id).step == "cek"
     assert count_rows(app, "Upload") == 1  # the refused file was not kept with the application
+
+
+def test_plugins_use_only_the_public_api():
+    """Every plugin (built-in services and institution packs) imports from ``pintu`` and
+    ``pintu.testing`` only, never a core module, and no hook checks ``service.slug``: the contract
+    is what ``pintu/__init__.py`` and ``pintu/hookspecs.py`` document."""
+    import ast
+    import pkgutil
+
+    root = Path(__file__).resolve().parent.parent / "plugins"
+    submodules = {m.name for m in pkgutil.iter_modules(pintu.__path__)} - {"testing"}
+    offenders = []
+    for path in sorted(root.glob("*/pintu_*/**/*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module.startswith("pintu.") and node.module != "pintu.testing":
+                    offenders.append(f"{path.relative_to(root)}: from {node.module} import ...")
+                if node.module == "pintu":
+                    offenders += [f"{path.relative_to(root)}: from pintu import {a.name}" for a in node.names
+                                  if a.name in submodules and a.name != "audit"]
+            if isinstance(node, ast.Import):
+                offenders += [f"{path.relative_to(root)}: import {a.name}" for a in node.names
+                              if a.name.startswith("pintu.") and a.name != "pintu.testing"]
+        assert "slug !=" not in path.read_text(), path
+    assert not offenders, "\n".join(offenders)
+    missing = [name for name in pintu.__all__ if not hasattr(pintu, name)]
+    assert not missing, missing

@@ -37,8 +37,10 @@ from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from pintu import (DISPOSE, FINISH, Action, Requirement, Service, Step, approve, contact_text, hookimpl,
-                   refuse, send_back, standard_steps)
+from pintu import (DISPOSE, FINISH, Action, add_working_days, answer_disposition, answerable_dispositions, Application, approve,
+                   contact_text, demo_application, Event, hookimpl, Message, perform, refuse, Requirement, sample_pdf,
+                   send_back, Service, standard_steps, Step, to_local, Upload)
+
 
 SLUG = "data-informasi"
 REQUIRED = "Wajib diisi."
@@ -157,7 +159,6 @@ SERVICE = Service(
 
 def answer_event(application):
     """The finishing event whose note is the answer, or None."""
-    from pintu.models import Event
 
     return (Event.select().where(Event.application == application.id, Event.kind == FINISH,
                                  Event.action.in_(DELIVERING))
@@ -166,7 +167,6 @@ def answer_event(application):
 
 def data_file(application):
     """The data file delivered with the answer, or None."""
-    from pintu.models import Upload
 
     return (Upload.select().where(Upload.application == application.id, Upload.requirement == DATA_FILE.key,
                                   Upload.superseded == False).order_by(Upload.id.desc()).first())  # noqa: E712
@@ -174,7 +174,6 @@ def data_file(application):
 
 def delivered_files(application):
     """Files the staff sent to the applicant in the thread (internal notes excluded)."""
-    from pintu.models import Message
 
     return list(Message.select().where(Message.application == application.id, Message.internal == False,  # noqa: E712
                                        Message.author != application.applicant_id,
@@ -211,15 +210,13 @@ def pintu_after_transition(application, service, event):
     """Record the path the officer chose; a disposition moves the due date to its own standard."""
     if event.action not in ("jawab_langsung", "teruskan"):
         return
-    from pintu import clock, workingdays
-    from pintu.models import Application
 
     data = dict(application.data or {})
     data["jalur"] = "disposisi" if event.action == "teruskan" else "langsung"
     changes = {Application.data: data}
     if event.action == "teruskan" and application.clock_started_at:
-        started = clock.to_local(application.clock_started_at).date()
-        application.due_date = workingdays.add_working_days(started, service.days_for(data), clock.extra_holidays())
+        started = to_local(application.clock_started_at).date()
+        application.due_date = add_working_days(started, service.days_for(data))
         changes[Application.due_date] = application.due_date
     Application.update(changes).where(Application.id == application.id).execute()
     application.data = data
@@ -241,9 +238,6 @@ def pintu_application_panels(application, service, viewer):
 
 @hookimpl
 def pintu_demo_data(applicants, staff):
-    from pintu import demo_support, workflow
-    from pintu.models import Application
-
     warga, instansi = applicants["masyarakat"], applicants["instansi"]
     petugas, pimpinan = staff["petugas"], staff["pimpinan"]
     humas = staff["verifikator:humas"]
@@ -254,8 +248,8 @@ def pintu_demo_data(applicants, staff):
                 "tujuan": "Kajian kebutuhan tenaga kerja vokasi di Kabupaten Jember.", "cara_menerima": "aplikasi"}
 
     def make(applicant, values, steps=(), submit=True):
-        files = {"surat_permohonan": demo_support.sample_pdf("surat_permohonan.pdf")}
-        return demo_support.application(SERVICE, applicant, values, files, list(steps), submit=submit)
+        files = {"surat_permohonan": sample_pdf("surat_permohonan.pdf")}
+        return demo_application(SERVICE, applicant, values, files, list(steps), submit=submit)
 
     lengkap = (petugas, "lengkap", "")
     teruskan = (humas, "teruskan", "")
@@ -265,7 +259,7 @@ def pintu_demo_data(applicants, staff):
     make(warga, brochure, [lengkap, (humas, "jawab_langsung",
                                      "Daftar program studi Diploma IV, akreditasi dan daya tampung terlampir; "
                                      "informasi terbaru juga tersedia di https://www.polije.ac.id.",
-                                     {DATA_FILE.key: demo_support.sample_pdf("program_studi_D4.pdf")})])
+                                     {DATA_FILE.key: sample_pdf("program_studi_D4.pdf")})])
     # ^ answered at once, with the file
     make(instansi, research, [lengkap, teruskan])                           # waiting for the Direktur
     make(instansi, dict(research, data_diminta="Data pribadi (alamat dan nomor telepon) seluruh alumni 2020."),
@@ -276,9 +270,9 @@ def pintu_demo_data(applicants, staff):
 
     # Disposed to two units; Bagian Akademik answered, Humas has not yet.
     routed = make(instansi, research, [lengkap, teruskan])
-    workflow.perform(routed, pimpinan, "dispose", units=["akademik", "humas"],
+    perform(routed, pimpinan, "dispose", units=["akademik", "humas"],
                      note="Siapkan data lulusan dan masa tunggu.")
     routed = Application.get_by_id(routed.id)
     akademik = staff["verifikator:akademik"]
-    workflow.answer_disposition(routed, akademik, workflow.answerable_dispositions(routed, akademik)[0].id,
+    answer_disposition(routed, akademik, answerable_dispositions(routed, akademik)[0].id,
                                 "Rekap jumlah lulusan 2021-2025 per program studi sudah disiapkan (berkas Excel).")

@@ -18,9 +18,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from pintu.models import Application, Event, Upload, utcnow
 
 from .models import Booking, Building
+
+from pintu import Application, Event, Upload, utcnow
 
 # ---------------------------------------------------------------------------
 # Vocabulary
@@ -43,9 +44,9 @@ FREE_TEXT = "Tidak dipungut biaya (pengguna internal)"
 
 def now() -> dt.datetime:
     """Local time now, naive (a function so that tests can pin it)."""
-    from pintu import clock
+    from pintu import now as local_now
 
-    return clock.now().replace(tzinfo=None, second=0, microsecond=0)
+    return local_now().replace(tzinfo=None, second=0, microsecond=0)
 
 
 def rupiah(amount: int) -> str:

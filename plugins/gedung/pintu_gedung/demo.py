@@ -7,6 +7,8 @@ import datetime as dt
 from . import bookings
 from .models import Building
 
+from pintu import Application, cancel, demo_application, sample_pdf
+
 BUILDINGS = [
     dict(name="Gedung Serba Guna Polije", capacity=1000, tariff_day=5_000_000, tariff_half_day=3_000_000,
          facilities="Kursi 800, panggung, sound system, AC, ruang rias, area parkir"),
@@ -26,9 +28,6 @@ def ensure_buildings() -> list[Building]:
 
 
 def load(service, applicants, staff) -> None:
-    from pintu import demo_support, workflow
-    from pintu.models import Application
-
     gsg, aula, _ = ensure_buildings()
     petugas, keuangan, pimpinan = staff["petugas"], staff["verifikator:umum_keuangan"], staff["pimpinan"]
     today = bookings.now().date()
@@ -37,7 +36,7 @@ def load(service, applicants, staff) -> None:
     approve = (pimpinan, "approve", "")
 
     def paid(who):
-        return (who, "paid", "", {"bukti_transfer": demo_support.sample_pdf("bukti_transfer.pdf")})
+        return (who, "paid", "", {"bukti_transfer": sample_pdf("bukti_transfer.pdf")})
 
     def make(who, building, days_ahead, start, end, purpose, steps=(), submit=True, last_day=None, status=None):
         day = today + dt.timedelta(days=days_ahead)
@@ -45,8 +44,8 @@ def load(service, applicants, staff) -> None:
                 "tanggal_selesai": (day + dt.timedelta(days=last_day or 0)).isoformat(),
                 "jam_mulai": start, "jam_selesai": end, "jumlah_peserta": 150, "keterangan": purpose,
                 "status_peminjam": status or ("eksternal" if who in ("masyarakat", "instansi") else "internal")}
-        letter = {"surat_permohonan": demo_support.sample_pdf("surat_permohonan_gedung.pdf")}
-        return demo_support.application(service, applicants[who], data, letter, list(steps), submit=submit)
+        letter = {"surat_permohonan": sample_pdf("surat_permohonan_gedung.pdf")}
+        return demo_application(service, applicants[who], data, letter, list(steps), submit=submit)
 
     warga, instansi = applicants["masyarakat"], applicants["instansi"]
     # Draft, waiting at the ULT, at Umum dan Keuangan.
@@ -81,4 +80,4 @@ def load(service, applicants, staff) -> None:
     # Cancelled by the applicant after approval: the slot is free again.
     cancelled = make("masyarakat", aula, 35, "08:00", "16:00", "Arisan keluarga besar",
                      [lengkap, verified, approve])
-    workflow.cancel(Application.get_by_id(cancelled.id), warga, "Acara dipindahkan ke rumah.")
+    cancel(Application.get_by_id(cancelled.id), warga, "Acara dipindahkan ke rumah.")

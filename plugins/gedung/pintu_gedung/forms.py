@@ -6,29 +6,17 @@ import re
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import TimeInput
+
+from pintu import TanggalField
 
 from . import bookings
 from .models import Building
 
 REQUIRED = "Wajib diisi."
 
-
-class TanggalField(DateField):
-    """A date input: the browser's ISO format or the Indonesian hh-bb-tttt / hh/bb/tttt."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
-                         invalid_value_message="Tanggal tidak valid. Gunakan format hh-bb-tttt, mis. 17-08-2026.",
-                         **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 class JamField(StringField):

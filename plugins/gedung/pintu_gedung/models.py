@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from pintu.models import Application, BaseModel, utcnow
+from pintu import Application, BaseModel, utcnow
+
 
 #: Booking statuses (key -> Indonesian label).  Only ``approved`` blocks a slot;
 #: ``pending`` ones are shown on the schedule and flagged to staff.

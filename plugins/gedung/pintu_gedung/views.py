@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from pintu.access import admin_required
-from pintu.forms import form_data
 
 from . import bookings
 from .forms import BuildingForm
 from .models import Building
+
+from pintu import admin_required, form_data
 
 bp = Blueprint("gedung", __name__, url_prefix="/gedung", static_folder="static",
                static_url_path="/static")

@@ -22,11 +22,12 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from pintu import (Document, Requirement, Service, Step, approve, audit, contact_text, hookimpl, refuse,
-                   send_back, standard_steps)
+from pintu import (application_or_404, approve, audit, contact_text, demo_application, Document, hookimpl, refuse,
+                   Requirement, sample_pdf, send_back, Service, standard_steps, Step, TanggalField, today)
+
 
 SLUG = "kartu-istri-suami"
 REQUIRED = "Wajib diisi."
@@ -41,23 +42,6 @@ LPP_UPLOAD_MISSING = ("Laporan Perkawinan Pertama (LPP) belum diunggah. Unggah L
 LPP_FIELDS_MISSING = ("Isian Laporan Perkawinan Pertama (LPP) belum lengkap. Lengkapi isian yang ditandai, atau "
                       "pilih \"Unggah LPP yang sudah ditandatangani\" dan unggah berkasnya.")
 
-
-class TanggalField(DateField):
-    """A date input with Indonesian messages; empty is left to the validators (``Optional`` here).
-
-    Besides the browser's ISO format, the usual ``hh-bb-tttt`` / ``hh/bb/tttt`` typing is accepted.
-    """
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
-                         invalid_value_message="Tanggal tidak valid. Gunakan format hh-bb-tttt, mis. 17-08-1990.",
-                         **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 LPP_NOTE = "Wajib jika LPP diisi di formulir ini."
@@ -106,12 +90,6 @@ LPP_FIELDS = ("tempat_lahir_pegawai", "tanggal_lahir_pegawai", "alamat", "tempat
               "tanggal_lahir_pasangan", "pekerjaan_pasangan", "tanggal_perkawinan", "tempat_perkawinan",
               "nomor_akta_nikah")
 
-
-def today() -> dt.date:
-    """Today's date in WIB (``pintu.clock``, not the server's zone; a function so that tests can pin it)."""
-    from pintu import clock
-
-    return clock.today()
 
 
 def as_date(value) -> dt.date | None:
@@ -272,7 +250,6 @@ bp = Blueprint("karis_karsu", __name__)
 @login_required
 def lpp_pdf(app_id):
     """The LPP generated from the stored form data, for whoever may see the application."""
-    from pintu.access import application_or_404
 
     from .lpp import render_lpp
 
@@ -308,9 +285,7 @@ DEMO_LPP = {"tempat_lahir_pegawai": "Jember", "tanggal_lahir_pegawai": "1970-01-
 
 
 def demo_files(upload_lpp: bool) -> dict:
-    from pintu import demo_support
-
-    files = {r.key: demo_support.sample_pdf(f"{r.key}.pdf") for r in REQUIREMENTS
+    files = {r.key: sample_pdf(f"{r.key}.pdf") for r in REQUIREMENTS
              if "pdf" in r.types and (r.key != "lpp" or upload_lpp)}
     files["pas_foto"] = FileStorage(io.BytesIO(_PNG), filename="pas_foto.png", content_type="image/png")
     return files
@@ -318,8 +293,6 @@ def demo_files(upload_lpp: bool) -> dict:
 
 @hookimpl
 def pintu_demo_data(applicants, staff):
-    from pintu import demo_support
-
     petugas, kepeg, pimpinan = staff["petugas"], staff["verifikator:kepegawaian"], staff["pimpinan"]
     lengkap = (petugas, "lengkap", "")
     memenuhi = (kepeg, "memenuhi_syarat", "")
@@ -331,7 +304,7 @@ def pintu_demo_data(applicants, staff):
                 "jabatan": "Pengadministrasi Umum",
                 "nama_pasangan": "Siti Aminah" if who == "pegawai" else "Bambang Wijaya",
                 **({} if upload_lpp else DEMO_LPP), **changes}
-        demo_support.application(SERVICE, applicants[who], data, demo_files(upload_lpp), list(steps), submit=submit)
+        demo_application(SERVICE, applicants[who], data, demo_files(upload_lpp), list(steps), submit=submit)
 
     make("pegawai", submit=False)                                        # draft, LPP filled in
     make("dosen", upload_lpp=True, jabatan="Lektor")                     # waiting at the ULT, LPP uploaded

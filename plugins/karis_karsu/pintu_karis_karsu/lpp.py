@@ -6,9 +6,10 @@ import unicodedata
 
 from fpdf import FPDF
 
-from pintu import clock
 
 from . import as_date, kartu
+
+from pintu import local_date, today
 
 MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
           "November", "Desember"]
@@ -46,7 +47,7 @@ def render_lpp(application, city: str = "Jember") -> bytes:
     short, card = kartu(data)
     spouse_word = {"Karis": "wanita", "Karsu": "pria"}.get(short, "wanita/pria")
     spouse = {"Karis": "istri", "Karsu": "suami"}.get(short, "suami/istri")
-    on = clock.local_date(application.submitted_at)  # WIB date of the submission, or today
+    on = local_date(application.submitted_at)  # WIB date of the submission, or today
 
     pdf = _LPP(format="A4")
     pdf.set_title(latin1(f"Laporan Perkawinan Pertama - {applicant.name}"))
@@ -54,7 +55,7 @@ def render_lpp(application, city: str = "Jember") -> bytes:
     pdf.set_creator("PINTU (fpdf2)")
     reference = application.reference or "draf (belum diajukan)"
     pdf.footer_text = (f"Dibuat oleh PINTU dari isian permohonan {reference} pada "
-                       f"{tanggal(clock.today())}. Lampiran usul {card} ({short}).")
+                       f"{tanggal(today())}. Lampiran usul {card} ({short}).")
     pdf.set_margins(25, 20, 25)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()

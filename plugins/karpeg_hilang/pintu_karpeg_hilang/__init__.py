@@ -16,11 +16,12 @@ from pathlib import Path
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from pintu import (Document, Requirement, Service, Step, approve, contact_text, hookimpl, refuse, send_back,
-                   standard_steps)
+from pintu import (approve, contact_text, demo_application, Document, hookimpl, refuse, Requirement, sample_pdf,
+                   send_back, Service, standard_steps, Step, TanggalField, today)
+
 
 SLUG = "kartu-pegawai-hilang"
 REQUIRED = "Wajib diisi."
@@ -30,23 +31,6 @@ POLICE_REPORT_MISSING = ("Surat Keterangan kehilangan dari kepolisian wajib dila
                          "hanya dapat diganti dengan surat keterangan kehilangan dari kepolisian: laporkan "
                          "kehilangan ke kantor polisi terdekat, lalu unggah hasil scan suratnya.")
 
-
-class TanggalField(DateField):
-    """A date input with Indonesian messages; empty is left to ``InputRequired``/``Optional``.
-
-    Besides the browser's ISO format, the usual ``hh-bb-tttt`` / ``hh/bb/tttt`` typing is accepted.
-    """
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
-                         invalid_value_message="Tanggal tidak valid. Gunakan format hh-bb-tttt, mis. 17-08-2025.",
-                         **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 class KarpegHilangForm(FlaskForm):
@@ -64,12 +48,6 @@ class KarpegHilangForm(FlaskForm):
                                           validators=[InputRequired(REQUIRED)])
     kronologi = TextAreaField("Kronologi singkat kehilangan", validators=[Optional(), Length(max=2000)])
 
-
-def today() -> dt.date:
-    """Today's date in WIB (``pintu.clock``, not the server's zone; a function so that tests can pin it)."""
-    from pintu import clock
-
-    return clock.today()
 
 
 def as_date(value) -> dt.date | None:
@@ -207,17 +185,13 @@ _PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000
 
 
 def demo_files() -> dict:
-    from pintu import demo_support
-
-    files = {r.key: demo_support.sample_pdf(f"{r.key}.pdf") for r in REQUIREMENTS if "pdf" in r.types}
+    files = {r.key: sample_pdf(f"{r.key}.pdf") for r in REQUIREMENTS if "pdf" in r.types}
     files["pas_foto"] = FileStorage(io.BytesIO(_PNG), filename="pas_foto.png", content_type="image/png")
     return files
 
 
 @hookimpl
 def pintu_demo_data(applicants, staff):
-    from pintu import demo_support
-
     petugas, umum, pimpinan = staff["petugas"], staff["verifikator:umum_keuangan"], staff["pimpinan"]
     lengkap = (petugas, "lengkap", "")
     memenuhi = (umum, "memenuhi_syarat", "")
@@ -230,7 +204,7 @@ def pintu_demo_data(applicants, staff):
                 "nomor_laporan_polisi": "SKTLK/123/VIII/2025/SPKT/POLRES JEMBER",
                 "tanggal_laporan_polisi": (when + dt.timedelta(days=1)).isoformat(),
                 "kronologi": "Dompet berisi Karpeg hilang saat berbelanja.", **changes}
-        demo_support.application(SERVICE, applicants[who], data, demo_files(), list(steps), submit=submit)
+        demo_application(SERVICE, applicants[who], data, demo_files(), list(steps), submit=submit)
 
     make("pegawai", submit=False)                                         # draft
     make("dosen", tempat_kehilangan="Terminal Tawang Alun, Jember")       # waiting at the ULT

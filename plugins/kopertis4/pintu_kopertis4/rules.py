@@ -11,7 +11,8 @@ from typing import Mapping
 
 from dateutil.relativedelta import relativedelta
 
-from pintu import clock
+from pintu import today
+
 
 #: Standard no. 4, list A item 7: "Batas Usia Penerima Adalah 45 Tahun Untuk S2 Dan 50 Tahun Untuk S3
 #: Terhitung Per Desember Tahun Berjalan".
@@ -31,14 +32,14 @@ def beasiswa_age_limit(data: Mapping[str, object]) -> dict[str, str]:
         born = dt.date.fromisoformat(str(data.get("tanggal_lahir") or ""))
     except ValueError:
         return {}  # missing or malformed: the field's own validation already says so
-    today = clock.today()
+    now = today()
     program, level = data.get("program"), data.get("jenjang")
     if program == "budi_dn" and level in BUDI_DN_MAX_AGE:
-        limit, end_of_year = BUDI_DN_MAX_AGE[level], dt.date(today.year, 12, 31)
+        limit, end_of_year = BUDI_DN_MAX_AGE[level], dt.date(now.year, 12, 31)
         if _age(born, end_of_year) > limit:
             return {"tanggal_lahir": f"Batas usia penerima BUDI-Dalam Negeri untuk {level.upper()} adalah {limit} "
-                                     f"tahun, terhitung per Desember {today.year}."}
-    if program == "budi_ln" and _age(born, today) > BUDI_LN_MAX_AGE:
+                                     f"tahun, terhitung per Desember {now.year}."}
+    if program == "budi_ln" and _age(born, now) > BUDI_LN_MAX_AGE:
         return {"tanggal_lahir": f"Batas usia pelamar BUDI-Luar Negeri tidak melebihi {BUDI_LN_MAX_AGE} tahun "
                                  "ketika mendaftar beasiswa."}
     return {}

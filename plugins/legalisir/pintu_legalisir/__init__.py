@@ -9,17 +9,17 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
-from pintu import (Requirement, Service, Step, approve, contact_text, hookimpl, refuse, send_back,
-                   standard_steps)
+from pintu import (approve, contact_text, demo_application, hookimpl, refuse, Requirement, sample_pdf, send_back,
+                   Service, standard_steps, Step, today)
+
 
 REQUIRED = "Wajib diisi."
 
 
 def graduation_year_range(form, field):
     """1976 up to this year, read when the form is checked (WIB, not the year the process started in)."""
-    from pintu import clock
 
-    if field.data is not None and not 1976 <= field.data <= clock.today().year:
+    if field.data is not None and not 1976 <= field.data <= today().year:
         raise ValidationError("Tahun lulus harus antara 1976 dan tahun ini.")
 
 
@@ -112,16 +112,14 @@ def pintu_template_dirs():
 
 @hookimpl
 def pintu_demo_data(applicants, staff):
-    from pintu import demo_support
-
     alumni = applicants["mahasiswa"]
     data = {"nim": "E31170001", "program_studi": "Teknik Informatika", "tahun_lulus": 2021, "jumlah_ijazah": 3,
             "jumlah_transkrip": 3, "keperluan": "melamar_kerja"}
-    files = {"ijazah": demo_support.sample_pdf("ijazah.pdf"), "transkrip": demo_support.sample_pdf("transkrip.pdf")}
-    demo_support.application(SERVICE, alumni, data, files, submit=False)
-    demo_support.application(SERVICE, alumni, data, files, [])
-    demo_support.application(SERVICE, alumni, data, files, [(staff["petugas"], "lengkap", "")])
-    demo_support.application(SERVICE, alumni, data, files,
+    files = {"ijazah": sample_pdf("ijazah.pdf"), "transkrip": sample_pdf("transkrip.pdf")}
+    demo_application(SERVICE, alumni, data, files, submit=False)
+    demo_application(SERVICE, alumni, data, files, [])
+    demo_application(SERVICE, alumni, data, files, [(staff["petugas"], "lengkap", "")])
+    demo_application(SERVICE, alumni, data, files,
                              [(staff["petugas"], "lengkap", ""), (staff["verifikator:akademik"], "legalised", "")])
-    demo_support.application(SERVICE, alumni, data, files,
+    demo_application(SERVICE, alumni, data, files,
                              [(staff["petugas"], "return", "Scan ijazah buram, mohon unggah ulang hasil scan.")])

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pintu import Institution, ServicePack
-from pintu import clock
+from pintu import Institution, ServicePack, today
+
 
 HERE = Path(__file__).parent
 
@@ -48,7 +48,7 @@ def wisuda_lead_time(data) -> dict[str, str]:
             return {}  # the date field reports its own format error
     if not isinstance(value, dt.date):
         return {}
-    earliest = clock.today() + dt.timedelta(days=WISUDA_LEAD_DAYS)
+    earliest = today() + dt.timedelta(days=WISUDA_LEAD_DAYS)
     if value < earliest:
         return {"tanggal_wisuda": f"Pelaporan wisuda diunggah paling lambat {WISUDA_LEAD_DAYS} hari sebelum "
                                   f"penyelenggaraan wisuda: tanggal wisuda paling cepat "

@@ -22,11 +22,12 @@ from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from pintu import (FINISH, Action, Document, Requirement, Service, Step, approve, contact_text, hookimpl, refuse,
-                   send_back, standard_steps)
+from pintu import (FINISH, Action, approve, contact_text, demo_application, Document, hookimpl, post_message, refuse,
+                   Requirement, sample_pdf, send_back, Service, standard_steps, Step, TanggalField, today)
+
 
 SLUG = "peliputan-media"
 REQUIRED = "Wajib diisi."
@@ -37,20 +38,6 @@ MAX_DURATION = {"jam": 24, "hari": 30}
 # ---------------------------------------------------------------------------
 # Form
 # ---------------------------------------------------------------------------
-
-class TanggalField(DateField):
-    """A date input: the browser's ISO format or the Indonesian hh-bb-tttt / hh/bb/tttt."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
-                         invalid_value_message="Tanggal tidak valid. Gunakan format hh-bb-tttt, mis. 17-08-2026.",
-                         **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 class PeliputanForm(FlaskForm):
@@ -76,12 +63,6 @@ class PeliputanForm(FlaskForm):
 # ---------------------------------------------------------------------------
 # Rules
 # ---------------------------------------------------------------------------
-
-def today() -> dt.date:
-    """The submission date (a function so that tests can pin it)."""
-    from pintu.clock import today as local_today
-
-    return local_today()
 
 
 def as_date(value) -> dt.date | None:
@@ -244,29 +225,27 @@ def demo_data_for(start: dt.date) -> dict:
 
 @hookimpl
 def pintu_demo_data(applicants, staff):
-    from pintu import demo_support, messages
-
     instansi = applicants["instansi"]
     petugas, humas, pimpinan = staff["petugas"], staff["verifikator:humas"], staff["pimpinan"]
     data = demo_data_for(today())
-    letter = {"surat_permohonan": demo_support.sample_pdf("surat_permohonan_peliputan.pdf")}
+    letter = {"surat_permohonan": sample_pdf("surat_permohonan_peliputan.pdf")}
     lengkap = (petugas, "lengkap", "")
     disepakati = (humas, "disepakati", "Peliputan pukul 09.00-12.00 oleh 1 fotografer dan 1 penulis; "
                                        "narahubung panitia: Bapak Andi (0812-3456-7890).")
-    setujui = (pimpinan, "setujui", "", {"surat_jawaban": demo_support.sample_pdf("surat_jawaban_peliputan.pdf")})
-    rilis = (humas, "press_release", "", {"press_release": demo_support.sample_pdf("press_release.pdf")})
+    setujui = (pimpinan, "setujui", "", {"surat_jawaban": sample_pdf("surat_jawaban_peliputan.pdf")})
+    rilis = (humas, "press_release", "", {"press_release": sample_pdf("press_release.pdf")})
 
     def make(steps=(), submit=True, **changes):
-        return demo_support.application(SERVICE, instansi, dict(data, **changes), letter, list(steps),
+        return demo_application(SERVICE, instansi, dict(data, **changes), letter, list(steps),
                                         submit=submit)
 
     make(submit=False)                                            # draft
     make()                                                        # waiting at the ULT
     talking = make([lengkap])                                     # Humas agreeing details in the thread
-    messages.post(talking, humas, "Selamat siang. Mohon informasi susunan acara dan narahubung panitia "
+    post_message(talking, humas, "Selamat siang. Mohon informasi susunan acara dan narahubung panitia "
                                   "agar tim kami dapat menyiapkan peliputan.")
-    messages.post(talking, instansi, "Susunan acara terlampir di surat. Narahubung: Bapak Andi (0812-3456-7890).")
-    messages.post(talking, humas, "Fotografer tersedia; penulis dikonfirmasi besok.", internal=True)
+    post_message(talking, instansi, "Susunan acara terlampir di surat. Narahubung: Bapak Andi (0812-3456-7890).")
+    post_message(talking, humas, "Fotografer tersedia; penulis dikonfirmasi besok.", internal=True)
     make([lengkap, disepakati])                                   # at the leadership
     make([lengkap, disepakati, setujui])                          # approved, coverage pending
     make([lengkap, (humas, "refuse", "Pada tanggal tersebut seluruh tim Humas bertugas meliput wisuda, "

@@ -32,8 +32,10 @@ from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Document, Requirement, Service, Step, approve,
-                   contact_text, hookimpl, refuse, send_back)
+from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, answer_disposition, answerable_dispositions,
+                   Application, approve, check_upload, contact_text, demo_application, Document, Event, hookimpl,
+                   Message, perform, refuse, Requirement, sample_pdf, send_back, Service, Step, today, Upload, User)
+
 
 SLUG = "pengaduan-masyarakat"
 REQUIRED = "Wajib diisi."
@@ -53,8 +55,6 @@ UNITS = [("akademik", "Bagian Akademik"), ("kepegawaian", "Subbagian Kepegawaian
 
 
 def _today() -> dt.date:
-    from pintu.clock import today
-
     return today()
 
 
@@ -193,7 +193,6 @@ def suggested_unit(data) -> tuple[str, str] | None:
 
 def official_reply(application):
     """The leadership's final event (its note is the official reply), or None."""
-    from pintu.models import Event
 
     return (Event.select().where(Event.application == application.id, Event.kind == FINISH,
                                  Event.action == "kirim_jawaban")
@@ -202,7 +201,6 @@ def official_reply(application):
 
 def reply_letter(application):
     """The signed reply letter uploaded with the approval, or None."""
-    from pintu.models import Upload
 
     return (Upload.select().where(Upload.application == application.id, Upload.requirement == REPLY_LETTER.key,
                                   Upload.superseded == False).order_by(Upload.id.desc()).first())  # noqa: E712
@@ -210,7 +208,6 @@ def reply_letter(application):
 
 def reply_attachments(application):
     """Files staff sent to the applicant in the thread (not internal)."""
-    from pintu.models import Message
 
     return list(Message.select().where(Message.application == application.id, Message.internal == False,  # noqa: E712
                                        Message.author != application.applicant_id,
@@ -219,7 +216,6 @@ def reply_attachments(application):
 
 def drafts(application):
     """The narahubung's drafts of the reply (internal notes of ``ajukan_jawaban``), newest first."""
-    from pintu.models import Event, User
 
     return list(Event.select(Event, User).join(User)
                 .where(Event.application == application.id, Event.action == "ajukan_jawaban",
@@ -274,9 +270,6 @@ def pintu_application_panels(application, service, viewer):
 
 @hookimpl
 def pintu_demo_data(applicants, staff):
-    from pintu import demo_support, uploads, workflow
-    from pintu.models import Application
-
     warga = applicants["masyarakat"]
     mahasiswa = applicants["mahasiswa"]
     petugas, pimpinan = staff["petugas"], staff["pimpinan"]
@@ -289,10 +282,10 @@ def pintu_demo_data(applicants, staff):
                            "padahal ujian sudah dilaksanakan; mohon kejelasan jadwal input nilai.")
 
     def files():
-        return {"surat_pengaduan": demo_support.sample_pdf("surat_pengaduan.pdf")}
+        return {"surat_pengaduan": sample_pdf("surat_pengaduan.pdf")}
 
     def make(applicant, values, steps=(), submit=True):
-        return demo_support.application(SERVICE, applicant, values, files(), list(steps), submit=submit)
+        return demo_application(SERVICE, applicant, values, files(), list(steps), submit=submit)
 
     lengkap = (petugas, "lengkap", "")
     make(warga, data, submit=False)                                           # draft
@@ -307,39 +300,39 @@ def pintu_demo_data(applicants, staff):
 
     # Routed to two units: one answered, one still pending.
     routed = make(warga, data, [lengkap])
-    workflow.perform(routed, petugas, "dispose", units=["umum_keuangan", "humas"],
+    perform(routed, petugas, "dispose", units=["umum_keuangan", "humas"],
                      note="Mohon ditindaklanjuti dan dilaporkan hasilnya.")
     routed = Application.get_by_id(routed.id)
-    answerable = workflow.answerable_dispositions(routed, staff["verifikator:umum_keuangan"])
-    workflow.answer_disposition(routed, staff["verifikator:umum_keuangan"], answerable[0].id,
+    answerable = answerable_dispositions(routed, staff["verifikator:umum_keuangan"])
+    answer_disposition(routed, staff["verifikator:umum_keuangan"], answerable[0].id,
                                 "Lampu parkir dijadwalkan diganti minggu ini oleh teknisi BMN.")
 
     # Waiting for the leadership's approval of the drafted reply.
     waiting = make(mahasiswa, akademik, [lengkap])
-    workflow.perform(waiting, petugas, "dispose", units=["akademik"])
+    perform(waiting, petugas, "dispose", units=["akademik"])
     waiting = Application.get_by_id(waiting.id)
     unit = staff["verifikator:akademik"]
-    workflow.answer_disposition(waiting, unit, workflow.answerable_dispositions(waiting, unit)[0].id,
+    answer_disposition(waiting, unit, answerable_dispositions(waiting, unit)[0].id,
                                 "Nilai Basis Data sudah diinput dosen pengampu dan tampil mulai hari ini.")
     waiting = Application.get_by_id(waiting.id)
-    workflow.perform(waiting, petugas, "ajukan_jawaban",
+    perform(waiting, petugas, "ajukan_jawaban",
                      internal_note="Rancangan: Nilai mata kuliah Basis Data telah diinput dan dapat dilihat di "
                                    "sistem informasi akademik. Mohon maaf atas keterlambatannya.")
 
     # Fully handled: the official reply was sent.
     done = make(warga, data, [lengkap])
-    workflow.perform(done, petugas, "dispose", units=["umum_keuangan"])
+    perform(done, petugas, "dispose", units=["umum_keuangan"])
     done = Application.get_by_id(done.id)
     unit = staff["verifikator:umum_keuangan"]
-    workflow.answer_disposition(done, unit, workflow.answerable_dispositions(done, unit)[0].id,
+    answer_disposition(done, unit, answerable_dispositions(done, unit)[0].id,
                                 "Sepuluh lampu parkir telah diganti pada hari Senin; jadwal pemeriksaan rutin "
                                 "ditambahkan setiap bulan.")
     done = Application.get_by_id(done.id)
-    workflow.perform(done, petugas, "ajukan_jawaban",
+    perform(done, petugas, "ajukan_jawaban",
                      internal_note="Rancangan: Terima kasih atas pengaduan Anda. Lampu parkir telah diganti ...")
     done = Application.get_by_id(done.id)
-    letter = uploads.check(demo_support.sample_pdf("surat_balasan_pengaduan.pdf"), REPLY_LETTER)
-    workflow.perform(done, pimpinan, "kirim_jawaban", files={REPLY_LETTER.key: letter},
+    letter = check_upload(sample_pdf("surat_balasan_pengaduan.pdf"), REPLY_LETTER)
+    perform(done, pimpinan, "kirim_jawaban", files={REPLY_LETTER.key: letter},
                      note="Terima kasih atas pengaduan Saudara. Sepuluh lampu penerangan di area parkir Gedung "
                           "Serba Guna telah diganti dan pemeriksaan rutin dilakukan setiap bulan. Kami mohon maaf "
                           "atas ketidaknyamanan yang terjadi.")

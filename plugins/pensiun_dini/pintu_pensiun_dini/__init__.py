@@ -18,11 +18,12 @@ from flask import render_template
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pintu import (Document, Requirement, Service, Step, approve, contact_text, hookimpl, refuse, send_back,
-                   standard_steps)
+from pintu import (approve, contact_text, demo_application, Document, hookimpl, local_date, refuse, Requirement,
+                   sample_pdf, send_back, Service, standard_steps, Step, TanggalField, today)
+
 
 SLUG = "pensiun-dini"
 REQUIRED = "Wajib diisi."
@@ -35,26 +36,6 @@ MIN_AGE_AT_CPNS = 18
 # ---------------------------------------------------------------------------
 # Form
 # ---------------------------------------------------------------------------
-
-class TanggalField(DateField):
-    """A date input with Indonesian messages.
-
-    An empty value is left to ``InputRequired`` ("Wajib diisi.") instead of being
-    reported as an invalid date (``DataRequired`` would hide the "invalid date"
-    message behind "Wajib diisi."); besides the browser's ISO format, the usual
-    Indonesian ``hh-bb-tttt`` / ``hh/bb/tttt`` typing is accepted.
-    """
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
-                         invalid_value_message="Tanggal tidak valid. Gunakan format hh-bb-tttt, mis. 17-08-1970.",
-                         **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 class PensiunDiniForm(FlaskForm):
@@ -69,12 +50,6 @@ class PensiunDiniForm(FlaskForm):
 # ---------------------------------------------------------------------------
 # The age and service rule
 # ---------------------------------------------------------------------------
-
-def today() -> dt.date:
-    """Today's date in WIB (``pintu.clock``; tests pin it with ``CLOCK_NOW``)."""
-    from pintu import clock
-
-    return clock.today()
 
 
 def as_date(value) -> dt.date | None:
@@ -323,9 +298,8 @@ def pintu_validate_application(service, data, applicant, application):
 
 def reference_date(application) -> dt.date:
     """The date age and service are counted at: the submission (its WIB date), or today for a draft."""
-    from pintu import clock
 
-    return clock.local_date(application.submitted_at)  # None (a draft): today
+    return local_date(application.submitted_at)  # None (a draft): today
 
 
 @hookimpl
@@ -352,17 +326,13 @@ _PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000
 
 
 def demo_files() -> dict:
-    from pintu import demo_support
-
-    files = {r.key: demo_support.sample_pdf(f"{r.key}.pdf") for r in REQUIREMENTS if "pdf" in r.types}
+    files = {r.key: sample_pdf(f"{r.key}.pdf") for r in REQUIREMENTS if "pdf" in r.types}
     files["pas_foto"] = FileStorage(io.BytesIO(_PNG), filename="pas_foto.png", content_type="image/png")
     return files
 
 
 @hookimpl
 def pintu_demo_data(applicants, staff):
-    from pintu import demo_support
-
     pegawai = applicants["pegawai"]
     # Matches the demo account's NIP 197001011995031001: born 1 Jan 1970, CPNS March 1995.
     data = {"tanggal_lahir": "1970-01-01", "tmt_cpns": "1995-03-01", "unit_kerja": "Jurusan Teknologi Informasi",
@@ -372,7 +342,7 @@ def pintu_demo_data(applicants, staff):
     memenuhi = (kepeg, "memenuhi_syarat", "")
 
     def make(steps=(), submit=True):
-        demo_support.application(SERVICE, pegawai, data, demo_files(), list(steps), submit=submit)
+        demo_application(SERVICE, pegawai, data, demo_files(), list(steps), submit=submit)
 
     make(submit=False)                                    # draft
     make()                                                # submitted, waiting at the ULT

@@ -13,9 +13,8 @@ from pathlib import Path
 from flask import render_template
 from markupsafe import Markup
 
-from pintu import Institution, ServicePack
-from pintu.catalog import ServicePlugin
-from pintu.hookspecs import hookimpl
+from pintu import hookimpl, Institution, ServicePack, ServicePlugin
+
 
 HERE = Path(__file__).parent
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, flash, redirect, render_template, stream_with_context, url_for
 from flask_login import current_user, login_required
 
-from pintu import audit
-from pintu.hookspecs import hookimpl
 
 from . import ktm_batch
+
+from pintu import audit, hookimpl
 
 bp = Blueprint("pk3_ktm_batch", __name__, url_prefix="/petugas/ktm-bank")
 

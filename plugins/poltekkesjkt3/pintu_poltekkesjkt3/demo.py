@@ -10,6 +10,8 @@ import io
 
 from werkzeug.datastructures import FileStorage
 
+from pintu import AsParty, demo_application
+
 
 def photo(colour: str = "#1f4e79") -> FileStorage:
     from PIL import Image
@@ -21,17 +23,15 @@ def photo(colour: str = "#1f4e79") -> FileStorage:
 
 
 def load(service, applicants: dict, staff: dict) -> None:
-    from pintu import demo_support
-
     student = applicants.get("mahasiswa") or next(iter(applicants.values()))
     data = {"nim": "P3.73.20.1.25.001", "jurusan": "keperawatan", "angkatan": 2025}
-    demo_support.application(service, student, data, {"foto": photo()})  # at the front office
+    demo_application(service, student, data, {"foto": photo()})  # at the front office
     checked = [(staff["petugas"], "lengkap", ""), (staff["verifikator:pk3-kemahasiswaan"], "sesuai", "")]
     # waiting at the bank: its link went to KTM_BANK_EMAIL
-    demo_support.application(service, student, dict(data, nim="P3.73.24.1.25.017", jurusan="kebidanan"),
+    demo_application(service, student, dict(data, nim="P3.73.24.1.25.017", jurusan="kebidanan"),
                              {"foto": photo("#7a1f3d")}, checked)
     # printed by the bank (through its link) and handed over to the student
-    bank = demo_support.AsParty("Dewi Petugas Bank", "Customer Service Bank Mitra")
-    demo_support.application(service, student, dict(data, nim="P3.73.24.1.25.018", jurusan="kebidanan"),
+    bank = AsParty("Dewi Petugas Bank", "Customer Service Bank Mitra")
+    demo_application(service, student, dict(data, nim="P3.73.24.1.25.018", jurusan="kebidanan"),
                              {"foto": photo("#1f5f7a")},
                              checked + [(bank, "dicetak", ""), (staff["petugas"], "taken", "")])

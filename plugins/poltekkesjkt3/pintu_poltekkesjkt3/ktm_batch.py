@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import re
 
-from pintu import clock, uploads
-from pintu.models import Application, Upload, User
+from pintu import Application, format_local, now, Upload, upload_path, User
+
 
 SLUG = "pk3-ktm"
 BANK_STEP = "bank"
@@ -65,7 +65,7 @@ def rows(applications: list[Application], photos: dict[int, Upload], jurusan: di
     out = []
     for number, application in enumerate(applications, start=1):
         data = application.data or {}
-        submitted = clock.format_local(application.submitted_at) if application.submitted_at else ""
+        submitted = format_local(application.submitted_at) if application.submitted_at else ""
         out.append((number, str(data.get("nim", "")), application.applicant.name,
                     jurusan.get(str(data.get("jurusan", "")), str(data.get("jurusan", ""))),
                     data.get("angkatan", ""), application.applicant.email, application.applicant.phone,
@@ -103,7 +103,7 @@ def photo_zip(applications: list[Application], photos: dict[int, Upload]):
         upload = photos.get(application.id)
         if upload is None:
             continue
-        path = uploads.path_of(upload.stored_name)
+        path = upload_path(upload.stored_name)
         if path.exists():
             stream.add_path(str(path), photo_name(application, upload))
     return stream
@@ -111,4 +111,4 @@ def photo_zip(applications: list[Application], photos: dict[int, Upload]):
 
 def file_stem() -> str:
     """``ktm-bank-YYYYMMDD-HHMM`` in WIB, the name of both downloads of one batch."""
-    return f"ktm-bank-{clock.now():%Y%m%d-%H%M}"
+    return f"ktm-bank-{now():%Y%m%d-%H%M}"

@@ -9,17 +9,16 @@ sends the file to BKN at the ULT.
 
 from __future__ import annotations
 
-import io
 from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from pintu import (Document, Requirement, Service, Step, approve, contact_text, hookimpl, refuse, send_back,
-                   standard_steps)
+from pintu import (approve, contact_text, demo_application, Document, hookimpl, refuse, Requirement, sample_pdf,
+                   send_back, Service, standard_steps, Step)
+
 
 SLUG = "kartu-taspen"
 REQUIRED = "Wajib diisi."
@@ -135,15 +134,11 @@ def pintu_template_dirs():
 # ---------------------------------------------------------------------------
 
 def demo_files() -> dict:
-    from pintu import demo_support
-
-    return {r.key: demo_support.sample_pdf(f"{r.key}.pdf") for r in REQUIREMENTS}
+    return {r.key: sample_pdf(f"{r.key}.pdf") for r in REQUIREMENTS}
 
 
 @hookimpl
 def pintu_demo_data(applicants, staff):
-    from pintu import demo_support
-
     petugas, kepeg, pimpinan = staff["petugas"], staff["verifikator:kepegawaian"], staff["pimpinan"]
     lengkap = (petugas, "lengkap", "")
     memenuhi = (kepeg, "memenuhi_syarat", "")
@@ -152,7 +147,7 @@ def pintu_demo_data(applicants, staff):
     def make(who, steps=(), submit=True, **changes):
         data = {"unit_kerja": "Jurusan Teknologi Informasi", "jabatan": "Pengadministrasi Umum",
                 "pangkat_golongan": "Penata Muda / III-a", "pernyataan": True, **changes}
-        demo_support.application(SERVICE, applicants[who], data, demo_files(), list(steps), submit=submit)
+        demo_application(SERVICE, applicants[who], data, demo_files(), list(steps), submit=submit)
 
     make("pegawai", submit=False)                                   # draft
     make("dosen", jabatan="Lektor", pangkat_golongan="Penata / III-c")  # waiting at the ULT

@@ -19,30 +19,18 @@ from functools import partial
 from pathlib import Path
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from pintu import (Action, Document, Requirement, Service, Step, contact_text, dispose, hookimpl, refuse, send_back,
-                   standard_steps)
+from pintu import (Action, answer_disposition, Application, check_upload, contact_text, demo_application, dispose,
+                   Document, hookimpl, pending_dispositions, perform, post_message, refuse, Requirement, sample_pdf,
+                   send_back, Service, standard_steps, Step, TanggalField, today)
+
 
 SLUG = "wisata-edukasi"
 REQUIRED = "Wajib diisi."
 MAX_PARTICIPANTS = 500
 
-
-class TanggalField(DateField):
-    """A date input: the browser's ISO format or the Indonesian hh-bb-tttt / hh/bb/tttt."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
-                         invalid_value_message="Tanggal tidak valid. Gunakan format hh-bb-tttt, mis. 17-08-2026.",
-                         **kwargs)
-
-    def process_formdata(self, valuelist):
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 class WisataEdukasiForm(FlaskForm):
@@ -62,12 +50,6 @@ class WisataEdukasiForm(FlaskForm):
         ("email", "Dikirim melalui e-mail (diunduh dari halaman permohonan)"),
         ("ult", "Diambil di Unit Layanan Terpadu")])
 
-
-def today() -> dt.date:
-    """The submission date (a function so that tests can pin it)."""
-    from pintu.clock import today as local_today
-
-    return local_today()
 
 
 def proposed_date(data) -> dict[str, str]:
@@ -198,9 +180,6 @@ def pintu_template_dirs():
 
 @hookimpl
 def pintu_demo_data(applicants, staff):
-    from pintu import demo_support, messages, uploads, workflow
-    from pintu.models import Application
-
     instansi = applicants["instansi"]
     petugas, pimpinan, humas = staff["petugas"], staff["pimpinan"], staff["verifikator:humas"]
     units = ["akademik", "umum_keuangan"]
@@ -214,18 +193,18 @@ def pintu_demo_data(applicants, staff):
               "laboratorium agroindustri. Peserta memakai sepatu tertutup.")
 
     def make(steps=(), submit=True, **changes):
-        letter = {"surat_permohonan": demo_support.sample_pdf("surat_permohonan_kunjungan.pdf")}
-        return demo_support.application(SERVICE, instansi, dict(data, **changes), letter, list(steps),
+        letter = {"surat_permohonan": sample_pdf("surat_permohonan_kunjungan.pdf")}
+        return demo_application(SERVICE, instansi, dict(data, **changes), letter, list(steps),
                                         submit=submit)
 
     def disposed(application, answered=tuple(units)):
         """The Direktur disposes to both units; ``answered`` of them answer."""
-        workflow.perform(application, pimpinan, "dispose", note="Mohon disiapkan narasumber dan jadwal.",
+        perform(application, pimpinan, "dispose", note="Mohon disiapkan narasumber dan jadwal.",
                          units=units)
         for unit in answered:
             application = Application.get_by_id(application.id)
-            pending = {d.unit.key: d for d in workflow.pending_dispositions(application)}
-            workflow.answer_disposition(application, staff[f"verifikator:{unit}"], pending[unit].id,
+            pending = {d.unit.key: d for d in pending_dispositions(application)}
+            answer_disposition(application, staff[f"verifikator:{unit}"], pending[unit].id,
                                         "Siap menerima kunjungan; narasumber disiapkan.")
         return Application.get_by_id(application.id)
 
@@ -234,14 +213,14 @@ def pintu_demo_data(applicants, staff):
     make([lengkap])                                          # waiting for the Direktur's disposition
     disposed(make([lengkap]), answered=units[:1])            # one unit answered, one still pending
     talking = disposed(make([lengkap]))                      # at Humas, talking with the applicant
-    messages.post(talking, humas, "Mohon konfirmasi jumlah pendamping dan kendaraan yang digunakan.")
-    messages.post(talking, instansi, "Pendamping 4 guru, 2 bus.")
-    messages.post(talking, humas, "Lab agroindustri sedang renovasi; alihkan ke TeFa.", internal=True)
+    post_message(talking, humas, "Mohon konfirmasi jumlah pendamping dan kendaraan yang digunakan.")
+    post_message(talking, instansi, "Pendamping 4 guru, 2 bus.")
+    post_message(talking, humas, "Lab agroindustri sedang renovasi; alihkan ke TeFa.", internal=True)
     make([lengkap, (pimpinan, "refuse", "Pada tanggal yang diusulkan kampus melaksanakan ujian akhir semester; "
                                         "silakan mengajukan kembali untuk bulan berikutnya.")])
-    workflow.perform(disposed(make([lengkap])), humas, "return",
+    perform(disposed(make([lengkap])), humas, "return",
                      note="Jumlah peserta pada formulir (60) berbeda dengan surat (80). Mohon disesuaikan.")
     for pickup in ("ult", "email"):                          # ready at the ULT; sent by e-mail (done)
-        reply = uploads.check(demo_support.sample_pdf("surat_balasan_kunjungan.pdf"), REPLY_LETTER)
-        workflow.perform(disposed(make([lengkap], pengiriman=pickup)), humas, "disepakati", note=agreed,
+        reply = check_upload(sample_pdf("surat_balasan_kunjungan.pdf"), REPLY_LETTER)
+        perform(disposed(make([lengkap], pengiriman=pickup)), humas, "disepakati", note=agreed,
                          files={"surat_balasan": reply})

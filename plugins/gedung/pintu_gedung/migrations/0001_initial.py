@@ -5,7 +5,7 @@ import datetime as dt
 
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
 
-from pintu.db import database
+from pintu import database
 
 
 def utcnow():
