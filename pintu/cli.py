@@ -145,6 +145,44 @@ def register_cli(app: Flask) -> None:
         click.echo(f"E-mail terkirim: {counts['sent']}, belum terkirim: {counts['not_sent']}. "
                    f"Berkas unggahan yatim (.part) dihapus: {counts['parts']}; berkas formulir yang ditinggalkan: {counts['staged']}.")
 
+    @app.cli.command("sla-check")
+    @click.option("--date", "day", default=None, help="Local day to check (YYYY-MM-DD); default today (WIB).")
+    def sla_check(day):
+        """Send today's SLA reminders and digests (idempotent: run it from cron as often as you like)."""
+        import datetime as dt
+
+        from . import reminders
+
+        with database.connection_context():
+            result = reminders.run(dt.date.fromisoformat(day) if day else None)
+        if not result.working_day:
+            click.echo(f"{result.day.isoformat()} bukan hari kerja: tidak ada pengingat.")
+            return
+        click.echo(f"Pengingat {result.day.isoformat()}: {result.reminders} baru, {result.skipped} sudah dikirim "
+                   f"sebelumnya, {result.digests} ringkasan harian, {len(result.mails)} e-mail.")
+
+    @app.cli.command("unit-head")
+    @click.argument("unit")
+    @click.argument("email", required=False)
+    def unit_head(unit, email):
+        """Mark EMAIL as the head of UNIT (overdue work of the unit is escalated to them); without
+        EMAIL, clear it (escalation then goes to every verifikator of the unit)."""
+        from .models import Unit, User
+
+        with database.connection_context():
+            row = Unit.get_or_none(Unit.key == unit)
+            if row is None:
+                raise click.UsageError(f"unit tidak dikenal: {unit}")
+            user = User.get_or_none(User.email == accounts.normalise_email(email)) if email else None
+            if email and user is None:
+                raise click.UsageError(f"pengguna tidak dikenal: {email}")
+            row.head_id = user.id if user else None
+            row.save()
+            from . import audit
+
+            audit.record("unit.head", row, head=user.email if user else None, via="cli")
+        click.echo(f"Kepala {row.name}: {user.email if user else '(tidak ada; semua verifikator unit)'}.")
+
     @app.cli.command("purge-expired")
     def purge_expired():
         """Anonymise closed applications older than RETENTION_DAYS and delete their files (idempotent)."""

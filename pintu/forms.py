@@ -117,6 +117,21 @@ class UnitForm(FlaskForm):
     name = StringField("Nama unit", validators=[DataRequired(REQUIRED), Length(max=120)])
 
 
+class ReminderPreferenceForm(FlaskForm):
+    reminder_digest = BooleanField("Kirim pengingat batas waktu sebagai satu ringkasan harian "
+                                   "(bukan satu e-mail per permohonan)")
+
+
+class ServiceTargetForm(FlaskForm):
+    service = HiddenField(validators=[DataRequired(REQUIRED)])
+    days = StringField("Target internal (hari kerja)", validators=[DataRequired(REQUIRED)])
+
+    def validate_days(self, field):
+        value = (field.data or "").strip()
+        if not value.isdigit() or not 1 <= int(value) <= 365:
+            raise ValidationError("Isi jumlah hari kerja antara 1 dan 365.")
+
+
 class MembershipForm(FlaskForm):
     role = SelectField("Peran", choices=list(ROLES.items()))
     unit = SelectField("Unit", choices=[], validate_choice=False)
