@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField,
+from wtforms import (BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField,
                      StringField, TelField, TextAreaField)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
@@ -130,6 +130,48 @@ class ServiceTargetForm(FlaskForm):
         value = (field.data or "").strip()
         if not value.isdigit() or not 1 <= int(value) <= 365:
             raise ValidationError("Isi jumlah hari kerja antara 1 dan 365.")
+
+
+class IsoDateField(DateField):
+    """A YYYY-MM-DD date (``<input type="date">``) with an Indonesian message when it is not one."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Tanggal tidak valid (gunakan format TTTT-BB-HH).") from exc
+
+
+class SearchForm(FlaskForm):
+    """The staff search's filters (a GET form: no CSRF token, nothing is written)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Cari", validators=[Optional(), Length(max=120)],
+                    description="Nomor permohonan, kode lacak, nama pemohon, NIK/NIP atau e-mail")
+    layanan = SelectField("Layanan", choices=[], validate_choice=False, validators=[Optional()])
+    status = SelectField("Status", choices=[], validate_choice=False, validators=[Optional()])
+    dari = IsoDateField("Diajukan sejak", validators=[Optional()], format="%Y-%m-%d")
+    sampai = IsoDateField("Diajukan sampai", validators=[Optional()], format="%Y-%m-%d")
+
+    def validate_sampai(self, field):
+        if field.data and self.dari.data and field.data < self.dari.data:
+            raise ValidationError("Tanggal akhir tidak boleh sebelum tanggal awal.")
+
+
+class PeriodForm(FlaskForm):
+    """The dashboard's period (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    dari = IsoDateField("Periode dari", validators=[Optional()], format="%Y-%m-%d")
+    sampai = IsoDateField("sampai", validators=[Optional()], format="%Y-%m-%d")
+
+    def validate_sampai(self, field):
+        if field.data and self.dari.data and field.data < self.dari.data:
+            raise ValidationError("Tanggal akhir tidak boleh sebelum tanggal awal.")
 
 
 class MembershipForm(FlaskForm):

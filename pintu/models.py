@@ -144,7 +144,7 @@ class Application(BaseModel):
         indexes = ((("status", "service", "step", "assignee", "due_date", "applicant"), False),
                    (("applicant", "updated_at"), False),
                    # Staff search (pintu.search) and the dashboard (pintu.dashboard), migration 0005.
-                   (("submitted_at", "service"), False),
+                   (("submitted_at", "service", "status"), False),
                    (("closed_at", "service", "status"), False),
                    (("status", "due_date"), False))
 

@@ -15,9 +15,9 @@ from ..services import APPLICANT_CATEGORIES, ROLES, STATUSES
 
 
 def register_views(app: Flask) -> None:
-    from . import admin, applications, auth, catalog, inbox, messages, notifications, privacy, track
+    from . import admin, applications, auth, catalog, inbox, messages, notifications, oversight, privacy, track
 
-    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy):
+    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, oversight):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -66,7 +66,7 @@ class DigestSent(BaseModel):
 
 INDEXES = [  # (table, columns)
     ("application", ("tracking_code",)),
-    ("application", ("submitted_at", "service")),
+    ("application", ("submitted_at", "service", "status")),
     ("application", ("closed_at", "service", "status")),
     ("application", ("status", "due_date")),
     ("user", ("id_number",)),

@@ -1,0 +1,178 @@
+"""Staff search over every application a user may see, closed ones included (``/petugas/cari``).
+
+Visibility is the rule of :mod:`pintu.access` written as one SQL condition: admin and pimpinan
+oversee every submitted application; other staff see the services with a step for one of their
+roles/units, and applications disposed to one of their units.  Drafts are never listed.
+
+The free-text box ``q`` is read as what it looks like, so every kind of lookup goes through an
+index: a reference number (``LGL-2026-00042``, unique index), a tracking code (6 characters,
+index), a NIK/NIP (digits, index on ``user.id_number``), an e-mail (unique index on
+``user.email``); anything else is a part of the applicant's name (case-insensitive; a scan of the
+users table, not of the applications).  Filters: service, status, submission date range (local
+days).  Pages are keyset-paginated on the application id, newest first: one query per page
+whatever the size of the archive.
+
+The applicant of a service with ``confidential_identity`` stays hidden: a lookup by name, NIK/NIP
+or e-mail never matches an application whose applicant the user may not see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from peewee import fn
+
+from . import accounts, clock
+from .access import identity_visible, oversees
+from .models import Application, Disposition, User
+from .plugins import all_services
+
+PER_PAGE = 50
+#: Rows read per batch by exports (keyset batches: bounded memory on SQLite and PostgreSQL).
+BATCH = 2000
+
+REFERENCE = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{5}$")
+TRACKING = re.compile(r"^[0-9A-Z]{6}$")
+ID_NUMBER = re.compile(r"^\d{8,20}$")
+
+
+@dataclass
+class Criteria:
+    q: str = ""
+    service: str = ""
+    status: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def as_args(self) -> dict:
+        """The query-string arguments of these criteria (for links to the next page and exports)."""
+        args = {"q": self.q, "layanan": self.service, "status": self.status,
+                "dari": self.date_from.isoformat() if self.date_from else "",
+                "sampai": self.date_to.isoformat() if self.date_to else ""}
+        return {k: v for k, v in args.items() if v}
+
+
+def visible_to(user: User):
+    """The SQL condition of the applications ``user`` may see (see :func:`pintu.access.can_view`)."""
+    submitted = Application.status != "draft"
+    if oversees(user):
+        return submitted
+    slugs = [s.slug for s in all_services() if any(user.has_role(step.role, step.unit) for step in s.steps)]
+    unit_ids = [m.unit_id for m in user.memberships() if m.unit_id]
+    condition = Application.service.in_(slugs) if slugs else None
+    if unit_ids:
+        disposed = fn.EXISTS(Disposition.select(Disposition.id).where(
+            Disposition.application == Application.id, Disposition.unit.in_(unit_ids)))
+        condition = disposed if condition is None else (condition | disposed)
+    if condition is None:
+        return Application.id < 0  # sees nothing
+    return submitted & condition
+
+
+def _identity_hidden_services(user: User) -> list[str]:
+    """Confidential services whose applicants ``user`` may not see (identity lookups skip them)."""
+    return [s.slug for s in all_services() if s.confidential_identity
+            and not any(user.has_role(st.role, st.unit) for st in s.identity_staff_steps)]
+
+
+def _local_start(day: dt.date) -> dt.datetime:
+    """Midnight of a local day as the naive UTC the database stores."""
+    local = dt.datetime.combine(day, dt.time(), tzinfo=clock.zone())
+    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def query(user: User, criteria: Criteria):
+    """The applications matching ``criteria`` that ``user`` may see, with their applicant, newest first."""
+    rows = (Application.select(Application, User).join(User, on=(Application.applicant == User.id))
+            .where(visible_to(user)))
+    q = (criteria.q or "").strip()
+    if q:
+        upper = q.upper()
+        digits = re.sub(r"[\s.\-]", "", q)
+        if REFERENCE.match(upper):
+            rows = rows.where(Application.reference == upper)
+        elif ID_NUMBER.match(digits):
+            rows = rows.where(User.id_number == digits)
+        elif "@" in q:
+            rows = rows.where(User.email == accounts.normalise_email(q))
+        elif TRACKING.match(upper.replace("-", "")):
+            from .tracking import normalise_code
+
+            code = normalise_code(q)
+            rows = rows.where((Application.tracking_code == code) | fn.LOWER(User.name).contains(q.lower()))
+        else:
+            rows = rows.where(fn.LOWER(User.name).contains(q.lower()))
+        hidden = _identity_hidden_services(user) if identity_lookup(criteria) else []
+        if hidden:
+            rows = rows.where(Application.service.not_in(hidden))
+    if criteria.service:
+        rows = rows.where(Application.service == criteria.service)
+    if criteria.status:
+        rows = rows.where(Application.status == criteria.status)
+    if criteria.date_from:
+        rows = rows.where(Application.submitted_at >= _local_start(criteria.date_from))
+    if criteria.date_to:
+        rows = rows.where(Application.submitted_at < _local_start(criteria.date_to + dt.timedelta(days=1)))
+    return rows
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: int | None
+
+
+def page(user: User, criteria: Criteria, after: int | None = None, per_page: int | None = None) -> Page:
+    """One page (one query), keyset on the id: ``after`` is the last id of the previous page."""
+    per_page = per_page or PER_PAGE
+    rows = query(user, criteria)
+    if after:
+        rows = rows.where(Application.id < after)
+    found = list(rows.order_by(Application.id.desc()).limit(per_page + 1))
+    more = len(found) > per_page
+    found = found[:per_page]
+    return Page(_shown(user, criteria, found), found[-1].id if more and found else None)
+
+
+def identity_lookup(criteria: Criteria) -> bool:
+    """Whether ``q`` looks for a person (name, NIK/NIP, e-mail) rather than a reference."""
+    q = (criteria.q or "").strip()
+    return bool(q) and not REFERENCE.match(q.upper())
+
+
+def _shown(user: User, criteria: Criteria, rows: list) -> list:
+    """Drop, from a lookup by person, the rows whose applicant ``user`` may not see (an anonymous
+    report): a masked row matching a name would still tell who filed it.  Confidential services
+    hidden from the user as a whole are already left out by :func:`query` in SQL."""
+    if not identity_lookup(criteria):
+        return rows
+    from .plugins import find_service
+
+    return [a for a in rows if identity_visible(user, a, find_service(a.service))]
+
+
+def iterate(user: User, criteria: Criteria):
+    """Every matching application, newest first, read in keyset batches of :data:`BATCH` (exports)."""
+    after = None
+    while True:
+        rows = query(user, criteria)
+        if after is not None:
+            rows = rows.where(Application.id < after)
+        batch = list(rows.order_by(Application.id.desc()).limit(BATCH))
+        yield from _shown(user, criteria, batch)
+        if len(batch) < BATCH:
+            return
+        after = batch[-1].id
+
+
+def applicant_shown(user: User, application: Application, service) -> tuple[str, str, str]:
+    """(name, NIK/NIP, e-mail) of the applicant as ``user`` may see them."""
+    if identity_visible(user, application, service):
+        who = application.applicant
+        return who.name, who.id_number, who.email
+    from .access import MASKED_IDENTITY
+
+    return MASKED_IDENTITY, "", ""
+
