@@ -5,19 +5,20 @@ Everything is aggregated in the database (GROUP BY), in a fixed number of querie
 number of applications:
 
 1. received in the period, and how many of those are still open, per service
-   (index ``application(submitted_at, service, status)``);
-2. closed in the period per service and status (finished, refused, cancelled), with how many
-   finished by their due date (index ``application(closed_at, service, status)``);
-3. returned to the applicant in the period: ``return`` events per service;
-4. the open backlog now, per service and age bucket (calendar days since submission);
-5. the completion time of the applications finished in the period, in working days from
-   "lengkap" (the clock start) to the close, as a histogram per service: the stored UTC times
-   are turned into local days in SQL and joined to a small table of working-day ordinals built
-   here from the holiday calendar, so ``end - start`` is the number of working days; the median
-   and 90th percentile are read off the histogram (nearest rank);
-6. the overdue list: open applications past their due date, oldest due first (index
+   (index-only: ``application(submitted_at, service, status)``);
+2. returned to the applicant in the period: ``return`` events per service
+   (``event(kind, created_at, application_id)``);
+3. the open backlog now, per service and age bucket (calendar days since submission);
+4. closed in the period (finished, refused, cancelled), how many finished by their due date, and
+   the completion time of the finished ones in working days from "lengkap" (the clock start) to
+   the close (index-only: ``application(closed_at, service, status, clock_started_at, due_date)``):
+   counted per service, status, local start day and local close day in SQL (stored UTC times
+   turned into local days there), each group turned into working days here from the holiday
+   calendar, giving a histogram per service; the median and 90th percentile are read off it
+   (nearest rank);
+5. the overdue list: open applications past their due date, oldest due first (index
    ``application(status, due_date)``), top :data:`OVERDUE_LIMIT`;
-7. the units (names for the per-unit view).
+6. the units (names for the per-unit view).
 
 A service's unit is the unit of its first staff step that names one (the unit that verifies
 it); services handled by the front office and the leadership only are under "Petugas ULT".
@@ -141,18 +142,21 @@ def _rows(sql: str, params: list) -> list[tuple]:
     return database.execute_sql(sql, [_value(p) for p in params]).fetchall()
 
 
-def _calendar_sql(first: dt.date, last: dt.date) -> str:
-    """``(VALUES (day, ordinal), ...)``: the working-day ordinal of every day from ``first`` to
-    ``last`` (non-working days share the ordinal of the working day before them)."""
+def _working_day_ordinals(first: dt.date, last: dt.date) -> dict[dt.date, int]:
+    """The working-day ordinal of every day from ``first`` to ``last``: the working days between two
+    days (after the first, up to and including the second) are the difference of their ordinals."""
     extra = current_app.config.get("EXTRA_HOLIDAYS") or ()
-    values, ordinal, day = [], 0, first
-    date_literal = "'{}'" if is_sqlite() else "DATE '{}'"
+    found, ordinal, day = {}, 0, first
     while day <= last:
         if workingdays.is_working_day(day, extra):
             ordinal += 1
-        values.append(f"({date_literal.format(day.isoformat())}, {ordinal})")
+        found[day] = ordinal
         day += dt.timedelta(days=1)
-    return "(VALUES " + ", ".join(values) + ")"
+    return found
+
+
+def _as_date(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def summarise(start: dt.date, end: dt.date, overdue_limit: int = OVERDUE_LIMIT) -> Summary:
@@ -174,21 +178,6 @@ def summarise(start: dt.date, end: dt.date, overdue_limit: int = OVERDUE_LIMIT) 
             f"FROM application WHERE submitted_at >= {p} AND submitted_at < {p} GROUP BY service", [lo, hi]):
         row(slug).received, row(slug).still_open = received, int(open_ or 0)
 
-    hours = _offset_hours()
-    due_end = (f"datetime(due_date, '{24 - hours:+d} hours')" if is_sqlite()
-               else f"(due_date + INTERVAL '{24 - hours} hours')")
-    for slug, status, n, on_time in _rows(
-            f"SELECT service, status, COUNT(*), SUM(CASE WHEN due_date IS NOT NULL AND closed_at < {due_end} "
-            f"THEN 1 ELSE 0 END) FROM application WHERE closed_at >= {p} AND closed_at < {p} "
-            f"GROUP BY service, status", [lo, hi]):
-        r = row(slug)
-        if status == "done":
-            r.finished, r.on_time = n, int(on_time or 0)
-        elif status == "refused":
-            r.refused = n
-        elif status == "cancelled":
-            r.cancelled = n
-
     for slug, n in _rows(
             f"SELECT a.service, COUNT(*) FROM event e JOIN application a ON a.id = e.application_id "
             f"WHERE e.kind = 'return' AND e.created_at >= {p} AND e.created_at < {p} GROUP BY a.service", [lo, hi]):
@@ -208,14 +197,30 @@ def summarise(start: dt.date, end: dt.date, overdue_limit: int = OVERDUE_LIMIT) 
                                f"WHERE status IN ({open_in}) GROUP BY service", params):
         row(slug).backlog = [int(c or 0) for c in counts]
 
-    calendar = _calendar_sql(start - dt.timedelta(days=CLOCK_LOOKBACK_DAYS), end + dt.timedelta(days=1))
-    for slug, days, n in _rows(
-            f"SELECT a.service, ce.column2 - cs.column2 AS wd, COUNT(*) FROM application a "
-            f"JOIN {calendar} AS cs ON cs.column1 = {_local_date_sql('a.clock_started_at')} "
-            f"JOIN {calendar} AS ce ON ce.column1 = {_local_date_sql('a.closed_at')} "
-            f"WHERE a.status = 'done' AND a.closed_at >= {p} AND a.closed_at < {p} "
-            f"GROUP BY a.service, ce.column2 - cs.column2", [lo, hi]):
-        row(slug).durations[int(days)] = n
+    # What closed in the period, with completion times: one index-only range scan of
+    # application(closed_at, service, status, clock_started_at, due_date), grouped per service,
+    # status, local start day and local close day; each group is turned into working days here (a
+    # few hundred groups per service and month, whatever the number of rows).
+    hours = _offset_hours()
+    due_end = (f"datetime(due_date, '{24 - hours:+d} hours')" if is_sqlite()
+               else f"(due_date + INTERVAL '{24 - hours} hours')")
+    ordinal = _working_day_ordinals(start - dt.timedelta(days=CLOCK_LOOKBACK_DAYS), end + dt.timedelta(days=1))
+    for slug, status, began, closed, n, on_time in _rows(
+            f"SELECT service, status, {_local_date_sql('clock_started_at')}, {_local_date_sql('closed_at')}, "
+            f"COUNT(*), SUM(CASE WHEN due_date IS NOT NULL AND closed_at < {due_end} THEN 1 ELSE 0 END) "
+            f"FROM application WHERE closed_at >= {p} AND closed_at < {p} GROUP BY 1, 2, 3, 4", [lo, hi]):
+        r = row(slug)
+        if status == "refused":
+            r.refused += n
+        elif status == "cancelled":
+            r.cancelled += n
+        elif status == "done":
+            r.finished += n
+            r.on_time += int(on_time or 0)
+            began, closed = _as_date(began), _as_date(closed)
+            if began in ordinal and closed in ordinal:
+                days = ordinal[closed] - ordinal[began]
+                r.durations[days] = r.durations.get(days, 0) + n
 
     overdue = list(Application.select(Application, User).join(User, on=(Application.applicant == User.id))
                    .where(Application.status.in_(OPEN), Application.due_date < clock.today())

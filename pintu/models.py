@@ -145,7 +145,7 @@ class Application(BaseModel):
                    (("applicant", "updated_at"), False),
                    # Staff search (pintu.search) and the dashboard (pintu.dashboard), migration 0005.
                    (("submitted_at", "service", "status"), False),
-                   (("closed_at", "service", "status"), False),
+                   (("closed_at", "service", "status", "clock_started_at", "due_date"), False),
                    (("status", "due_date"), False))
 
     @property
@@ -185,6 +185,10 @@ class Event(BaseModel):
     note = TextField(default="")  # meant for the applicant
     internal_note = TextField(default="")  # staff only
     created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        # The dashboard counts returns in a period (pintu.dashboard; migration 0005).
+        indexes = ((("kind", "created_at", "application"), False),)
 
 
 class Disposition(BaseModel):

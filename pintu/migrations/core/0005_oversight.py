@@ -67,7 +67,8 @@ class DigestSent(BaseModel):
 INDEXES = [  # (table, columns)
     ("application", ("tracking_code",)),
     ("application", ("submitted_at", "service", "status")),
-    ("application", ("closed_at", "service", "status")),
+    ("application", ("closed_at", "service", "status", "clock_started_at", "due_date")),
+    ("event", ("kind", "created_at", "application_id")),
     ("application", ("status", "due_date")),
     ("user", ("id_number",)),
 ]
@@ -84,7 +85,7 @@ def upgrade(step):
         # dropping the old "user" would cascade to every table that refers to it.
         kind, false = ("INTEGER", "0") if is_sqlite() else ("BOOLEAN", "false")
         db.execute_sql(f'ALTER TABLE "user" ADD COLUMN reminder_digest {kind} NOT NULL DEFAULT {false}')
-    existing = {t: {tuple(i.columns) for i in db.get_indexes(t)} for t in ("application", "user")}
+    existing = {t: {tuple(i.columns) for i in db.get_indexes(t)} for t in ("application", "user", "event")}
     for table, cols in INDEXES:
         if cols not in existing[table]:
             operations.append(migrator.add_index(table, cols, False))
