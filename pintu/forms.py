@@ -64,6 +64,20 @@ class ProfileForm(ProfileFields):
     pass
 
 
+class CounterApplicantForm(ProfileFields):
+    """A new applicant's account made by a petugas at the counter (pintu.loket)."""
+
+    category = SelectField("Kategori pemohon", choices=list(APPLICANT_CATEGORIES.items()))
+    email = EmailField("E-mail (opsional)", validators=[Optional(), Email("Alamat e-mail tidak valid.",
+                                                                         check_deliverability=False)],
+                       description="Kosongkan jika pemohon tidak memiliki e-mail; akun dapat diklaim kemudian.")
+
+
+class ClaimForm(FlaskForm):
+    email = EmailField("E-mail pemohon", validators=[DataRequired(REQUIRED), Email("Alamat e-mail tidak valid.",
+                                                                                   check_deliverability=False)])
+
+
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(REQUIRED)])
     password = PasswordField("Kata sandi", validators=[DataRequired(REQUIRED)])

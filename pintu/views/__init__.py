@@ -15,9 +15,9 @@ from ..services import APPLICANT_CATEGORIES, ROLES, STATUSES
 
 
 def register_views(app: Flask) -> None:
-    from . import admin, applications, auth, catalog, inbox, messages, notifications, oversight, privacy, track
+    from . import admin, applications, auth, catalog, inbox, loket, messages, notifications, oversight, privacy, track
 
-    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, oversight):
+    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, oversight, loket):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -107,7 +107,7 @@ def dashboard():
                                 [(label, n) for (label, _, _), n in zip(dash.BUCKETS, summary.total.backlog)])
     late_chart = charts.bars("Selesai tepat waktu dan terlambat",
                              [("Tepat waktu", summary.total.on_time),
-                              ("Terlambat", summary.total.finished - summary.total.on_time)], "bar-late")
+                              ("Terlambat", summary.total.finished - summary.total.on_time, "bar-late")])
     args = {"dari": start.isoformat(), "sampai": end.isoformat()}
     status = 200 if not form.errors else 422
     return render_template("oversight/dashboard.html", form=form, summary=summary, buckets=dash.BUCKETS,
