@@ -4,6 +4,7 @@ kind and day (also under two concurrent runs), and internal targets for untimed 
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -182,3 +183,52 @@ def test_untimed_services_are_counted_against_the_admins_internal_target(app, ca
     outbox(app)
     sla_check(app, "2026-11-26")
     assert len(reminders_to(app, "pimpinan@test.id")) == 1  # late: never "never late"
+
+
+REDIS_URL = os.environ.get("PINTU_TEST_REDIS_URL")
+
+
+WEDNESDAY_0830 = "2026-11-25T01:30:00"
+
+
+@pytest.mark.config(CLOCK_NOW=MONDAY, SLA_CHECK_AT="08:00")
+def test_the_daily_job_is_queued_once_per_process_and_day_from_the_sweep(app, cast):
+    """Without Redis the periodic sweep queues the check on the app's own runner (its thread;
+    ``run_pending`` stands in for it here)."""
+    from pintu import jobs, reminders
+
+    submit_and_accept(app)  # due Thursday
+    outbox(app)
+    app.config["CLOCK_NOW"] = WEDNESDAY_0830
+    assert reminders.run_if_due(app) is True
+    assert reminders.run_if_due(app) is False  # once per process and day
+    with app.app_context():
+        assert jobs.run_pending() >= 1  # the check, then the mail it queued
+    assert len(reminders_to(app, "akademik@test.id")) == 1
+
+
+@pytest.mark.config(CLOCK_NOW="2026-11-25T00:30:00", SLA_CHECK_AT="08:00")  # 07:30 WIB: not yet
+def test_the_daily_job_waits_for_its_hour(app, cast):
+    from pintu import reminders
+
+    assert reminders.run_if_due(app) is False
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="PINTU_TEST_REDIS_URL not set (no Redis to test against)")
+@pytest.mark.config(CLOCK_NOW=MONDAY, SLA_CHECK_AT="08:00", REDIS_URL=REDIS_URL)
+def test_the_daily_job_runs_on_an_rq_worker(app, cast):
+    from pintu import jobs, reminders
+
+    with app.app_context():
+        queue = jobs.queue()
+        queue.empty()
+    submit_and_accept(app)
+    with app.app_context():
+        queue.empty()  # the workflow's own mails: left to the sweep of the worker
+    app.config["CLOCK_NOW"] = WEDNESDAY_0830
+    assert reminders.run_if_due(app) is True
+    assert [j.func_name for j in queue.jobs] == ["pintu.reminders.run_job"]
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert len(reminders_to(app, "akademik@test.id")) == 1
+    queue.empty()
