@@ -63,13 +63,14 @@ def format_local(value: dt.datetime, fmt: str = "%d-%m-%Y %H:%M") -> str:
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
-def due_date(service, data) -> dt.date:
+def due_date(service, data) -> dt.date | None:
     """The due date of ``service``'s completion time for an application with ``data``, counted from now.
 
     ``Service.completion_time`` (a :class:`pintu.Duration` in the standard's unit) wins over
-    ``completion_days`` (working days, or a callable of the data).  Holidays are the Indonesian calendar plus ``EXTRA_HOLIDAYS``; office
-    hours (for minute and hour limits) are ``OFFICE_HOURS``.  A service whose standard gives no
-    time is counted against its internal target (:mod:`pintu.targets`): never None.
+    ``completion_days`` (working days, or a callable of the data); None when the service has
+    no completion time (the core's ``pintu_after_transition`` in :mod:`pintu.targets` then sets
+    the due date of the admin's internal target).  Holidays are the Indonesian calendar plus ``EXTRA_HOLIDAYS``; office
+    hours (for minute and hour limits) are ``OFFICE_HOURS``.
     """
     from . import workingdays
 
@@ -80,7 +81,5 @@ def due_date(service, data) -> dt.date:
                                     config.get("OFFICE_HOURS"))
     days = service.days_for(data or {})
     if days is None:
-        from . import targets  # no standard time: the admin's internal target (pintu.targets)
-
-        days = targets.target_days(service)
+        return None
     return workingdays.add_working_days(today(), days, extra)

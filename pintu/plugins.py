@@ -16,6 +16,8 @@ from . import hookspecs
 from .services import Service
 
 ENTRY_POINT_GROUP = "pintu"
+#: Name under which the core registers its own hook implementations (left out of plugin_names()).
+CORE_HOOKS = "pintu-core"
 
 
 class PluginError(RuntimeError):
@@ -28,6 +30,10 @@ class PluginRegistry:
     def __init__(self, app: Flask):
         self.pm = pluggy.PluginManager("pintu")
         self.pm.add_hookspecs(hookspecs)
+        from . import targets
+
+        # The core's own hook implementations (internal targets of untimed services); not a plugin.
+        self.pm.register(targets, name=CORE_HOOKS)
         disabled = set(app.config.get("DISABLED_PLUGINS") or ())
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             if ep.name in disabled:
@@ -52,7 +58,7 @@ class PluginRegistry:
         return self.pm.hook
 
     def plugin_names(self) -> list[str]:
-        return sorted(name for name, _ in self.pm.list_name_plugin())
+        return sorted(name for name, _ in self.pm.list_name_plugin() if name != CORE_HOOKS)
 
     def collect(self, hook_name: str, **kwargs) -> list:
         """Call a list-returning hook and flatten the lists."""

@@ -224,11 +224,19 @@ def run_job() -> None:
 
 def run_if_due(app) -> bool:
     """Queue today's check once per process and day, at or after ``SLA_CHECK_AT`` (local "HH:MM";
-    empty: never, leave it to cron).  Several processes may each queue it: the run is idempotent."""
+    empty: never, leave it to cron), from the second sweep of the process on.  Several processes
+    may each queue it: the run is idempotent."""
     from . import jobs
+
+    import time
 
     at = app.config.get("SLA_CHECK_AT")
     if not at:
+        return False
+    # Not at the sweep that runs as the process starts (while init-db or demo data may be writing):
+    # from the next one on, SWEEP_SECONDS later.
+    first_seen = app.extensions.setdefault("pintu_sla_since", time.monotonic())
+    if time.monotonic() - first_seen < float(app.config["SWEEP_SECONDS"]):
         return False
     with app.app_context():
         now = clock.now()

@@ -4,7 +4,11 @@ PermenPAN-RB 15/2014 asks every service to keep to a completion time; some stand
 open (pengaduan, gedung, peliputan, wisata).  For those the admin sets an internal target in
 working days at ``/admin/target-layanan`` (table :class:`~pintu.models.ServiceTarget`), so no
 application is "never late": :func:`pintu.clock.due_date` counts it like a standard's
-"maksimal N hari kerja".  Without an admin-set value the default is ``INTERNAL_TARGET_DAYS``
+"maksimal N hari kerja".  The engine's clock (:func:`pintu.clock.due_date`) gives such services no
+due date; this module's ``pintu_after_transition`` hook (registered by the core, see
+:mod:`pintu.plugins`) sets it right after the change that started the clock, inside the same
+transaction and after its write (on SQLite a transaction that read first could not then write
+while another process writes).  Without an admin-set value the default is ``INTERNAL_TARGET_DAYS``
 (5 working days: the completion time of seed 004's standard for Pengaduan Pelayanan Publik,
 "Maksimal 5 hari kerja, dihitung sejak persyaratan dinyatakan lengkap dan benar").
 """
@@ -13,8 +17,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .models import ServiceTarget, utcnow
-from .plugins import all_services
+from .hookspecs import hookimpl
+from .models import Application, ServiceTarget, utcnow
 
 #: Seed 004, Standar Pelayanan Pengaduan Pelayanan Publik, component 3 (jangka waktu penyelesaian).
 COMPLAINT_STANDARD_DAYS = 5
@@ -36,6 +40,8 @@ def target_days(service) -> int:
 
 
 def untimed_services() -> list:
+    from .plugins import all_services
+
     return sorted((s for s in all_services() if not has_standard_time(s)), key=lambda s: s.title)
 
 
@@ -50,3 +56,20 @@ def set_target(service_slug: str, days: int) -> None:
     (ServiceTarget.insert(service=service_slug, days=days, updated_at=utcnow())
      .on_conflict(conflict_target=[ServiceTarget.service],
                   update={ServiceTarget.days: days, ServiceTarget.updated_at: utcnow()}).execute())
+
+
+@hookimpl
+def pintu_after_transition(application, service, event):
+    """The due date of a service without a standard time, once its clock has started."""
+    if (service is None or has_standard_time(service) or application.clock_started_at is None
+            or application.due_date is not None or application.status not in ("in_process", "ready")):
+        return
+    from . import clock, workingdays
+
+    # Counted from today when this change started the clock (as pintu.clock.due_date counts), else
+    # from the day it started (an application whose clock started before a target existed).
+    started_now = application.clock_started_at == getattr(event, "created_at", None)
+    start = clock.today() if started_now else clock.local_date(application.clock_started_at)
+    due = workingdays.add_working_days(start, target_days(service), current_app.config.get("EXTRA_HOLIDAYS") or ())
+    Application.update(due_date=due).where(Application.id == application.id).execute()
+    application.due_date = due

@@ -16,6 +16,7 @@ FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulu
           "jumlah_ijazah": "2", "jumlah_transkrip": "1", "keperluan": "studi_lanjut"}
 # Monday 23 November 2026, 09:00 WIB: "lengkap" today gives legalisir (3 working days) Thursday 26.
 MONDAY = "2026-11-23T02:00:00"
+WEDNESDAY_0830 = "2026-11-25T01:30:00"
 
 
 def submit_and_accept(app, applicant="alumni@test.id") -> int:
@@ -188,10 +189,7 @@ def test_untimed_services_are_counted_against_the_admins_internal_target(app, ca
 REDIS_URL = os.environ.get("PINTU_TEST_REDIS_URL")
 
 
-WEDNESDAY_0830 = "2026-11-25T01:30:00"
-
-
-@pytest.mark.config(CLOCK_NOW=MONDAY, SLA_CHECK_AT="08:00")
+@pytest.mark.config(CLOCK_NOW=MONDAY, SLA_CHECK_AT="08:00", SWEEP_SECONDS=0)
 def test_the_daily_job_is_queued_once_per_process_and_day_from_the_sweep(app, cast):
     """Without Redis the periodic sweep queues the check on the app's own runner (its thread;
     ``run_pending`` stands in for it here)."""
@@ -207,15 +205,22 @@ def test_the_daily_job_is_queued_once_per_process_and_day_from_the_sweep(app, ca
     assert len(reminders_to(app, "akademik@test.id")) == 1
 
 
-@pytest.mark.config(CLOCK_NOW="2026-11-25T00:30:00", SLA_CHECK_AT="08:00")  # 07:30 WIB: not yet
+@pytest.mark.config(CLOCK_NOW="2026-11-25T00:30:00", SLA_CHECK_AT="08:00", SWEEP_SECONDS=0)  # 07:30 WIB
 def test_the_daily_job_waits_for_its_hour(app, cast):
     from pintu import reminders
 
     assert reminders.run_if_due(app) is False
 
 
+@pytest.mark.config(CLOCK_NOW=WEDNESDAY_0830, SLA_CHECK_AT="08:00", SWEEP_SECONDS=3600)
+def test_the_daily_job_is_not_queued_by_the_sweep_at_process_start(app, cast):
+    from pintu import reminders
+
+    assert reminders.run_if_due(app) is False  # the first sweep: the process just started
+
+
 @pytest.mark.skipif(not REDIS_URL, reason="PINTU_TEST_REDIS_URL not set (no Redis to test against)")
-@pytest.mark.config(CLOCK_NOW=MONDAY, SLA_CHECK_AT="08:00", REDIS_URL=REDIS_URL)
+@pytest.mark.config(CLOCK_NOW=MONDAY, SLA_CHECK_AT="08:00", REDIS_URL=REDIS_URL, SWEEP_SECONDS=0)
 def test_the_daily_job_runs_on_an_rq_worker(app, cast):
     from pintu import jobs, reminders
 
