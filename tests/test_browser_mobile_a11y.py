@@ -115,6 +115,12 @@ def test_no_horizontal_overflow_at_375px(demo_server, browser):
     applicant = logged_in(browser, base, "pegawai@pintu.test")
     applicant.goto(base + f"/permohonan/{an_application_of(apps, 'pensiun-dini', 'persetujuan')}")
     assert overflow(applicant) <= 375, ("application", overflow(applicant))
+    for path in ("/petugas/cari", "/petugas/cari?q=a", "/loket/"):  # issue 10: search, the counter
+        staff.goto(base + path)
+        assert overflow(staff) <= 375, (path, overflow(staff))
+    leadership = logged_in(browser, base, "pimpinan@pintu.test")
+    leadership.goto(base + "/dasbor")
+    assert overflow(leadership) <= 375, ("dashboard", overflow(leadership))
 
 
 def test_header_menu_folds_into_a_button_at_375px(demo_server, browser):
@@ -172,9 +178,13 @@ def test_main_pages_have_no_wcag_21_aa_violations(demo_server, browser, width):
     applicant.wait_for_load_state()
     found["form with errors"] = violations(applicant)
     staff = logged_in(browser, base, "petugas@pintu.test", width)
-    for path in ("/petugas/", f"/permohonan/{an_application_of(apps, 'legalisir', 'kelengkapan')}"):
+    for path in ("/petugas/", f"/permohonan/{an_application_of(apps, 'legalisir', 'kelengkapan')}",
+                 "/petugas/cari?q=a", "/loket/", "/loket/?q=warga@pintu.test"):
         staff.goto(base + path)
         found["staff " + path] = violations(staff)
+    leadership = logged_in(browser, base, "pimpinan@pintu.test", width)
+    leadership.goto(base + "/dasbor")
+    found["dashboard"] = violations(leadership)
     if width == 375:
         staff.click("header.site label.menu-button")  # the open menu too
         found["open menu"] = violations(staff)
