@@ -160,6 +160,16 @@ def register_cli(app: Flask) -> None:
             return
         click.echo(f"Pengingat {result.day.isoformat()}: {result.reminders} baru, {result.skipped} sudah dikirim "
                    f"sebelumnya, {result.digests} ringkasan harian, {len(result.mails)} e-mail.")
+        if result.mails and not app.config.get("REDIS_URL"):  # no worker: send them now, from this process
+            from . import mail
+
+            sent = not_sent = 0
+            while True:  # deliver_due takes up to 200 at a time
+                batch_sent, not_sent = mail.deliver_due()
+                sent += batch_sent
+                if not batch_sent:
+                    break
+            click.echo(f"E-mail terkirim: {sent}; gagal (dicoba lagi oleh sweep): {not_sent}.")
 
     @app.cli.command("unit-head")
     @click.argument("unit")

@@ -91,17 +91,21 @@ def _queue_parts(queue: str) -> tuple[str, str, str | None]:
     return parts[0], parts[1], (parts[2] if len(parts) > 2 else None)
 
 
-def _recipients(kind: str, tasks: list[Task], people: _People, applicant_id: int) -> list[User]:
-    found: dict[int, User] = {}
+def _recipients(kind: str, tasks: list[Task], people: _People, applicant_id: int) -> list[tuple[User, bool]]:
+    """``(user, escalated)`` for each person to remind: the staff of the application's queues, and
+    for overdue work also the unit heads and the pimpinan (``escalated`` unless they work the step)."""
+    staff: dict[int, User] = {}
+    above: dict[int, User] = {}
     for task in tasks:
         _service, role, unit = _queue_parts(task.queue)
-        staff = [people.user(task.assignee)] if task.assignee else people.staff(role, unit)
+        for user in [people.user(task.assignee)] if task.assignee else people.staff(role, unit):
+            if user is not None:
+                staff[user.id] = user
         if kind == "overdue":
-            staff = [*staff, *(people.head(unit) if unit else []), *people.staff("pimpinan", None)]
-        for user in staff:
-            if user is not None and user.id != applicant_id:  # nobody is reminded of their own application
-                found[user.id] = user
-    return list(found.values())
+            for user in [*(people.head(unit) if unit else []), *people.staff("pimpinan", None)]:
+                above[user.id] = user
+    found = [(u, False) for u in staff.values()] + [(u, True) for i, u in above.items() if i not in staff]
+    return [(u, escalated) for u, escalated in found if u.id != applicant_id]  # never of one's own application
 
 
 def _candidates(today: dt.date, until: dt.date) -> dict[tuple[int, str], list[Task]]:
@@ -144,11 +148,11 @@ def run(today: dt.date | None = None) -> Result:
             reminder_id = Reminder.get(Reminder.application == app_id, Reminder.kind == kind,
                                        Reminder.day == today).id
             result.reminders += 1
-            for user in recipients:
+            for user, escalated in recipients:
                 if user.reminder_digest:
                     DigestItem.create(user=user.id, reminder=reminder_id)
                 else:
-                    result.mails.append(_item_mail(user, application, service, kind, tasks))
+                    result.mails.append(_item_mail(user, application, service, kind, escalated))
     result.digests, digest_mails = _send_digests(today)
     result.mails += digest_mails
     notifications.dispatch(result.mails)
@@ -167,13 +171,12 @@ def _link(application: Application) -> str:
     return absolute_url("applications.detail", app_id=application.id)
 
 
-def _item_mail(user: User, application: Application, service, kind: str, tasks) -> int:
+def _item_mail(user: User, application: Application, service, kind: str, escalated: bool) -> int:
     from .notifications import queue_mail
 
     title = service.title if service else application.service
     body = render_template("email/reminder.txt", user=user, application=application, title=title, kind=kind,
-                           kinds=KINDS, link=_link(application),
-                           escalated=kind == "overdue" and not any(t.assignee == user.id for t in tasks))
+                           kinds=KINDS, link=_link(application), escalated=escalated)
     what = "lewat batas waktu" if kind == "overdue" else "jatuh tempo"
     subject = f"[PINTU] Pengingat: {application.reference} {what} {application.due_date.strftime('%d-%m-%Y')}"
     return queue_mail(user.email, subject, body, application)

@@ -84,6 +84,7 @@ def test_overdue_work_is_escalated_to_the_unit_head_and_the_pimpinan_each_day(ap
         mails = reminders_to(app, email)
         assert len(mails) == 1 and "LEWAT BATAS WAKTU" in mails[0], email
     assert "kepala unit" in reminders_to(app, "kabag@test.id")[0]
+    assert "kepala unit" not in reminders_to(app, "akademik@test.id")[0]  # works the step: not escalated
     assert reminders_to(app, "kepeg@test.id") == [] and reminders_to(app, "petugas@test.id") == []
     sla_check(app, "2026-11-27")
     assert len(reminders_to(app, "pimpinan@test.id")) == 1
