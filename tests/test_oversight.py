@@ -140,11 +140,13 @@ def test_admin_and_pimpinan_read_every_file_and_their_views_are_audited(app, cas
     assert ref in admin.get("/petugas/cari").get_data(as_text=True)
     page = admin.get(f"/permohonan/{app_id}").get_data(as_text=True)
     assert ref in page and 'name="action"' not in page  # read-only: no action buttons
+    assert f"/permohonan/{app_id}/pesan" not in page  # nor a message form
+    assert admin.post(f"/permohonan/{app_id}/pesan", data={"body": "Halo", "form_token": "x" * 32}).status_code == 404
     upload_id = int(re.search(r'href="/berkas/(\d+)"', page).group(1))
     assert admin.get(f"/berkas/{upload_id}").status_code == 200
     pimpinan = as_user(app, "pimpinan@test.id")  # legalisir has no pimpinan step
     assert pimpinan.get(f"/permohonan/{app_id}").status_code == 200
-    assert act(pimpinan, app, app_id, "lengkap").status_code in (403, 404, 422)
+    assert act(pimpinan, app, app_id, "lengkap").status_code == 404  # read-only: no action
     with app.app_context():
         from pintu.models import AuditEntry
 

@@ -45,6 +45,8 @@ with app.app_context():
     services = list(registry().services)
     modules = {"pintu": str(Path(pintu.__file__).resolve())}
     for name, plugin in registry().pm.list_name_plugin():
+        if name == "pintu-core":  # the core's own hook implementations, inside the pintu package
+            continue
         modules[plugin.__name__] = str(Path(plugin.__file__).resolve())
 get("/")
 get("/masuk")
