@@ -29,6 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template
+from peewee import chunked
 
 from . import clock, workingdays
 from .db import database
@@ -131,8 +132,10 @@ def run(today: dt.date | None = None) -> Result:
         return result
     until = workingdays.add_working_days(today, 1, _extra())
     candidates = _candidates(today, until)
-    apps = {a.id: a for a in Application.select(Application, User).join(User, on=(Application.applicant == User.id))
-            .where(Application.id.in_(list({i for i, _ in candidates})))} if candidates else {}
+    apps = {}
+    for ids in chunked(sorted({i for i, _ in candidates}), 500):  # IN lists of a bounded size
+        apps.update({a.id: a for a in Application.select(Application, User)
+                     .join(User, on=(Application.applicant == User.id)).where(Application.id.in_(ids))})
     people = _People()
     for (app_id, kind), tasks in sorted(candidates.items()):
         application = apps.get(app_id)

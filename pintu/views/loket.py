@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from .. import formtokens, loket, staging, workflow
 from ..forms import ClaimForm, CounterApplicantForm, application_form_class, form_data
 from ..models import Application, FormToken, User
-from ..plugins import all_services, get_service
+from ..plugins import all_services, find_service, get_service
 from .applications import _read_files
 
 bp = Blueprint("loket", __name__, url_prefix="/loket")
@@ -72,7 +72,7 @@ def applicant(user_id):
     recent = list(Application.select().where(Application.applicant == user.id, Application.status != "draft")
                   .order_by(Application.id.desc()).limit(10))
     return render_template("loket/applicant.html", user=user, services=services, form=form, recent=recent,
-                           has_email=loket.has_email(user), get_service=get_service), 422 if form.errors else 200
+                           has_email=loket.has_email(user), get_service=find_service), 422 if form.errors else 200
 
 
 @bp.route("/pemohon/<int:user_id>/layanan/<slug>", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from flask_login import current_user
 from .. import search
 from ..access import staff_or_oversight_required
 from ..forms import SearchForm
-from ..plugins import all_services, get_service
+from ..plugins import all_services, find_service
 from ..services import STATUSES
 
 bp = Blueprint("oversight", __name__)
@@ -36,7 +36,7 @@ def find():
     result = search.page(current_user, criteria, after) if criteria is not None else search.Page([], None)
     status = 200 if criteria is not None else 422
     return render_template("oversight/search.html", form=form, rows=result.rows, next_cursor=result.next_cursor,
-                           after=after, args=criteria.as_args() if criteria else {}, get_service=get_service,
+                           after=after, args=criteria.as_args() if criteria else {}, get_service=find_service,
                            searched=bool(request.args)), status
 
 
@@ -49,7 +49,7 @@ def _search_rows(criteria: search.Criteria):
     from ..timeline import status_text
 
     for a in search.iterate(current_user, criteria):
-        service = get_service(a.service)
+        service = find_service(a.service)
         name, id_number, email = search.applicant_shown(current_user, a, service)
         step = service.step(a.step) if service and a.step else None
         yield [a.reference, service.title if service else a.service, name, id_number, email,
@@ -112,7 +112,7 @@ def dashboard():
     status = 200 if not form.errors else 422
     return render_template("oversight/dashboard.html", form=form, summary=summary, buckets=dash.BUCKETS,
                            received_chart=received_chart, backlog_chart=backlog_chart, late_chart=late_chart,
-                           args=args, get_service=get_service), status
+                           args=args, get_service=find_service), status
 
 
 SUMMARY_HEADER = ["Tingkat", "Layanan / unit", "Diterima", "Masih terbuka (dari yang diterima)", "Selesai",
