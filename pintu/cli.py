@@ -25,7 +25,11 @@ def register_cli(app: Flask) -> None:
             from . import queues
 
             tasks = queues.rebuild()
+            from . import rollup
+
+            counts = rollup.rebuild()
         click.echo(f"Antrean kotak tugas disusun ulang: {tasks} tugas terbuka.")
+        click.echo(f"Rekap harian dasbor disusun ulang: {counts} baris.")
         click.echo(f"Database siap: {app.config['DATABASE_URL'].split('@')[-1]} ({len(units)} unit).")
         from .jobs import PART_MAX_AGE_SECONDS
         from .uploads import sweep_parts

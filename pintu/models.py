@@ -143,9 +143,9 @@ class Application(BaseModel):
         # prefix. Narrowing it to that prefix needs a migration step (pintu/migrations/core).
         indexes = ((("status", "service", "step", "assignee", "due_date", "applicant"), False),
                    (("applicant", "updated_at"), False),
-                   # Staff search (pintu.search) and the dashboard (pintu.dashboard), migration 0005.
+                   # Staff search by date (pintu.search), the dashboard's overdue list (pintu.dashboard):
+                   # migration 0005.
                    (("submitted_at", "service", "status"), False),
-                   (("closed_at", "service", "status", "clock_started_at", "due_date"), False),
                    (("status", "due_date"), False))
 
     @property
@@ -185,10 +185,6 @@ class Event(BaseModel):
     note = TextField(default="")  # meant for the applicant
     internal_note = TextField(default="")  # staff only
     created_at = DateTimeField(default=utcnow, index=True)
-
-    class Meta:
-        # The dashboard counts returns in a period (pintu.dashboard; migration 0005).
-        indexes = ((("kind", "created_at", "application"), False),)
 
 
 class Disposition(BaseModel):
@@ -448,4 +444,21 @@ class DigestSent(BaseModel):
         indexes = ((("user", "day"), True),)
 
 
-ALL_MODELS += [FormToken, StagedUpload, Task, ServiceTarget, Reminder, DigestItem, DigestSent]
+class DailyCount(BaseModel):
+    """The dashboard's rollup: how many applications of a service did ``metric`` on a local day
+    (received, closed per status, returned, finished on time, finished in N working days...).
+
+    Kept by the core's ``pintu_after_transition`` in the transaction of each change and rebuilt by
+    ``init-db`` (see :mod:`pintu.rollup`), so the dashboard sums at most a row per day, service and
+    metric instead of scanning the applications of the period."""
+
+    day = DateField()
+    service = CharField(max_length=60)
+    metric = CharField(max_length=20)
+    value = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("day", "service", "metric"), True),)
+
+
+ALL_MODELS += [FormToken, StagedUpload, Task, ServiceTarget, Reminder, DigestItem, DigestSent, DailyCount]

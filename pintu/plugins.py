@@ -30,10 +30,10 @@ class PluginRegistry:
     def __init__(self, app: Flask):
         self.pm = pluggy.PluginManager("pintu")
         self.pm.add_hookspecs(hookspecs)
-        from . import targets
+        from . import corehooks
 
-        # The core's own hook implementations (internal targets of untimed services); not a plugin.
-        self.pm.register(targets, name=CORE_HOOKS)
+        # The core's own hook implementations (internal targets, the dashboard's rollup); not a plugin.
+        self.pm.register(corehooks, name=CORE_HOOKS)
         disabled = set(app.config.get("DISABLED_PLUGINS") or ())
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             if ep.name in disabled:

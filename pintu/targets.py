@@ -3,12 +3,11 @@
 PermenPAN-RB 15/2014 asks every service to keep to a completion time; some standards leave it
 open (pengaduan, gedung, peliputan, wisata).  For those the admin sets an internal target in
 working days at ``/admin/target-layanan`` (table :class:`~pintu.models.ServiceTarget`), so no
-application is "never late": :func:`pintu.clock.due_date` counts it like a standard's
-"maksimal N hari kerja".  The engine's clock (:func:`pintu.clock.due_date`) gives such services no
-due date; this module's ``pintu_after_transition`` hook (registered by the core, see
-:mod:`pintu.plugins`) sets it right after the change that started the clock, inside the same
-transaction and after its write (on SQLite a transaction that read first could not then write
-while another process writes).  Without an admin-set value the default is ``INTERNAL_TARGET_DAYS``
+application is "never late".  The engine's clock (:func:`pintu.clock.due_date`) gives such
+services no due date; the core's ``pintu_after_transition`` (:mod:`pintu.corehooks`) sets it, like
+a standard's "maksimal N hari kerja", right after the change that started the clock, inside the
+same transaction and after its write (on SQLite a transaction that read first could not then
+write while another process writes).  Without an admin-set value the default is ``INTERNAL_TARGET_DAYS``
 (5 working days: the completion time of seed 004's standard for Pengaduan Pelayanan Publik,
 "Maksimal 5 hari kerja, dihitung sejak persyaratan dinyatakan lengkap dan benar").
 """
@@ -17,7 +16,6 @@ from __future__ import annotations
 
 from flask import current_app
 
-from .hookspecs import hookimpl
 from .models import Application, ServiceTarget, utcnow
 
 #: Seed 004, Standar Pelayanan Pengaduan Pelayanan Publik, component 3 (jangka waktu penyelesaian).
@@ -58,9 +56,9 @@ def set_target(service_slug: str, days: int) -> None:
                   update={ServiceTarget.days: days, ServiceTarget.updated_at: utcnow()}).execute())
 
 
-@hookimpl
-def pintu_after_transition(application, service, event):
-    """The due date of a service without a standard time, once its clock has started."""
+def set_internal_due_date(application, service, event) -> None:
+    """The due date of a service without a standard time, once its clock has started (called by
+    the core's ``pintu_after_transition``, :mod:`pintu.corehooks`)."""
     if (service is None or has_standard_time(service) or application.clock_started_at is None
             or application.due_date is not None or application.status not in ("in_process", "ready")):
         return

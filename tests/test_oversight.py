@@ -262,3 +262,32 @@ def test_dashboard_exports(app, cast):
     book = load_workbook(io.BytesIO(admin.get("/dasbor/unduh.xlsx").get_data()))
     assert book.sheetnames == ["Ringkasan", "Umur backlog"]
     assert as_user(app, "petugas@test.id").get("/dasbor/unduh.csv").status_code == 403
+
+
+def test_the_rollup_kept_by_the_engine_equals_the_one_rebuilt_by_init_db(app, cast):
+    """The dashboard reads a daily rollup kept in the transaction of each change; init-db computes it
+    again from the applications and events: both must agree, whatever happened to the files."""
+    done, refused, returned, cancelled = submit(app), submit(app), submit(app), submit(app)
+    finish(app, done)
+    petugas = as_user(app, "petugas@test.id")
+    act(petugas, app, refused, "refuse", note="Tidak terbaca.")
+    act(petugas, app, returned, "return", note="Scan ulang.")
+    rina = as_user(app, "rina@test.id")
+    r = rina.post(f"/permohonan/{returned}/ubah", data={**FIELDS, "submit": "1"}, content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    finish(app, returned)  # returned once, resubmitted, finished
+    assert rina.post(f"/permohonan/{cancelled}/batal", data={}).status_code == 302
+
+    def rollup():
+        with app.app_context():
+            from pintu.models import DailyCount
+
+            return sorted((str(r.day), r.service, r.metric, r.value) for r in DailyCount.select() if r.value)
+
+    kept = rollup()
+    metrics = {m: v for _, _, m, v in kept}
+    assert metrics["received"] == 4 and metrics["done"] == 2 and metrics["refused"] == 1
+    assert metrics["cancelled"] == 1 and metrics["returned"] == 1 and "open" not in metrics  # all closed
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0 and "Rekap harian dasbor disusun ulang" in result.output, result.output
+    assert rollup() == kept

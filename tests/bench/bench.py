@@ -274,6 +274,12 @@ def seed(app, n: int, n_users: int, rng: random.Random, open_share: float | None
 
         tasks = queues.rebuild()
         print(f"  ... {tasks:,} open tasks filed in the staff queues", file=sys.stderr)
+        from pintu import rollup  # and the dashboard's daily rollup, as init-db does
+
+        t_rollup = time.perf_counter()
+        counts = rollup.rebuild()
+        print(f"  ... dashboard rollup rebuilt: {counts:,} rows in {time.perf_counter() - t_rollup:.1f} s",
+              file=sys.stderr)
         if not is_sqlite():  # explicit ids: move the sequence past them
             database.execute_sql("SELECT setval(pg_get_serial_sequence('application', 'id'), "
                                  "(SELECT MAX(id) FROM application))")

@@ -1,5 +1,5 @@
-"""0005: SLA reminders, internal targets, the unit head, the digest preference, and the indexes
-of the staff search and the dashboard.
+"""0005: SLA reminders, internal targets, the unit head, the digest preference, the dashboard's
+daily rollup, and the indexes of the staff search and the dashboard.
 
 Tables and columns are a frozen copy of the models as of this step (see 0001 for the style).
 """
@@ -64,11 +64,19 @@ class DigestSent(BaseModel):
         indexes = ((("user", "day"), True),)
 
 
+class DailyCount(BaseModel):
+    day = DateField()
+    service = CharField(max_length=60)
+    metric = CharField(max_length=20)
+    value = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("day", "service", "metric"), True),)
+
+
 INDEXES = [  # (table, columns)
     ("application", ("tracking_code",)),
     ("application", ("submitted_at", "service", "status")),
-    ("application", ("closed_at", "service", "status", "clock_started_at", "due_date")),
-    ("event", ("kind", "created_at", "application_id")),
     ("application", ("status", "due_date")),
     ("user", ("id_number",)),
 ]
@@ -85,9 +93,9 @@ def upgrade(step):
         # dropping the old "user" would cascade to every table that refers to it.
         kind, false = ("INTEGER", "0") if is_sqlite() else ("BOOLEAN", "false")
         db.execute_sql(f'ALTER TABLE "user" ADD COLUMN reminder_digest {kind} NOT NULL DEFAULT {false}')
-    existing = {t: {tuple(i.columns) for i in db.get_indexes(t)} for t in ("application", "user", "event")}
+    existing = {t: {tuple(i.columns) for i in db.get_indexes(t)} for t in ("application", "user")}
     for table, cols in INDEXES:
         if cols not in existing[table]:
             operations.append(migrator.add_index(table, cols, False))
     step.migrate(*operations)
-    step.create_missing([ServiceTarget, Reminder, DigestItem, DigestSent])
+    step.create_missing([ServiceTarget, Reminder, DigestItem, DigestSent, DailyCount])
