@@ -1,6 +1,7 @@
 # PINTU developer tasks (GNU make).
 #   make install   create $(VENV) and install pintu + built-in plugins (editable)
 #   make run       init db, load demo data once, serve with gunicorn (production WSGI server)
+#                  INSTITUTION=lldikti6 make run: another institution's pack, from instance/lldikti6
 #   make dev       the same with Flask's development server (auto-reload, debugger)
 #   make test      run the test suite          (PYTEST_ARGS="-k foo -x")
 #   make bench     run the benchmarks          (BENCH_ARGS=...)
@@ -15,6 +16,13 @@ PORT ?= 5000
 WORKERS ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || echo 1) + 1)))
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# INSTITUTION=lldikti6 make run: serve another institution's catalog from its own instance folder
+# (database, uploads, outbox, config.py) with its own demo data; empty = Politeknik Negeri Jember in instance/.
+INSTITUTION ?=
+ifneq ($(strip $(INSTITUTION)),)
+export PINTU_INSTITUTION_KEY := $(INSTITUTION)
+export PINTU_INSTANCE_PATH := $(CURDIR)/instance/$(INSTITUTION)
+endif
 
 .DEFAULT_GOAL := install
 

@@ -34,14 +34,15 @@ def admin_required(view):
 
 
 def staff_can_view(user: User, application: Application) -> bool:
-    """Staff see submitted applications of services with a step for one of their roles/units,
+    """Staff see submitted applications of services with a step for one of their roles/units (a
+    step routed by data, ``Step.unit_for``, counts with the unit it routes this application to),
     and applications disposed to one of their units."""
     if application.status == "draft" or not user.is_staff:
         return False
     service = find_service(application.service)
     if service is None:
         return False
-    if any(user.has_role(step.role, step.unit) for step in service.steps):
+    if any(acts_at(user, step, application) for step in service.steps):
         return True
     unit_keys = {m.unit.key for m in user.memberships() if m.unit_id}
     if not unit_keys:
@@ -52,15 +53,25 @@ def staff_can_view(user: User, application: Application) -> bool:
 
 
 def oversees(user: User) -> bool:
-    """Admin and pimpinan oversee every submitted application, read-only (issue 10: search,
-    archive, dashboard); their views of personal documents are audited (see :func:`via_oversight`)."""
-    return bool(getattr(user, "is_authenticated", False)) and bool(user.roles & {"admin", "pimpinan"})
+    """Admin and the institution's pimpinan (the role held without a unit: not the head of a Bidang)
+    oversee every submitted application, read-only (issue 10: search, archive, dashboard); their
+    views of personal documents are audited (see :func:`via_oversight`)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_admin or user.takes_step("pimpinan", None)
 
 
 def via_oversight(user: User, application: Application) -> bool:
     """True when ``user`` sees ``application`` only because they oversee everything."""
     return (application.applicant_id != user.id and application.status != "draft" and oversees(user)
             and not staff_can_view(user, application))
+
+
+def acts_at(user: User, step, application: Application) -> bool:
+    """Whether ``user`` holds the role of the staff ``step`` in the unit it has for ``application``."""
+    if step.for_applicant or step.external:
+        return False
+    return user.takes_step(step.role, step.unit_key(application.data))
 
 
 def can_view(user: User, application: Application) -> bool:
@@ -185,7 +196,7 @@ def identity_visible(user: User | None, application: Application, service=None) 
         return True
     if reported_anonymously(application):
         return False
-    return any(user.has_role(step.role, step.unit) for step in service.identity_staff_steps)
+    return any(acts_at(user, step, application) for step in service.identity_staff_steps)
 
 
 def applicant_name(user: User | None, application: Application, service=None) -> str:
@@ -193,3 +204,35 @@ def applicant_name(user: User | None, application: Application, service=None) ->
     if identity_visible(user, application, service):
         return application.applicant.name
     return MASKED_IDENTITY
+
+
+# ---------------------------------------------------------------------------
+# Issued documents (pintu.documents)
+# ---------------------------------------------------------------------------
+
+def can_download_document(user: User, doc) -> bool:
+    """True when ``user`` may download the issued document ``doc``; every route serving one asks this.
+
+    Staff who may see the application and its applicant's identity (``Service.confidential_identity``):
+    every document, superseded ones included.  The applicant:
+    the current (not superseded) documents of their application.  Nobody before the PDF is in place.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or doc is None or doc.rendered_at is None:
+        return False
+    application = doc.application
+    if application.applicant_id == user.id:
+        return doc.superseded_by_id is None
+    # The letter names the applicant: staff who may not see a confidential applicant's identity do not get it.
+    return staff_can_view(user, application) and identity_visible(user, application)
+
+
+def can_reissue(user: User, application: Application, document) -> bool:
+    """Staff acting at the document's step, or holding its signer role, may re-issue it; admins too."""
+    if user is None or application.applicant_id == user.id or not staff_can_view(user, application):
+        return False
+    if not identity_visible(user, application):
+        return False
+    service = find_service(application.service)
+    steps = [service.step(k) for k in document.steps] if service is not None else []
+    return user.is_admin or user.has_role(document.signer) or any(
+        step is not None and user.has_role(step.role, step.unit_key(application.data)) for step in steps)

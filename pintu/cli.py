@@ -95,16 +95,43 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Pengguna {user.email} siap ({role}{' ' + unit if unit else ''}).")
 
     @app.cli.command("plugins")
-    def plugins():
-        """List installed plugins and the services each contributes."""
+    @click.option("--all", "show_all", is_flag=True,
+                  help="Juga plugin paket institusi lain (tidak aktif di instalasi ini).")
+    def plugins(show_all):
+        """List the enabled plugins and the services each contributes (--all: every installed pack)."""
         from .plugins import registry
 
         reg = registry()
+        click.echo(f"Institusi: {reg.institution.name} ({reg.institution.key})")
         for name in reg.plugin_names():
             services = [s for s in reg.services.values() if s.plugin == name]
             click.echo(name)
             for s in services:
                 click.echo(f"  {s.slug:28s} {s.title}")
+        if show_all:
+            from . import institutions
+
+            owner = {institutions.normalise(p): inst for inst in institutions.available().values()
+                     for p in inst.packs}
+            inactive = sorted(n for n in reg.installed if n not in reg.plugin_names())
+            for name in inactive:
+                inst = owner.get(reg.installed[name])
+                click.echo(f"{name}  [tidak aktif: {'paket ' + inst.key if inst else 'dimatikan'}]")
+                for s in reg.installed_services(name):
+                    click.echo(f"  {s.slug:28s} {s.title}")
+
+    @app.cli.command("pack-entry-points")
+    @click.argument("directory", type=click.Path(exists=True, file_okay=False))
+    @click.argument("module")
+    def pack_entry_points(directory, module):
+        """Print the [project.entry-points.pintu] lines of a pack's service files (for pyproject.toml)."""
+        from pathlib import Path
+
+        from .catalog import ServicePack, load_service
+
+        for path in ServicePack(Path(directory)).files():
+            slug = load_service(path).service.slug
+            click.echo(f'{slug} = "{module}:{ServicePack.attribute(path)}"')
 
     @app.cli.command("new-plugin")
     @click.argument("name")
@@ -195,7 +222,20 @@ def register_cli(app: Flask) -> None:
             from . import audit
 
             audit.record("unit.head", row, head=user.email if user else None, via="cli")
-        click.echo(f"Kepala {row.name}: {user.email if user else '(tidak ada; semua verifikator unit)'}.")
+        click.echo(f"Kepala {row.name}: {user.email if user else '(tidak ada; pimpinan unit, atau semua verifikator unit)'}.")
+
+    @app.cli.command("letters")
+    @click.option("--q", default="", help="Only documents whose number, title, service or holder contains this.")
+    def letters(q):
+        """Print the register of outgoing letters: one issued document a line, newest first."""
+        from . import documents
+
+        with database.connection_context():
+            rows = [documents.register_row(d) for d in documents.register(q, limit=100000)]
+        for r in rows:
+            click.echo("\t".join([r["number"], r["date"], r["service"], r["holder"], r["status"], r["url"]]))
+        if not rows:
+            click.echo("Belum ada dokumen yang diterbitkan." if not q else "Tidak ada dokumen yang cocok.")
 
     @app.cli.command("purge-expired")
     def purge_expired():

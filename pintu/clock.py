@@ -72,8 +72,9 @@ def due_date(service, data) -> dt.date | None:
     the due date of the admin's internal target).  Holidays are the Indonesian calendar plus ``EXTRA_HOLIDAYS``; office
     hours (for minute and hour limits) are ``OFFICE_HOURS``.
     """
-    from . import workingdays
+    from . import service_settings, workingdays
 
+    service = service_settings.effective(service)  # an administrator's completion time wins
     config = current_app.config
     extra = config.get("EXTRA_HOLIDAYS") or ()
     if service.completion_time is not None:
@@ -83,3 +84,11 @@ def due_date(service, data) -> dt.date | None:
     if days is None:
         return None
     return workingdays.add_working_days(today(), days, extra)
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """``days`` working days after ``start`` in this institution's calendar (Indonesian holidays plus
+    ``EXTRA_HOLIDAYS``); the start day does not count."""
+    from . import workingdays
+
+    return workingdays.add_working_days(start, days, current_app.config.get("EXTRA_HOLIDAYS") or ())

@@ -15,6 +15,7 @@ DEFAULTS = {
     "APP_NAME": "PINTU",
     "TIMEZONE": "Asia/Jakarta",
     "INSTITUTION": "Politeknik Negeri Jember",
+    "INSTITUTION_KEY": "polije",  # which institution this deployment serves (pintu.institutions)
     "DATABASE_URL": None,  # default: sqlite in the instance folder
     "DATABASE_POOL_SIZE": 8,  # connections kept open per app process (0: connect per request)
     "REDIS_URL": None,  # unset: jobs run inline
@@ -50,6 +51,7 @@ DEFAULTS = {
     "RATE_LIMIT_FORGOT": [10, 60],  # password reset requests
     "RATE_LIMIT_REGISTER": [10, 60],  # registrations
     "RATE_LIMIT_TRACK": [30, 15],  # tracking lookups that did not match
+    "RATE_LIMIT_EXTERNAL_LINK": [30, 15],  # links of parties outside the office that were not valid
     "RATE_LIMIT_ACCOUNT_MAIL": [5, 60],  # reset/registration mails to one e-mail address
     "PROXY_FIX_X_FOR": 0,  # trusted proxies in front of the app (X-Forwarded-For); 0: none
     "PROXY_FIX_X_PROTO": 0,  # trusted proxies setting X-Forwarded-Proto
@@ -63,6 +65,24 @@ DEFAULTS = {
     # Run the migrations when the app is created: tests only. Production runs `flask --app pintu init-db`
     # (pintu.migrations), so starting the app never touches the schema.
     "AUTO_CREATE_TABLES": False,
+    # The letterhead and signers of issued documents, read through pintu.institutions.profile() only.
+    # Empty here: each institution's defaults come from its declaration (pintu.institutions).
+    "INSTITUTION_PARENT": "",
+    "INSTITUTION_ADDRESS": "",
+    "INSTITUTION_CITY": "",
+    "INSTITUTION_WEBSITE": "",
+    "INSTITUTION_LOGO": None,  # path of a PNG/JPG printed on the letterhead; unset: none
+    # Role -> {"name", "position", "id_number"} of who signs documents declared with that signer. The
+    # name defaults to the staff member who took the issuing action when they hold the role.
+    "SIGNERS": {"pimpinan": {"name": "", "position": "Pimpinan", "id_number": ""},
+                "petugas": {"name": "", "position": "Kepala Unit Layanan Terpadu", "id_number": ""},
+                "verifikator": {"name": "", "position": "Kepala Unit", "id_number": ""},
+                "admin": {"name": "", "position": "Administrator", "id_number": ""}},
+    "SIGNING_PKCS12": None,  # the institution's PKCS#12 (key + certificate): issued PDFs get a PAdES signature
+    "SIGNING_PKCS12_PASSWORD": None,
+    "DOCUMENT_FOLDER": None,  # issued documents (PDF); default: instance/documents
+    "MAIL_ATTACHMENT_MAX_MB": 5,  # larger attachments are replaced by a download link in the e-mail
+    "RATE_LIMIT_VERIFY": [30, 15],  # verification lookups of unknown codes, per client address
     "CONTACT_PHONE": "(0331) 333533 Ext. 160/221",
     "CONTACT_EMAIL": "pintu@polije.ac.id",
     "LAPOR_URL": "https://www.lapor.go.id",
@@ -98,6 +118,7 @@ def load(app, overrides: dict | None = None) -> None:
                 break
     if overrides:
         app.config.update(overrides)
+    _institution_defaults(app, overrides or {})
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
@@ -105,6 +126,7 @@ def load(app, overrides: dict | None = None) -> None:
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or f"sqlite:///{instance / 'pintu.sqlite3'}"
     app.config["MAIL_OUTBOX"] = app.config["MAIL_OUTBOX"] or str(instance / "outbox")
     app.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"] or str(instance / "uploads")
+    app.config["DOCUMENT_FOLDER"] = app.config["DOCUMENT_FOLDER"] or str(instance / "documents")
     if app.config["DATABASE_URL"].startswith("postgres://"):
         app.config["DATABASE_URL"] = "postgresql://" + app.config["DATABASE_URL"][len("postgres://"):]
 
@@ -116,3 +138,13 @@ def _instance_secret(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _institution_defaults(app, overrides: dict) -> None:
+    """Apply the chosen institution's default settings to keys still at PINTU's own default."""
+    from . import institutions
+
+    institution = institutions.get(app.config.get("INSTITUTION_KEY"))
+    for key, value in institution.settings.items():
+        if key not in overrides and app.config.get(key) == DEFAULTS.get(key):
+            app.config[key] = value

@@ -24,8 +24,15 @@ APPLICANTS = [
 
 
 def ensure_units() -> list[Unit]:
+    """The units the plugins declare (``pintu_units``) and those their steps may route to
+    (``Step.units``); a unit named only by a step gets its key as a readable name until an admin renames it."""
+    from .plugins import all_services
+
     for key, name in registry().collect("pintu_units"):
         Unit.get_or_create(key=key, defaults={"name": name})
+    for service in all_services():
+        for key in service.routed_units:
+            Unit.get_or_create(key=key, defaults={"name": key.replace("_", " ").replace("-", " ").title()})
     return list(Unit.select())
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField,
-                     StringField, TelField, TextAreaField)
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, IntegerField, PasswordField,
+                     SelectField, SelectMultipleField, StringField, TelField, TextAreaField)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
+from . import formparts
 from .accounts import PHONE_RE, id_number_error
-from .services import APPLICANT_CATEGORIES, ROLES, Service
+from .services import APPLICANT_CATEGORIES, ROLES, TIME_UNITS, Service
 
 REQUIRED = "Wajib diisi."
 
@@ -118,6 +120,18 @@ class VersionForm(FlaskForm):
     version = HiddenField(validators=[DataRequired()])
 
 
+class ExternalActionForm(FlaskForm):
+    """A party outside the office acting through its link (pintu.external): who they are, a note."""
+
+    version = HiddenField(validators=[DataRequired()])
+    action = HiddenField(validators=[DataRequired("Pilih salah satu tindakan.")])
+    name = StringField("Nama lengkap", validators=[DataRequired(REQUIRED), Length(max=120)])
+    capacity = StringField("Jabatan", validators=[DataRequired(REQUIRED), Length(max=120)],
+                           description="Jabatan Anda saat mengambil tindakan ini, mis. Rektor, Kepala Sekolah.")
+    note = TextAreaField("Catatan", validators=[Length(max=4000)],
+                         description="Wajib untuk pengembalian dan penolakan; terbaca oleh pemohon dan petugas.")
+
+
 class TrackForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only public lookup
@@ -221,23 +235,22 @@ def service_field_names(form) -> list[str]:
 
 
 def form_data(form) -> dict:
-    """The service fields' values, JSON-friendly (dates as ISO strings)."""
+    """The service fields' values, JSON-friendly (dates as ISO strings, repeated groups as lists of
+    dicts without blank rows)."""
     out = {}
     for name in service_field_names(form):
-        value = form[name].data
-        if isinstance(value, (dt.date, dt.datetime, dt.time)):
-            value = value.isoformat()
-        elif hasattr(value, "__float__") and not isinstance(value, (int, float, bool)):
-            value = float(value)
-        out[name] = value
+        field = form[name]
+        out[name] = formparts.group_rows(field) if formparts.is_group(field) else formparts.jsonable(field.data)
     return out
 
 
 def load_data(form, data: dict) -> None:
     """Fill the service fields of ``form`` from stored data (for editing a draft)."""
     for name in service_field_names(form):
-        if name in data and data[name] not in (None, ""):
-            field = form[name]
+        field = form[name]
+        if formparts.is_group(field):
+            formparts.load_group(field, data.get(name))
+        elif name in data and data[name] not in (None, ""):
             try:
                 field.process_formdata([str(data[name])] if not isinstance(data[name], list) else data[name])
             except Exception:
@@ -257,18 +270,88 @@ def display_data(service: Service, data: dict) -> list[tuple[str, str]]:
         if f.name not in data:
             continue
         value = data[f.name]
-        choices = dict((str(k), v) for k, v in (getattr(f, "choices", None) or []) if not isinstance(v, list))
-        if isinstance(value, list):
-            value = ", ".join(choices.get(str(v), str(v)) for v in value)
-        elif str(value) in choices:
-            value = choices[str(value)]
-        elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-            try:
-                d = dt.date.fromisoformat(value)
-                value = d.strftime("%d-%m-%Y")
-            except ValueError:
-                pass
-        elif isinstance(value, bool):
-            value = "Ya" if value else "Tidak"
-        rows.append((str(f.label.text), "-" if value in (None, "") else str(value)))
+        if formparts.is_group(f):
+            rows.append((str(f.label.text), _group_text(f, value)))
+            continue
+        rows.append((str(f.label.text), _readable(f, value)))
+    for item in service.computed:
+        if item.key in data:
+            rows.append((item.label, "-" if data[item.key] in (None, "") else str(data[item.key])))
     return rows
+
+
+def _group_text(group, rows) -> str:
+    """A repeated group's stored rows as numbered lines ("1. Nama: Ani; Tanggal lahir: 01-02-2015")."""
+    if not rows:
+        return "-"
+    if not group.entries:
+        group.append_entry()
+    subs = list(group.entries[0].form)
+    lines = []
+    for number, row in enumerate(rows if isinstance(rows, list) else [], start=1):
+        parts = [f"{sub.label.text}: {_readable(sub, row.get(sub.short_name))}" for sub in subs
+                 if sub.short_name in row]
+        lines.append(f"{number}. " + "; ".join(parts))
+    return "\n".join(lines) or "-"
+
+
+def _readable(f, value) -> str:
+    """One stored answer as people read it: a choice's label, a date as dd-mm-yyyy, Ya/Tidak."""
+    choices = dict((str(k), v) for k, v in (getattr(f, "choices", None) or []) if not isinstance(v, list))
+    if isinstance(value, list):
+        value = ", ".join(choices.get(str(v), str(v)) for v in value)
+    elif isinstance(value, bool):
+        value = "Ya" if value else "Tidak"
+    elif str(value) in choices:
+        value = choices[str(value)]
+    elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            value = dt.date.fromisoformat(value).strftime("%d-%m-%Y")
+        except ValueError:
+            pass
+    return "-" if value in (None, "") else str(value)
+
+
+PERIOD_LINE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*(?:s\.?d\.?|sampai|-|–)\s*(\d{4}-\d{2}-\d{2})\s*(.*)$")
+
+
+def parse_periods(text: str) -> tuple[list[dict], str | None]:
+    """Periods written one per line, "2026-04-01 s.d. 2026-04-30 Periode I": (periods, error message)."""
+    periods = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        m = PERIOD_LINE.match(line)
+        try:
+            start, end = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
+        except (AttributeError, ValueError):
+            return [], (f"Baris {number}: tulis tanggal mulai dan selesai sebagai TTTT-BB-HH, "
+                        "mis. 2026-04-01 s.d. 2026-04-30 Periode I.")
+        if end < start:
+            return [], f"Baris {number}: tanggal selesai sebelum tanggal mulai."
+        periods.append({"start": start.isoformat(), "end": end.isoformat(), "label": m.group(3).strip()})
+    return periods, None
+
+
+class ServiceSettingsForm(FlaskForm):
+    """What an administrator may change of a service's published standard (pintu.service_settings)."""
+
+    completion_amount = DecimalField("Jangka waktu (angka)", places=None, validators=[
+        Optional(), NumberRange(0, 10000, "Isi angka 0 sampai 10000.")])
+    completion_unit = SelectField("Satuan", choices=list(TIME_UNITS.items()))
+    completion_text = StringField("Teks jangka waktu pada standar", validators=[Optional(), Length(max=300)])
+    tariff_amount = IntegerField("Tarif (Rp)", validators=[Optional(), NumberRange(0, 10**10, "Tarif tidak valid.")])
+    tariff_per = StringField("Per (mis. hari, kegiatan)", validators=[Optional(), Length(max=40)])
+    tariff_payer = StringField("Dibayar oleh", validators=[Optional(), Length(max=120)])
+    fee = StringField("Teks biaya (tanpa tarif terstruktur)", validators=[Optional(), Length(max=300)])
+    periods = TextAreaField("Periode pengajuan (satu per baris: 2026-04-01 s.d. 2026-04-30 Periode I; kosong: selalu dibuka)",
+                            validators=[Optional(), Length(max=2000)])
+    summary = TextAreaField("Ringkasan", validators=[Optional(), Length(max=1000)])
+    product = StringField("Produk pelayanan", validators=[Optional(), Length(max=300)])
+    complaint_channel = TextAreaField("Penanganan pengaduan", validators=[Optional(), Length(max=1000)])
+    version = HiddenField()
+
+    def validate_periods(self, field):
+        _, error = parse_periods(field.data)
+        if error:
+            raise ValidationError(error)

@@ -13,13 +13,18 @@ like the hooks below are called by the core.  Plugins import only from
 ``pintu.models`` / ``pintu.workflow`` where a hook hands them such objects.
 
 Besides the hooks, plugins use two core modules directly: :mod:`pintu.access`
-(``can_download``, ``identity_visible``: who may see a file or the applicant's
-identity) and :mod:`pintu.audit` (``audit.record(action, object, **details)``:
-append a masked entry to the audit trail, e.g. for an export a plugin offers).
+(``can_download``, ``can_download_document``, ``identity_visible``: who may see a file,
+an issued document or the applicant's identity) and :mod:`pintu.audit`
+(``audit.record(action, object, **details)``: append a masked entry to the audit trail, e.g. for
+an export a plugin offers).
 
 Every hook is optional.  Hooks that return something are called on every
 plugin and their results collected in a list (pluggy's default); ``None``
-results are skipped.  Each hook is called inside a Flask application
+results are skipped.  The hooks about one service (``pintu_validate_application``,
+``pintu_before_transition``, ``pintu_after_transition``, ``pintu_application_panels``)
+are called only on the plugin that declared that service, plus on plugins that declare
+no service at all (cross-cutting plugins that want every event): an implementation never
+needs to check ``service.slug``.  Each hook is called inside a Flask application
 context, so ``flask.current_app`` is available.
 """
 
@@ -111,8 +116,7 @@ def pintu_validate_application(service, data, applicant, application):
 
     Called on submit when every field is valid (the form's own checks and the
     service's declared ``validators`` found nothing wrong with a field; missing
-    or refused files do not hold it back), for every service: return ``None`` for services that are not yours
-    (compare ``service.slug``).  ``data`` is the cleaned form data (dict),
+    or refused files do not hold it back), on the plugin that declared ``service``.  ``data`` is the cleaned form data (dict),
     ``applicant`` the :class:`pintu.models.User`, ``application`` the
     :class:`pintu.models.Application` being resubmitted or ``None`` for a new
     one.  Return a dict of field name -> Indonesian message (``"__all__"`` for
@@ -121,14 +125,17 @@ def pintu_validate_application(service, data, applicant, application):
 
 
 @hookspec
-def pintu_before_transition(application, service, step, action, actor, note):
+def pintu_before_transition(application, service, step, action, actor, note, files):
     """Veto a workflow action before it happens.
 
     Called inside the database transaction of every declared action (a staff
     action, or the applicant's action at an applicant step), before the
     application changes.  ``step`` and ``action`` are the declared
     :class:`pintu.Step` and :class:`pintu.Action`, ``actor`` the acting
-    :class:`pintu.models.User`, ``note`` the note typed with it.  Return an
+    :class:`pintu.models.User`, ``note`` the note typed with it, ``files`` the documents
+    uploaded with the action (requirement key -> checked upload with ``original_name``,
+    ``size`` and ``sha256``; empty when none), so a veto can depend on them.  Called on
+    the plugin that declared ``service``.  Return an
     Indonesian message to refuse the action (it is shown to the actor and
     nothing is changed), or ``None`` to allow it.
     """
@@ -150,8 +157,8 @@ def pintu_after_transition(application, service, event):
 def pintu_application_panels(application, service, viewer):
     """Return extra HTML panels for the application page.
 
-    Called when an applicant or staff member views an application.  Return
-    ``None`` for services that are not yours, otherwise a list of
+    Called, on the plugin that declared ``service``, when an applicant or staff
+    member views an application.  Return a list of
     ``(title, markup)`` tuples, where ``markup`` is a ``markupsafe.Markup``
     (render it with ``flask.render_template``).  ``viewer`` is the current user:
     show internal data only to staff (``viewer.is_staff``).  For a service

@@ -60,15 +60,17 @@ def enqueue(func, *args) -> None:
 
 
 def sweep(grace_seconds: float = 0) -> dict:
-    """One round of housekeeping: send due mail, delete stale ``.part`` files and the files kept
+    """One round of housekeeping: render issued documents left behind, send due mail, delete stale
+    ``.part`` files and the files kept
     from forms nobody came back to.  Returns counts.
 
     ``grace_seconds`` leaves mail younger than that to the job queued for it (periodic sweeps)."""
-    from . import mail, uploads
+    from . import documents, mail, uploads
 
+    rendered = documents.render_pending(grace_seconds)  # before the mail that may attach them
     sent, not_sent = mail.deliver_due(grace_seconds)
     parts = uploads.sweep_parts(PART_MAX_AGE_SECONDS)
-    return {"sent": sent, "not_sent": not_sent, "parts": parts, "staged": sweep_forms()}
+    return {"sent": sent, "not_sent": not_sent, "parts": parts, "staged": sweep_forms(), "documents": rendered}
 
 
 def sweep_forms() -> int:

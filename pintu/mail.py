@@ -66,6 +66,10 @@ def build_message(mail: OutgoingMail) -> EmailMessage:
     msg["Date"] = format_datetime(dt.datetime.now(zone()))  # WIB, e.g. "+0700"
     msg["Message-ID"] = make_msgid(idstring=f"pintu.{mail.id}", domain=mail_domain())
     msg.set_content(mailsecrets.body_to_send(mail), cte="8bit")  # secret links put back here only
+    if mail.attachments:
+        from . import attachments
+
+        attachments.add_to(msg, mail.attachments)  # made or read now: a receipt, an issued letter
     return msg
 
 

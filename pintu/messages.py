@@ -83,4 +83,4 @@ def _notify_handlers(application: Application, service, text: str) -> None:
         return
     step = service.step(application.step)
     if step is not None:
-        notifications.notify_staff(application, step.role, step.unit, text)
+        notifications.notify_staff(application, step.role, step.unit_key(application.data), text)

@@ -40,7 +40,7 @@ class Unit(BaseModel):
     key = CharField(unique=True, max_length=40)
     name = CharField(max_length=120)
     # The unit's head (a user id): overdue work of the unit is escalated to them (pintu.reminders);
-    # unset, to every verifikator of the unit.  Set with ``flask --app pintu unit-head``.
+    # unset, to its pimpinan, else to every verifikator of the unit.  Set with ``flask --app pintu unit-head``.
     head_id = IntegerField(null=True)
 
     def __str__(self):
@@ -76,8 +76,21 @@ class User(BaseModel):
         return self._memberships
 
     def has_role(self, role: str, unit: str | None = None) -> bool:
+        """True when the user holds ``role`` (in ``unit`` when given; any unit or none when not)."""
         for m in self.memberships():
             if m.role == role and (unit is None or (m.unit is not None and m.unit.key == unit)):
+                return True
+        return False
+
+    def takes_step(self, role: str, unit: str | None) -> bool:
+        """True when the user may take a step of ``role`` in ``unit``.
+
+        A step with a unit is for that unit's members; a step without one for those who hold the
+        role without a unit: the head of a unit (``pimpinan`` of a Bidang) is not the head of the
+        institution, and a unit's officer is not the front office.
+        """
+        for m in self.memberships():
+            if m.role == role and ((m.unit.key if m.unit_id else None) == (unit or None)):
                 return True
         return False
 
@@ -136,6 +149,9 @@ class Application(BaseModel):
     due_date = DateField(null=True)
     closed_at = DateTimeField(null=True)
     refusal_reason = TextField(default="")
+    # Set while the application waits at a step declared ``pauses_clock`` (UTC, from pintu.clock):
+    # the working days spent there are added to ``due_date`` when it leaves.
+    paused_since = DateTimeField(null=True)
 
     class Meta:
         # The first index served the old inbox's tab counts; the inbox now reads `Task` (see
@@ -167,6 +183,8 @@ class Upload(BaseModel):
     superseded = BooleanField(default=False)
     # Set when the file was deleted from disk (retention, account deletion); the row stays as a record.
     purged_at = DateTimeField(null=True)
+    # The label of the party outside the office who uploaded it through their link ("Pimpinan PTS"), or "".
+    party = CharField(max_length=120, default="")
 
 
 class Event(BaseModel):
@@ -185,6 +203,11 @@ class Event(BaseModel):
     note = TextField(default="")  # meant for the applicant
     internal_note = TextField(default="")  # staff only
     created_at = DateTimeField(default=utcnow, index=True)
+    # A party outside the office acting through its link (actor_role "pihak_luar"): who they said they
+    # are.  ``actor`` is then the inactive placeholder account of external parties (pintu.external).
+    party_name = CharField(max_length=120, default="")
+    party_email = CharField(max_length=254, default="")
+    party_capacity = CharField(max_length=120, default="")
 
 
 class Disposition(BaseModel):
@@ -241,6 +264,8 @@ class OutgoingMail(BaseModel):
     # the process sending it), and a version bumped by every claim so that two processes never both send.
     next_attempt_at = DateTimeField(null=True, index=True)
     version = IntegerField(default=0)
+    # Files put into the message when it is built (pintu.attachments): [{"kind": "receipt", "id": 5}, ...].
+    attachments = JSONField(default=list)
 
 
 class PasswordResetToken(BaseModel):
@@ -398,6 +423,129 @@ class StagedUpload(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
 
 
+
+
+class ServiceSetting(BaseModel):
+    """An administrator's overrides of one service's published settings (pintu.service_settings).
+
+    ``values`` holds only the keys that differ from the declaration; ``version`` guards against
+    two administrators saving over each other.
+    """
+
+    service = CharField(max_length=60, unique=True)
+    values = JSONField(default=dict)
+    version = IntegerField(default=1)
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+ALL_MODELS += [ServiceSetting]
+
+
+class ExternalLink(BaseModel):
+    """A single-purpose link e-mailed to a party outside the office for one step of one application
+    (see :mod:`pintu.external`).  Only a hash of the token is stored."""
+
+    application = ForeignKeyField(Application, on_delete="CASCADE")
+    step = CharField(max_length=40)
+    email = CharField(max_length=254)
+    token_hash = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+    sent_by = IntegerField(null=True)  # staff user id of a re-send; None when the engine sent it
+
+    class Meta:
+        indexes = ((("application", "step"), False),)
+
+
+ALL_MODELS += [FormToken, StagedUpload, Task, ExternalLink]
+
+
+class DocumentCounter(BaseModel):
+    """The last number given to a declared document of a service in a year (WIB); see :mod:`pintu.numbering`.
+
+    Incremented with one ``UPDATE ... RETURNING`` inside the issuing transaction: the row lock
+    (PostgreSQL) or the write lock (SQLite) serialises two staff issuing at once, and a rolled-back
+    issue gives its number back, so numbers have neither gaps nor duplicates."""
+
+    service = CharField(max_length=60)
+    document = CharField(max_length=40)
+    year = IntegerField()
+    seq = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("service", "document", "year"), True),)
+
+
+class DocumentScheme(BaseModel):
+    """An administrator's numbering scheme for a declared document (overrides the declaration's)."""
+
+    service = CharField(max_length=60)
+    document = CharField(max_length=40)
+    scheme = CharField(max_length=120)
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = IntegerField(null=True)
+
+    class Meta:
+        indexes = ((("service", "document"), True),)
+
+
+class IssuedDocument(BaseModel):
+    """A numbered document the service produced (surat pengantar, surat izin...); see :mod:`pintu.documents`.
+
+    Made inside the transaction of the action that issues it; its PDF is rendered afterwards (a job)
+    and recorded here once it is in place (``stored_name``, ``sha256``).  ``code`` is the random,
+    unguessable key of its public verification page.  A re-issue points the old row at the new one
+    (``superseded_by``).  ``holder`` is stored masked only."""
+
+    application = ForeignKeyField(Application, backref="documents", on_delete="CASCADE")
+    service = CharField(max_length=60)
+    document = CharField(max_length=40)
+    title = CharField(max_length=200)
+    number = CharField(max_length=120)
+    year = IntegerField()
+    seq = IntegerField()
+    code = CharField(max_length=64, unique=True)
+    issued_at = DateTimeField(default=utcnow, index=True)
+    issued_by = ForeignKeyField(User, on_delete="CASCADE")
+    signer_name = CharField(max_length=120, default="")
+    signer_position = CharField(max_length=120, default="")
+    signer_id_number = CharField(max_length=20, default="")
+    unit_name = CharField(max_length=200, default="")
+    holder = CharField(max_length=200, default="")
+    stored_name = CharField(max_length=80, null=True)
+    sha256 = CharField(max_length=64, default="")
+    size = IntegerField(default=0)
+    rendered_at = DateTimeField(null=True)
+    scanned_at = DateTimeField(null=True)  # the generated PDF was replaced by the scan of the wet-ink signed letter
+    superseded_by = ForeignKeyField("self", null=True, on_delete="SET NULL")
+    superseded_at = DateTimeField(null=True)
+    reason = TextField(default="")
+
+    class Meta:
+        indexes = ((("service", "document", "year", "seq"), True),)
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_by_id is None
+
+
+class Handover(BaseModel):
+    """Who collected an application's product at the pickup step, when, from which officer."""
+
+    application = ForeignKeyField(Application, backref="handovers", on_delete="CASCADE")
+    event = ForeignKeyField(Event, on_delete="CASCADE")
+    collector = CharField(max_length=10)  # "pemohon" or "kuasa"
+    name = CharField(max_length=120)
+    id_number = CharField(max_length=20, default="")
+    attorney = ForeignKeyField(Upload, null=True, on_delete="SET NULL")  # surat kuasa (optional)
+    officer = ForeignKeyField(User, on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+
+ALL_MODELS += [DocumentCounter, DocumentScheme, IssuedDocument, Handover]
+
+
 class ServiceTarget(BaseModel):
     """An internal completion target (working days) set by the admin for a service whose standard
     names no completion time (see :mod:`pintu.targets`), so that no application is "never late"."""
@@ -461,4 +609,4 @@ class DailyCount(BaseModel):
         indexes = ((("day", "service", "metric"), True),)
 
 
-ALL_MODELS += [FormToken, StagedUpload, Task, ServiceTarget, Reminder, DigestItem, DigestSent, DailyCount]
+ALL_MODELS += [ServiceTarget, Reminder, DigestItem, DigestSent, DailyCount]

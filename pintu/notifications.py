@@ -43,16 +43,18 @@ def base_url_for(endpoint: str, **values) -> str:
 
 
 def queue_mail(to: str, subject: str, body: str, application: Application | None = None, *,
-               secret: str | None = None, secret_hours: float = 24) -> int:
+               secret: str | None = None, secret_hours: float = 24, attachments: list[dict] | None = None) -> int:
     """Store a mail to send (hand the returned id to :func:`dispatch` after the commit).
 
     A mail with a one-time link passes it as ``secret`` and writes :data:`pintu.mailsecrets.REDACTED`
     in ``body`` where it goes: the stored body and the admin pages only ever show the placeholder; the
     link is put back at delivery and erased once the mail is sent or ``secret_hours`` have passed.
+    ``attachments`` are references resolved when the message is built (see :mod:`pintu.attachments`).
     """
     if secret is not None:
         mailsecrets.check_body(body, secret)
-    mail_id = OutgoingMail.create(to=to, subject=subject[:255], body=body, application=application).id
+    mail_id = OutgoingMail.create(to=to, subject=subject[:255], body=body, application=application,
+                                  attachments=attachments or []).id
     if secret is not None:
         mailsecrets.attach(mail_id, secret, secret_hours)
     mailsecrets.purge_expired()  # erase secrets whose time is up (one indexed UPDATE)
@@ -80,13 +82,30 @@ def on_event(application: Application, service: Service, event) -> list[int]:
                                final=application.status in FINAL_STATUSES)
         subject = f"[PINTU] {application.reference} - {event.message}"
         if has_email(applicant):  # an account made at the counter without e-mail gets none (pintu.loket)
-            mails.append(queue_mail(applicant.email, subject, body, application))
+            mails.append(queue_mail(applicant.email, subject, body, application,
+                                    attachments=_attachments(application, event)))
     if application.status in ("in_process", "ready") and event.to_step and event.kind != "claim":
         step = service.step(application.step)
         if step is not None and (event.from_step != event.to_step or event.kind in ("submitted", "resubmitted")):
-            notify_staff(application, step.role, step.unit,
+            notify_staff(application, step.role, step.unit_key(application.data),
                          f"Permohonan masuk {application.reference}: {service.title} - {step.title}")
     return mails
+
+
+def _attachments(application: Application, event) -> list[dict]:
+    """The receipt with the confirmation of a submission; the current issued documents with the
+    "hasil siap" mail (entering a ready step); with any other mail, the documents its action issued."""
+    from . import attachments
+    from .models import IssuedDocument
+
+    if event.kind in ("submitted", "resubmitted"):
+        return [attachments.receipt(application.id)]
+    query = IssuedDocument.select(IssuedDocument.id).where(IssuedDocument.application == application.id,
+                                                          IssuedDocument.superseded_by.is_null())
+    if not (application.status == "ready" and event.to_step != event.from_step):
+        # Otherwise only the documents this very action issued (an answer letter that ends the service).
+        query = query.where(IssuedDocument.issued_at >= event.created_at)
+    return [attachments.document(d.id) for d in query.order_by(IssuedDocument.id)]
 
 
 def staff_for(role: str, unit_key: str | None):
@@ -94,6 +113,8 @@ def staff_for(role: str, unit_key: str | None):
         Membership.role == role, User.is_active == True)  # noqa: E712
     if unit_key:
         query = query.switch(Membership).join(Unit).where(Unit.key == unit_key)
+    else:  # a step without a unit: those holding the role without one (User.takes_step)
+        query = query.where(Membership.unit.is_null())
     return query.distinct()
 
 

@@ -1,6 +1,7 @@
 """The plugin manager: one per app, loading plugins from the ``pintu`` entry-point group.
 
-Plugins are enabled by default; ``DISABLED_PLUGINS`` (a list of entry-point
+Plugins are enabled by default, except those of packs that belong to another institution
+(:mod:`pintu.institutions`, setting ``INSTITUTION_KEY``); ``DISABLED_PLUGINS`` (a list of entry-point
 or plugin names) switches some off, ``PLUGINS`` (a list) registers extra
 modules or objects directly, which is how tests register throwaway plugins.
 """
@@ -12,7 +13,7 @@ from importlib.metadata import entry_points
 import pluggy
 from flask import Flask, current_app
 
-from . import hookspecs
+from . import hookspecs, institutions
 from .services import Service
 
 ENTRY_POINT_GROUP = "pintu"
@@ -35,8 +36,15 @@ class PluginRegistry:
         # The core's own hook implementations (internal targets, the dashboard's rollup); not a plugin.
         self.pm.register(corehooks, name=CORE_HOOKS)
         disabled = set(app.config.get("DISABLED_PLUGINS") or ())
+        self.institution = institutions.get(app.config.get("INSTITUTION_KEY"))
+        claimed = institutions.claimed_packs()
+        mine = {institutions.normalise(p) for p in self.institution.packs}
+        #: entry-point name -> distribution name, of every installed plugin (enabled or not)
+        self.installed: dict[str, str] = {}
         for ep in entry_points(group=ENTRY_POINT_GROUP):
-            if ep.name in disabled:
+            dist = institutions.normalise(ep.dist.name) if ep.dist else ""
+            self.installed[ep.name] = dist
+            if ep.name in disabled or (dist in claimed and dist not in mine):
                 continue
             self.pm.register(ep.load(), name=ep.name)
         for plugin in app.config.get("PLUGINS") or ():
@@ -44,6 +52,7 @@ class PluginRegistry:
             if name not in disabled:
                 self.pm.register(plugin, name=name)
         self.services: dict[str, Service] = {}
+        self._service_callers: dict[tuple[str, str], object] = {}
         with app.app_context():
             for impl in self.pm.hook.pintu_services.get_hookimpls():
                 for service in impl.function() or ():
@@ -52,6 +61,28 @@ class PluginRegistry:
                                           f"({self.services[service.slug].plugin} and {impl.plugin_name})")
                     service.plugin = impl.plugin_name
                     self.services[service.slug] = service
+
+    def service_hook(self, service: Service, name: str):
+        """A caller of the hook ``name`` that reaches only the plugin that declared ``service``, plus
+        plugins that declare no service at all (cross-cutting ones, e.g. an audit exporter).
+
+        Used for the hooks about one service (:data:`SERVICE_HOOKS`), so a plugin's
+        implementation never has to begin with ``if service.slug != MY_SLUG``.
+        """
+        key = (service.slug, name)
+        caller = self._service_callers.get(key)
+        if caller is None:
+            declaring = {s.plugin for s in self.services.values()}
+            others = [plugin for plugin_name, plugin in self.pm.list_name_plugin()
+                      if plugin_name in declaring and plugin_name != service.plugin]
+            caller = self._service_callers[key] = self.pm.subset_hook_caller(name, remove_plugins=others)
+        return caller
+
+    def installed_services(self, entry_point_name: str) -> list[Service]:
+        """The services an installed plugin declares, enabled here or not (``plugins --all``)."""
+        ep = next(iter(entry_points(group=ENTRY_POINT_GROUP, name=entry_point_name)), None)
+        impl = getattr(ep.load(), "pintu_services", None) if ep else None
+        return list(impl() or ()) if impl else []
 
     @property
     def hook(self):
@@ -74,6 +105,17 @@ def registry() -> PluginRegistry:
 
 def hook():
     return registry().hook
+
+
+#: Hooks about one service: called only on the plugin that declared it (and on plugins declaring none).
+SERVICE_HOOKS = ("pintu_validate_application", "pintu_before_transition", "pintu_after_transition",
+                 "pintu_application_panels")
+
+
+def service_hook(service: Service, name: str):
+    """The caller of the per-service hook ``name`` for ``service`` (see :meth:`PluginRegistry.service_hook`)."""
+    assert name in SERVICE_HOOKS, name
+    return registry().service_hook(service, name)
 
 
 def all_services() -> list[Service]:

@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
-from . import audit, uploads
-from .access import can_download
+from . import audit, documents, external, uploads
+from .access import can_download, can_download_document
 from .db import database
 from .messages import thread
-from .models import (Application, DeletionRequest, EmailVerification, Event, Membership, Message, Notification,
+from .models import (Application, DeletionRequest, EmailVerification, Event, Handover, Membership, Message,
+                     Notification,
                      OutgoingMail, PasswordResetToken, RateLimitHit, Upload, User, utcnow)
 from .plugins import find_service
 from .services import FINAL_STATUSES, STATUSES
@@ -90,6 +91,10 @@ def export_zip(user: User):
             path = uploads.path_of(upload.stored_name)
             if path.exists():
                 zs.add_path(str(path), f"{folder}/berkas/{upload.id}-{upload.original_name}")
+        for doc in documents.of_application(application.id, current_only=True):  # letters issued to them
+            path = documents.path_of(doc) if can_download_document(user, doc) else None
+            if path is not None and path.exists():
+                zs.add_path(str(path), f"{folder}/dokumen-hasil/{documents.file_name(doc)}")
     notes = Notification.select().where(Notification.user == user.id).order_by(Notification.id)
     zs.add(_json([{"waktu": n.created_at, "pesan": n.message, "dibaca": n.read_at} for n in notes]),
            "notifikasi.json")
@@ -167,12 +172,20 @@ def anonymise_application(application: Application, placeholder: User, result: R
                         refusal_reason="", version=Application.version + 1)
      .where(Application.id == application.id).execute())
     Event.update(actor=placeholder).where(Event.application == application.id, Event.actor == applicant_id).execute()
+    # Who a party outside the office said they were is personal data too (pintu.external).
+    (Event.update(party_name="", party_email="", party_capacity="")
+     .where(Event.application == application.id, Event.party_email != "").execute())
+    external.purge_link_rows(application.id)
     (Message.update(author=placeholder, body=REMOVED_MESSAGE)
      .where(Message.application == application.id, Message.author == applicant_id).execute())
     Notification.delete().where(Notification.application == application.id,
                                 Notification.user == applicant_id).execute()
-    (OutgoingMail.update(to="", body="(dihapus untuk melindungi data pribadi)")
+    (OutgoingMail.update(to="", body="(dihapus untuk melindungi data pribadi)", attachments=[])
      .where(OutgoingMail.application == application.id).execute())
+    # Who collected the product (the applicant or a proxy): names and ID numbers go; the record of the
+    # hand-over (when, which officer) stays.  Issued letters stay: they are the institution's archive
+    # and their verification pages show only a masked holder.
+    Handover.update(name="(dihapus)", id_number="").where(Handover.application == application.id).execute()
     paths = []
     for upload in Upload.select().where(Upload.application == application.id, Upload.purged_at.is_null()):
         paths.append(uploads.path_of(upload.stored_name))

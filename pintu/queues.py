@@ -3,7 +3,9 @@
 Every piece of open staff work is a :class:`~pintu.models.Task` row in a *queue*. A queue key
 names a service and who acts there: ``"legalisir/petugas"`` (any petugas), or
 ``"legalisir/verifikator/akademik"`` (verifiers of Bagian Akademik). An application at a
-staff step has one task in that step's queue; each disposition still waiting on a unit adds a
+staff step has one task in that step's queue (a step routed by data, ``Step.unit_for``, in the
+queue of the unit it chooses for that application's data; applicant steps and steps of parties
+outside the office have none); each disposition still waiting on a unit adds a
 task in that unit's verifier queue of the service. A user's queues follow from their
 memberships alone, so the inbox reads ``WHERE queue = :key ORDER BY ... LIMIT`` through an
 index whatever the size of the history: its cost depends on the page size and the number of
@@ -21,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peewee import JOIN, Value, fn
+from peewee import JOIN, Case, Value, fn
 
 from . import clock
 from .db import database, is_sqlite
@@ -57,23 +59,26 @@ def queue_key(service: str, role: str, unit: str | None = None) -> str:
 def user_queues(user: User, service: str | None = None) -> list[str]:
     """Every queue ``user`` works, optionally of one service only.
 
-    A step without a unit is open to everybody with its role; a step with a unit only to
-    that unit's members (the rule of ``User.has_role``).
+    A step without a unit is open to those holding its role without a unit; a step with a unit
+    only to that unit's members (the rule of ``User.takes_step``).
     """
     keys: set[str] = set()
     for s in all_services():
         if service and s.slug != service:
             continue
         for m in user.memberships():
-            keys.add(queue_key(s.slug, m.role))
-            if m.unit_id:
-                keys.add(queue_key(s.slug, m.role, m.unit.key))
+            keys.add(queue_key(s.slug, m.role, m.unit.key if m.unit_id else None))
     return sorted(keys)
 
 
 # ---------------------------------------------------------------------------
 # Keeping the tasks
 # ---------------------------------------------------------------------------
+
+def due_key_of(app: Application) -> dt.date:
+    """The task's due key: the due date, or :data:`NO_DUE` without one or while the clock is paused."""
+    return NO_DUE if app.paused_since else (app.due_date or NO_DUE)
+
 
 def sync(application: Application | int) -> None:
     """Refile the open work of one application (call inside the transaction of the change)."""
@@ -86,13 +91,15 @@ def sync(application: Application | int) -> None:
     step = service.step(app.step) if service else None
     if step is None:
         return
-    keys = [] if step.for_applicant else [queue_key(service.slug, step.role, step.unit)]
+    # Applicant and external steps wait on nobody in the office; a routed step on its unit for this data.
+    keys = [] if step.for_applicant or step.external else [
+        queue_key(service.slug, step.role, step.unit_key(app.data))]
     pending = (Disposition.select(Unit.key).join(Unit)
                .where(Disposition.application == app_id, Disposition.step == app.step,
                       Disposition.answered_at.is_null()).tuples())
     keys += [queue_key(service.slug, "verifikator", unit) for (unit,) in pending]
     base = {"application": app_id, "applicant": app.applicant_id, "assignee": app.assignee_id or 0,
-            "since": app.updated_at, "due_key": app.due_date or NO_DUE}
+            "since": app.updated_at, "due_key": due_key_of(app)}
     if keys:
         Task.insert_many([dict(base, queue=k) for k in dict.fromkeys(keys)]).execute()
 
@@ -101,30 +108,55 @@ def rebuild() -> int:
     """Refile every open application from scratch (``init-db``); returns the number of tasks.
 
     Bulk INSERT ... SELECT per (service, step) and per pending disposition, so it runs in
-    seconds on a million applications.
+    seconds on a million applications.  A step routed by data (``Step.unit_for``) is filed from
+    Python, in batches, since its queue depends on each application's data.
     """
     columns = [Task.application, Task.queue, Task.applicant, Task.assignee, Task.since, Task.due_key]
+    # No due key while the clock is paused (Step.pauses_clock): never counted late.
+    due_key = Case(None, [(Application.paused_since.is_null(False), NO_DUE)],
+                   fn.COALESCE(Application.due_date, NO_DUE))
     with database.atomic():
         Task.delete().execute()
         for service in all_services():
             for step in service.steps:
-                if step.for_applicant:
+                if step.for_applicant or step.external:
+                    continue
+                where = (Application.status.in_(OPEN_STATUSES), Application.service == service.slug,
+                         Application.step == step.key)
+                if step.unit_for is not None:
+                    _refile_routed(service.slug, step, where)
                     continue
                 query = (Application.select(Application.id, Value(queue_key(service.slug, step.role, step.unit)),
                                             Application.applicant, fn.COALESCE(Application.assignee, 0),
-                                            Application.updated_at, fn.COALESCE(Application.due_date, NO_DUE))
-                         .where(Application.status.in_(OPEN_STATUSES), Application.service == service.slug,
-                                Application.step == step.key))
+                                            Application.updated_at, due_key)
+                         .where(*where))
                 Task.insert_from(query, columns).execute()
             query = (Disposition.select(Application.id, Value(f"{service.slug}/verifikator/").concat(Unit.key),
                                         Application.applicant, fn.COALESCE(Application.assignee, 0),
-                                        Application.updated_at, fn.COALESCE(Application.due_date, NO_DUE))
+                                        Application.updated_at, due_key)
                      .join(Application, on=(Disposition.application == Application.id))
                      .switch(Disposition).join(Unit, on=(Disposition.unit == Unit.id))
                      .where(Application.status.in_(OPEN_STATUSES), Application.service == service.slug,
                             Disposition.step == Application.step, Disposition.answered_at.is_null()))
             Task.insert_from(query, columns).execute()
     return Task.select().count()
+
+
+def _refile_routed(service: str, step, where, batch: int = 1000) -> None:
+    """File the applications waiting at a step routed by data, ``batch`` rows at a time."""
+    query = (Application.select(Application.id, Application.data, Application.applicant, Application.assignee,
+                                Application.updated_at, Application.due_date, Application.paused_since)
+             .where(*where).order_by(Application.id))
+    rows = []
+    for app in query.iterator():
+        rows.append({"application": app.id, "queue": queue_key(service, step.role, step.unit_key(app.data)),
+                     "applicant": app.applicant_id, "assignee": app.assignee_id or 0, "since": app.updated_at,
+                     "due_key": due_key_of(app)})
+        if len(rows) >= batch:
+            Task.insert_many(rows).execute()
+            rows = []
+    if rows:
+        Task.insert_many(rows).execute()
 
 
 # ---------------------------------------------------------------------------

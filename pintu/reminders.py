@@ -8,7 +8,8 @@ background thread queues, see :func:`run_if_due`) reads the open staff work from
   e-mailed to the staff of its queue (the assignee alone once someone claimed it);
 * ``overdue``: work past its due date is e-mailed to the same staff and escalated to the head of
   the unit of the queue (``Unit.head_id``, set with ``flask --app pintu unit-head``; without one,
-  every verifikator of the unit) and to every pimpinan.  It repeats each working day while late.
+  the pimpinan of that unit, else every verifikator of the unit) and to the institution's
+  pimpinan (the role held without a unit).  It repeats each working day while late.
 
 Exactly once: each (application, kind, local day) is a :class:`~pintu.models.Reminder` row with a
 unique index, inserted (insert-or-skip) first thing in the transaction that stores its mails.  A
@@ -82,9 +83,13 @@ class _People:
         return (self._cache[key] or [None])[0]
 
     def head(self, unit: str) -> list[User]:
+        """The unit's head: ``Unit.head_id``; else its pimpinan (the role held in the unit); else
+        every verifikator of the unit."""
         head = self._heads.get(unit)
         found = self.user(head) if head else None
-        return [found] if found is not None else self.staff("verifikator", unit)
+        if found is not None:
+            return [found]
+        return self.staff("pimpinan", unit) or self.staff("verifikator", unit)
 
 
 def _queue_parts(queue: str) -> tuple[str, str, str | None]:

@@ -78,15 +78,16 @@ def pintu_template_dirs():
 TEMPLATE = '''<p class="muted small">Keperluan: {{{{ application.data.get("purpose", "-") }}}}</p>
 '''
 
-TEST = '''"""Smoke test written by ``new-plugin``: the service is registered and appears in the catalog."""
+TEST = '''"""Smoke test written by ``new-plugin``: the service is registered and appears in the catalog.
 
-from pintu import create_app
+The ``app`` and ``client`` fixtures come from ``pintu.testing`` (a pytest plugin installed with
+PINTU): a fresh app on a migrated throwaway database, with this plugin enabled.
+"""
 
 
-def test_service_in_catalog(tmp_path):
-    app = create_app({{"INSTANCE_PATH": str(tmp_path), "TESTING": True, "WTF_CSRF_ENABLED": False}})
+def test_service_in_catalog(app, client):
     assert "{slug}" in app.extensions["pintu"].services
-    page = app.test_client().get("/layanan/{slug}")
+    page = client.get("/layanan/{slug}")
     assert page.status_code == 200
     assert "{title}" in page.get_data(as_text=True)
 '''

@@ -55,12 +55,28 @@ class Criteria:
         return {k: v for k, v in args.items() if v}
 
 
+def _services_of(user: User) -> tuple[list[str], list[str]]:
+    """(services where ``user`` acts at a step whatever the application, services where that
+    depends on the application: a step routed by its data, ``Step.unit_for``, to a unit of theirs)."""
+    fixed, routed = [], []
+    for service in all_services():
+        steps = [st for st in service.steps if not st.for_applicant and not st.external]
+        if any(st.unit_for is None and user.takes_step(st.role, st.unit) for st in steps):
+            fixed.append(service.slug)
+        elif any(st.unit_for is not None and any(m.role == st.role and m.unit_id and (not st.units or m.unit.key in st.units)
+                                                 for m in user.memberships()) for st in steps):
+            routed.append(service.slug)
+    return fixed, routed
+
+
 def visible_to(user: User):
-    """The SQL condition of the applications ``user`` may see (see :func:`pintu.access.can_view`)."""
+    """The SQL condition of the applications ``user`` may see (see :func:`pintu.access.can_view`);
+    rows of services routed per application are checked again by :func:`_shown`."""
     submitted = Application.status != "draft"
     if oversees(user):
         return submitted
-    slugs = [s.slug for s in all_services() if any(user.has_role(step.role, step.unit) for step in s.steps)]
+    fixed, routed = _services_of(user)
+    slugs = fixed + routed
     unit_ids = [m.unit_id for m in user.memberships() if m.unit_id]
     condition = _unindexed(Application.service).in_(slugs) if slugs else None
     if unit_ids:
@@ -86,7 +102,7 @@ def _unindexed(column):
 def _identity_hidden_services(user: User) -> list[str]:
     """Confidential services whose applicants ``user`` may not see (identity lookups skip them)."""
     return [s.slug for s in all_services() if s.confidential_identity
-            and not any(user.has_role(st.role, st.unit) for st in s.identity_staff_steps)]
+            and not any(st.unit_for is not None or user.takes_step(st.role, st.unit) for st in s.identity_staff_steps)]
 
 
 def _local_start(day: dt.date) -> dt.datetime:
@@ -155,14 +171,20 @@ def identity_lookup(criteria: Criteria) -> bool:
 
 
 def _shown(user: User, criteria: Criteria, rows: list) -> list:
-    """Drop, from a lookup by person, the rows whose applicant ``user`` may not see (an anonymous
-    report): a masked row matching a name would still tell who filed it.  Confidential services
-    hidden from the user as a whole are already left out by :func:`query` in SQL."""
-    if not identity_lookup(criteria):
-        return rows
+    """Rows the SQL could not decide alone: of a service routed per application (``Step.unit_for``),
+    only those :func:`pintu.access.can_view` allows; and from a lookup by person (name, NIK/NIP,
+    e-mail), none whose applicant ``user`` may not see (an anonymous report: a masked row matching
+    a name would still tell who filed it; confidential services hidden from the user as a whole
+    are already left out in SQL by :func:`query`)."""
+    from .access import can_view
     from .plugins import find_service
 
-    return [a for a in rows if identity_visible(user, a, find_service(a.service))]
+    routed = set() if oversees(user) else set(_services_of(user)[1])
+    if routed:
+        rows = [a for a in rows if a.service not in routed or can_view(user, a)]
+    if identity_lookup(criteria):
+        rows = [a for a in rows if identity_visible(user, a, find_service(a.service))]
+    return rows
 
 
 def iterate(user: User, criteria: Criteria):

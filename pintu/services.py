@@ -17,6 +17,7 @@ Vocabulary (Indonesian in the interface, English in code):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
 
 # ---------------------------------------------------------------------------
@@ -142,6 +143,56 @@ class Duration:
 
 
 @dataclass(frozen=True)
+class Fee:
+    """A structured fee (tarif): ``Fee(150000, per="hari", payer="Pemohon dari luar Polije")``.
+
+    ``amount`` in rupiah (0: free of charge); ``per`` the unit it is charged by (``"hari"``,
+    ``"kegiatan"``, ``"lembar"``; empty: once); ``payer`` who pays.  ``label`` is the published
+    text ("Rp150.000 per hari, dibayar oleh ...").
+    """
+
+    amount: int
+    per: str = ""
+    payer: str = ""
+
+    @property
+    def label(self) -> str:
+        if not self.amount:
+            return "Tidak dipungut biaya"
+        from babel.numbers import format_decimal
+
+        text = f"Rp{format_decimal(self.amount, locale='id_ID')}"
+        if self.per:
+            text += f" per {self.per}"
+        if self.payer:
+            text += f", dibayar oleh {self.payer}"
+        return text
+
+
+@dataclass(frozen=True)
+class Period:
+    """A window in which proposals are accepted (inpassing, beasiswa): local dates, both included."""
+
+    start: "date"
+    end: "date"
+    label: str = ""
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("a period ends after it starts")
+
+    def contains(self, day) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def text(self) -> str:
+        from babel.dates import format_date
+
+        span = f"{format_date(self.start, 'd MMMM y', locale='id')} s.d. {format_date(self.end, 'd MMMM y', locale='id')}"
+        return f"{self.label}: {span}" if self.label else span
+
+
+@dataclass(frozen=True)
 class Party:
     """A party outside the office who takes a step (``Step(role=EXTERNAL, party=...)``).
 
@@ -153,13 +204,20 @@ class Party:
     party on the timeline and in the published standard ("Pimpinan PTS"); ``name_field``, when
     set, is the data field holding the person's name (pre-filled on the link page);
     ``link_days`` is how long a link stays valid (calendar days).  The event records the name,
-    e-mail and capacity (jabatan) the party gives.
+    e-mail and capacity (jabatan) the party gives.  A party whose address belongs to the
+    institution rather than to the application (the partner bank) names the configuration key
+    holding it in ``email_setting`` (``email_field`` then stays empty; a pack sets the key in its
+    institution's ``settings``).  ``show_fields`` are the application data keys
+    the link page shows the party besides the applicant's name (default: none), e.g.
+    ``("nidn", "jabatan_fungsional")``: the party sees nothing else of the application.
     """
 
     label: str
     email_field: str
     name_field: str = ""
     link_days: int = 14
+    show_fields: Sequence[str] = ()
+    email_setting: str = ""
 
 
 @dataclass(frozen=True)
@@ -321,6 +379,8 @@ class Step:
             raise ValueError(f"step {self.key!r}: unknown role {self.role!r}")
         if (self.role == EXTERNAL) != (self.party is not None):
             raise ValueError(f"step {self.key!r}: a party is declared exactly on role={EXTERNAL!r} steps")
+        if self.role == EXTERNAL and (self.unit is not None or self.unit_for is not None):
+            raise ValueError(f"step {self.key!r}: a step of a party outside the office has no unit")
         if self.status not in ("in_process", "ready"):
             raise ValueError(f"step {self.key!r}: status must be 'in_process' or 'ready'")
         keys = [a.key for a in self.actions]
@@ -346,6 +406,8 @@ class Requirement:
     ``identifying=True`` marks a document that reveals who the applicant is
     (an identity card, a signed letter): in a service with
     ``confidential_identity`` only those who may see the identity download it.
+    ``condition_text`` states ``condition`` the way the published standard prints it
+    ("Wajib jika Jenis usul: Baru").
     """
 
     key: str
@@ -357,6 +419,7 @@ class Requirement:
     missing_message: str = ""
     condition: Callable[[Mapping[str, object]], bool] | None = None
     identifying: bool = False
+    condition_text: str = ""
 
     def __post_init__(self):
         unknown = [t for t in self.types if t not in FILE_TYPES]
@@ -379,6 +442,64 @@ class Requirement:
     @property
     def types_label(self) -> str:
         return ", ".join(FILE_TYPES[t][2] for t in self.types)
+
+
+#: The numbering scheme of a :class:`Document` when it declares none.
+DEFAULT_NUMBER_SCHEME = "{seq:03d}/{code}/{year}"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document the service produces (a letter: surat pengantar, surat izin, surat jawaban).
+
+    The core issues it when the action ``action`` (default: any forward or finish action) is taken
+    at step ``step``: it gives it the next number of ``number_scheme`` for the service, the document
+    and the year (WIB), renders ``template`` (a Jinja template found in the plugins' template folders,
+    rendered in a sandbox; see :mod:`pintu.letters`) below the institution's letterhead, signed by
+    the holder of role ``signer``, with a QR code to its public verification page, and lists it
+    under "Dokumen hasil layanan" for the applicant.
+
+    ``step`` and ``action`` may be tuples of keys when the same document ends several paths (a
+    free booking is approved at one step, a paid one at another); ``condition(data, step_key)``
+    then tells whether taking the action at that step issues it for an application with ``data``.
+    ``position`` replaces the signer's configured position (``SIGNERS`` setting) on this document.
+
+    ``number_scheme`` is a format string with the fields ``{seq}`` (required; e.g. ``{seq:03d}``),
+    ``{year}``, ``{month}``, ``{month_roman}`` and ``{code}`` (the service's code); administrators
+    may replace it (Admin > Penomoran surat).  ``key`` is unique within the service.
+    """
+
+    key: str
+    title: str
+    template: str
+    step: str | Sequence[str]
+    action: str | Sequence[str] | None = None
+    signer: str = "pimpinan"
+    number_scheme: str = DEFAULT_NUMBER_SCHEME
+    condition: Callable[[Mapping[str, object], str], bool] | None = None
+    position: str = ""
+
+    def __post_init__(self):
+        if self.signer not in ROLES:
+            raise ValueError(f"document {self.key!r}: unknown signer role {self.signer!r}")
+        if "{seq" not in self.number_scheme:
+            raise ValueError(f"document {self.key!r}: the numbering scheme needs {{seq}}")
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return (self.step,) if isinstance(self.step, str) else tuple(self.step)
+
+    def issued_by(self, step_key: str, action: "Action", data: Mapping[str, object] | None = None) -> bool:
+        """Whether taking ``action`` at step ``step_key`` issues this document (for ``data``)."""
+        if step_key not in self.steps:
+            return False
+        if self.action is not None:
+            keys = (self.action,) if isinstance(self.action, str) else tuple(self.action)
+            if action.key not in keys:
+                return False
+        elif action.kind not in (FORWARD, FINISH):
+            return False
+        return self.condition is None or bool(self.condition(data or {}, step_key))
 
 
 #: A validation rule: receives the cleaned form data (dict) and returns a
@@ -446,6 +567,19 @@ class Service:
     ``source`` says where the standard comes from ("Standar Pelayanan LLDIKTI Wilayah VI
     2021, no. 8"); ``notes`` are remarks about the source text itself (a placeholder form
     number, a missing component), shown on the service page so nothing is silently invented.
+
+    ``documents`` lists the :class:`Document` s the service produces (numbered letters the core
+    renders, numbers and makes verifiable when the declared step's action is taken).
+    ``tariff`` is a structured :class:`Fee` (amount, per unit, who pays); when set, the published
+    fee is its label.  ``periods`` are the windows (:class:`Period`) in which the service accepts
+    submissions (empty: always open); outside them a submission is refused with the list of
+    periods, drafts can still be saved.  An administrator may override the completion time and
+    its text, the fee, the periods and the summary/product/complaint texts per service
+    (:mod:`pintu.service_settings`); the declaration is the default.
+
+    ``computed`` lists :class:`pintu.Computed` values (key, label, function of the data) stored
+    with every save and shown with the answers; conditional fields and repeated groups are parts
+    of ``form`` (:func:`pintu.conditional`, :func:`pintu.repeated`, see :mod:`pintu.formparts`).
     """
 
     slug: str
@@ -482,6 +616,10 @@ class Service:
     responsible_unit: str = ""
     source: str = ""
     notes: Sequence[str] = ()
+    documents: Sequence[Document] = ()
+    tariff: Fee | None = None
+    periods: Sequence[Period] = ()
+    computed: Sequence[object] = ()
     plugin: str = field(default="", compare=False)
 
     def __post_init__(self):
@@ -508,10 +646,21 @@ class Service:
             raise ValueError(f"service {self.slug!r}: unknown manufacturing components {unknown_components}")
         if self.completion_time is not None and self.completion_days is None and self.completion_time.unit == "hari_kerja":
             self.completion_days = int(self.completion_time.amount)
+        for document in self.documents:
+            unknown = [k for k in document.steps if k not in keys]
+            if unknown:
+                raise ValueError(f"service {self.slug!r}: document {document.key!r} names unknown steps {unknown}")
+        if len({d.key for d in self.documents}) != len(self.documents):
+            raise ValueError(f"service {self.slug!r}: duplicate document keys")
+        if self.tariff is not None:
+            self.fee = self.tariff.label
         if not self.code:
             self.code = "".join(w[0] for w in self.slug.replace("_", "-").split("-") if w).upper()[:3].ljust(2, "X")
 
     # -- lookups used by the engine and the views ---------------------------------
+    def document(self, key: str) -> Document | None:
+        return next((d for d in self.documents if d.key == key), None)
+
     def step(self, key: str | None) -> Step | None:
         return next((s for s in self.steps if s.key == key), None)
 
@@ -531,14 +680,30 @@ class Service:
 
     @property
     def all_requirements(self) -> list[Requirement]:
-        """The requirements of the application form and of the applicant's later steps."""
-        return list(self.requirements) + [r for s in self.steps if s.for_applicant for r in s.requirements]
+        """The requirements of the application form, of the applicant's later steps and of the steps
+        of parties outside the office (their documents: the Pimpinan PTS's recommendation)."""
+        return list(self.requirements) + [r for s in self.steps if s.for_applicant or s.external
+                                          for r in s.requirements]
 
     def requirements_for(self, data: Mapping[str, object]) -> list[Requirement]:
-        """Like :attr:`all_requirements`, less those of applicant steps that do not apply to an
-        application with ``data`` (no proof of payment for a booking that pays nothing)."""
-        return list(self.requirements) + [r for s in self.steps if s.for_applicant and s.applies(data)
-                                          for r in s.requirements]
+        """Like :attr:`all_requirements`, less those of applicant and external steps that do not apply
+        to an application with ``data`` (no proof of payment for a booking that pays nothing)."""
+        return list(self.requirements) + [r for s in self.steps if (s.for_applicant or s.external)
+                                          and s.applies(data) for r in s.requirements]
+
+    @property
+    def party_requirements(self) -> list[tuple[Requirement, Party]]:
+        """``(document, party)`` of the documents parties outside the office upload at their steps."""
+        return [(r, s.party) for s in self.steps if s.external for r in s.requirements]
+
+    def uploaded_by(self, requirement_key: str) -> Party | None:
+        """The party outside the office who uploads the document ``requirement_key``, or None."""
+        return next((party for r, party in self.party_requirements if r.key == requirement_key), None)
+
+    @property
+    def routed_units(self) -> list[str]:
+        """The unit keys the steps routed by data may return (``Step.units``)."""
+        return list(dict.fromkeys(u for s in self.steps for u in s.units))
 
     @property
     def output_requirements(self) -> list[Requirement]:
@@ -549,7 +714,7 @@ class Service:
         """
         out: dict[str, Requirement] = {}
         for step in self.steps:
-            if not step.for_applicant:
+            if not step.for_applicant and not step.external:
                 for req in step.requirements:
                     out.setdefault(req.key, req)
         return list(out.values())
@@ -558,11 +723,16 @@ class Service:
     def identity_staff_steps(self) -> list[Step]:
         """The staff steps whose actors may see a confidential applicant's identity."""
         names = self.identity_steps
-        return [s for s in self.steps if not s.for_applicant and (names is None or s.key in names)]
+        return [s for s in self.steps if not s.for_applicant and not s.external
+                and (names is None or s.key in names)]
 
     @property
     def first_step(self) -> Step:
         return self.steps[0]
+
+    def open_period(self, day) -> bool:
+        """True when submissions are accepted on ``day`` (no periods declared: always)."""
+        return not self.periods or any(p.contains(day) for p in self.periods)
 
     def manufacturing_items(self) -> list[tuple[str, object]]:
         """``(label, text)`` of all eight manufacturing components, :data:`NOT_SET` where not declared."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .models import Application, Event, User
-from .services import ROLES, Service
+from .services import EXTERNAL, ROLES, Service
 
 #: Events that are staff business only (claiming, a unit's internal answer).
 STAFF_ONLY_KINDS = {"claim", "answer"}
@@ -23,19 +23,38 @@ def staff_only(event: Event, service: Service | None) -> bool:
     return bool(action is not None and action.internal)
 
 
-def acted_by(event: Event, service: Service | None, staff: bool, unit_names: dict[str, str] | None = None) -> str:
-    """Who acted, as the viewer may know it: staff see the officer's name; applicants see the unit
-    of the step ("Subbagian Kepegawaian") or else the role ("Petugas ULT"), never the officer.
+def party_label(event: Event, service: Service | None) -> str:
+    """The label of the party outside the office who took ``event`` ("Pimpinan PTS")."""
+    step = service.step(event.from_step) if service is not None and event.from_step else None
+    return step.party.label if step is not None and step.party is not None else "Pihak luar"
 
-    ``unit_names`` (unit key -> name) lets a caller listing many events look the units up once."""
+
+def party_text(event: Event, service: Service | None, staff: bool = False) -> str:
+    """"Pimpinan PTS (Dr. Siti, Rektor)": the party and who they said they are (staff also see the e-mail)."""
+    details = [p for p in (event.party_name, event.party_capacity, event.party_email if staff else "") if p]
+    label = party_label(event, service)
+    return f"{label} ({', '.join(details)})" if details else label
+
+
+def acted_by(event: Event, service: Service | None, staff: bool, unit_names: dict[str, str] | None = None,
+             data: dict | None = None) -> str:
+    """Who acted, as the viewer may know it: staff see the officer's name; applicants see the unit
+    of the step ("Subbagian Kepegawaian") or else the role ("Petugas ULT"), never the officer.  A
+    party outside the office is named with the name and capacity they gave, to everyone.
+
+    ``unit_names`` (unit key -> name) lets a caller listing many events look the units up once;
+    ``data`` is the application's data (a step routed by data names the unit it went to)."""
+    if event.actor_role == EXTERNAL:
+        return party_text(event, service, staff)
     if staff or event.actor_role == "pemohon":
         return event.actor.name
     step = service.step(event.from_step) if service is not None and event.from_step else None
-    if step is not None and step.unit and step.role == event.actor_role:
+    unit = step.unit_key(data) if step is not None else None
+    if unit and step.role == event.actor_role:
         if unit_names is None:
-            unit_names = _unit_names([step.unit])
-        if step.unit in unit_names:
-            return unit_names[step.unit]
+            unit_names = _unit_names([unit])
+        if unit in unit_names:
+            return unit_names[unit]
     return ROLES.get(event.actor_role, event.actor_role)
 
 
@@ -69,19 +88,21 @@ def timeline(application: Application, staff: bool, mask_applicant: bool = False
     if not staff and service is not None:
         for e in rows:
             step = service.step(e.from_step) if e.from_step else None
-            if step is not None and step.unit and step.role == e.actor_role:
-                needed.add(step.unit)
+            unit = step.unit_key(application.data) if step is not None else None
+            if unit and step.role == e.actor_role:
+                needed.add(unit)
     unit_names = _unit_names(needed)
     out = []
     for e in rows:
         if not staff and staff_only(e, service):
             continue
-        role = "Pemohon" if e.actor_role == "pemohon" else ROLES.get(e.actor_role, e.actor_role)
+        role = ("Pemohon" if e.actor_role == "pemohon" else party_label(e, service) if e.actor_role == EXTERNAL
+                else ROLES.get(e.actor_role, e.actor_role))
         out.append({
             "when": e.created_at, "kind": e.kind, "message": e.message, "role": role,
             # Applicants see the unit or role that acted, not the officer's name.
             "who": (MASKED_IDENTITY if mask_applicant and e.actor_id == application.applicant_id
-                    else acted_by(e, service, staff, unit_names)),
+                    else acted_by(e, service, staff, unit_names, application.data)),
             "names_actor": names_actor(e.message),
             "note": e.note, "internal_note": e.internal_note if staff else "",
         })
@@ -108,24 +129,39 @@ def step_overview(application: Application, service: Service) -> list[dict]:
     return out
 
 
-def awaits_applicant(application: Application, service: Service | None = None) -> bool:
-    """True while the application waits at an applicant step (payment proof, a signed form)."""
+def _waiting_step(application: Application, service: Service | None):
+    """The step an ``in_process`` application waits at, or None."""
     if application.status != "in_process" or not application.step:
-        return False
+        return None
     if service is None:
         from .plugins import find_service
 
         service = find_service(application.service)
-    step = service.step(application.step) if service is not None else None
+    return service.step(application.step) if service is not None else None
+
+
+def awaits_applicant(application: Application, service: Service | None = None) -> bool:
+    """True while the application waits at an applicant step (payment proof, a signed form)."""
+    step = _waiting_step(application, service)
     return bool(step is not None and step.for_applicant)
 
 
 def status_text(application: Application, for_applicant: bool, service: Service | None = None) -> str:
     """The status as people read it: "Menunggu tindakan Anda" (to the applicant) or "Menunggu
-    tindakan pemohon" (to others) at an applicant step, else the status label ("Diproses")."""
+    tindakan pemohon" (to others) at an applicant step, "Menunggu Pimpinan PTS" at the step of a
+    party outside the office, else the status label ("Diproses")."""
     if awaits_applicant(application, service):
         return "Menunggu tindakan Anda" if for_applicant else "Menunggu tindakan pemohon"
+    party = awaited_party(application, service)
+    if party is not None:
+        return f"Menunggu {party.label}"
     return application.status_label
+
+
+def awaited_party(application: Application, service: Service | None = None):
+    """The :class:`~pintu.services.Party` the application waits on at an external step, or None."""
+    step = _waiting_step(application, service)
+    return step.party if step is not None else None
 
 
 def note_label(event: Event, service: Service | None) -> str:
@@ -137,4 +173,4 @@ def note_label(event: Event, service: Service | None) -> str:
         return "Yang perlu diperbaiki"
     if event.actor_role == "pemohon":
         return "Keterangan Anda"
-    return f"Catatan dari {acted_by(event, service, staff=False)}"
+    return f"Catatan dari {acted_by(event, service, staff=False, data=event.application.data)}"

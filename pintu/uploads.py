@@ -78,6 +78,21 @@ def check(storage: FileStorage, requirement: Requirement) -> CheckedFile:
     raise UploadError(f"Jenis berkas tidak diterima. Hanya {allowed} yang diperbolehkan.")
 
 
+def check_posted(requirements, posted, errors: dict) -> dict:
+    """Check the files of a form (``request.files``) posted for ``requirements``, as fields ``file_<key>``:
+    returns requirement key -> :class:`CheckedFile`; a refused file's message goes into ``errors``."""
+    checked = {}
+    for req in requirements:
+        storage = posted.get(f"file_{req.key}")
+        if storage is None or not storage.filename:
+            continue
+        try:
+            checked[req.key] = check(storage, req)
+        except UploadError as exc:
+            errors[f"file_{req.key}"] = str(exc)
+    return checked
+
+
 def upload_folder() -> Path:
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
@@ -107,12 +122,13 @@ def path_of(stored_name: str) -> Path:
     return upload_folder() / stored_name
 
 
-def sweep_parts(max_age_seconds: float = 3600) -> int:
+def sweep_parts(max_age_seconds: float = 3600, folder: Path | None = None) -> int:
     """Delete ``.part`` files older than ``max_age_seconds`` (left by requests killed between
-    :func:`store` and :func:`commit_files`); returns how many.  A request never holds one that long."""
+    :func:`store` and :func:`commit_files`) in ``folder`` (default: ``UPLOAD_FOLDER``); returns how
+    many.  A request never holds one that long."""
     import time
 
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder = Path(folder or current_app.config["UPLOAD_FOLDER"])
     if not folder.is_dir():
         return 0
     cutoff = time.time() - max_age_seconds
@@ -125,3 +141,12 @@ def sweep_parts(max_age_seconds: float = 3600) -> int:
         except FileNotFoundError:  # another process swept it first
             continue
     return removed
+
+
+def current(application, key: str):
+    """The application's current (not superseded) upload of requirement ``key``, or None."""
+    from .models import Upload
+
+    return (Upload.select().where(Upload.application == application.id, Upload.requirement == key,
+                                  Upload.superseded == False)  # noqa: E712
+            .order_by(Upload.id.desc()).first())

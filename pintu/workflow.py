@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import accounts, clock, formtokens, notifications, queues, staging, tracking, uploads, workingdays
+from . import (accounts, clock, documents, external, formparts, formtokens, notifications, queues, service_settings,
+               staging, tracking, uploads, workingdays)
 from .db import database
+from .external import PartyActor
 from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
-from .plugins import get_service, hook
-from .services import DISPOSE, FINAL_STATUSES, FINISH, FORWARD, REFUSE, RETURN, Action, Service, Step
+from .plugins import get_service, service_hook
+from .services import DISPOSE, EXTERNAL, FINAL_STATUSES, FINISH, FORWARD, REFUSE, RETURN, Action, Service, Step
 
 
 class WorkflowError(Exception):
@@ -60,7 +62,9 @@ def can_act(user: User, step: Step | None, application: Application | None = Non
         return application is not None and application.applicant_id == user.id
     if application is not None and application.applicant_id == user.id:
         return False  # staff never process their own application
-    return user.has_role(step.role, step.unit)
+    if step.external:
+        return False  # only the party, through its link (perform_external)
+    return user.takes_step(step.role, step.unit_key(application.data if application is not None else None))
 
 
 def dispositions_of(application: Application) -> list[Disposition]:
@@ -93,8 +97,8 @@ def available_actions(application: Application, user: User) -> list[Action]:
     return list(step.actions)
 
 
-def _actor_role(user: User, step: Step | None) -> str:
-    if step and user.has_role(step.role, step.unit):
+def _actor_role(user: User, step: Step | None, application: Application) -> str:
+    if step and not step.external and user.takes_step(step.role, step.unit_key(application.data)):
         return step.role
     return "pemohon"
 
@@ -126,6 +130,9 @@ def _check_submission(service: Service, applicant: User, data: dict, application
     therefore come one round later than the others.
     """
     errors: dict[str, str] = dict(known or {})
+    closed = service_settings.closed_message(service, clock.today())
+    if closed:
+        _merge(errors, {"__all__": closed})
     current = set()
     if application is not None:
         current = {u.requirement for u in application.uploads if not u.superseded}
@@ -139,8 +146,8 @@ def _check_submission(service: Service, applicant: User, data: dict, application
             _merge(errors, {"__all__": service.nip_missing_message})
     fields_valid = not any(not k.startswith("file_") and k != "__all__" for k in errors)
     if fields_valid:
-        for result in hook().pintu_validate_application(service=service, data=data, applicant=applicant,
-                                                        application=application):
+        for result in service_hook(service, "pintu_validate_application")(
+                service=service, data=data, applicant=applicant, application=application):
             _merge(errors, result)
     return errors
 
@@ -174,6 +181,8 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
     :class:`WorkflowError`.  Returns the saved application.
     """
     files = files or {}
+    service = service_settings.effective(service)  # the periods and texts an administrator set
+    data = {**data, **formparts.computed_values(service.computed, data)}
     if not service.open_to(applicant.category):
         raise WorkflowError(f"Layanan ini hanya untuk {service.audience_label}.")
     version = None
@@ -226,6 +235,7 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
                 application.assignee = None
                 application.clock_started_at = None
                 application.due_date = None
+                application.paused_since = external.now_utc() if service.first_step.pauses_clock else None
                 application.version += 1
                 application.save()
                 event = Event.create(
@@ -233,9 +243,10 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
                     kind="resubmitted" if resubmitted else "submitted",
                     message="Permohonan diajukan kembali setelah diperbaiki" if resubmitted else "Permohonan diajukan",
                     from_status=from_status, to_status=application.status, to_step=application.step)
-                hook().pintu_after_transition(application=application, service=service, event=event)
+                service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
                 queues.sync(application)  # after the hooks: a due date they set is filed too
                 mails += notifications.on_event(application, service, event)
+                mails += _external_links(application, service, None)
     except BaseException:
         uploads.discard_files(written)
         raise
@@ -300,7 +311,8 @@ def claim(application: Application, actor: User, expected_version: int | None = 
                    .where(Application.id == application.id, Application.version == version).execute())
         if not updated:
             raise _conflict(application)
-        Event.create(application=application, actor=actor, actor_role=_actor_role(actor, step), kind="claim",
+        Event.create(application=application, actor=actor, actor_role=_actor_role(actor, step, application),
+                     kind="claim",
                      message="Mulai ditangani", from_status=application.status,
                      from_step=application.step or "", to_status=application.status, to_step=application.step or "")
         queues.sync(application.id)
@@ -321,6 +333,35 @@ def perform(application: Application, actor: User, action_key: str, *, note: str
     release) at a staff step; they are stored in the same transaction as the move.
     ``token`` is the one-time token of the applicant's form (:mod:`pintu.formtokens`).
     """
+    service, step = _current(application, expected_version)
+    if not can_act(actor, step, application):
+        raise WorkflowError("Anda tidak berwenang mengambil tindakan pada tahap ini.")
+    action = step.action(action_key)
+    if action is None or action not in available_actions(application, actor):
+        raise WorkflowError("Tindakan tidak tersedia pada tahap ini.")
+    return _take(application, service, step, action, actor, step.role, note=note, internal_note=internal_note,
+                 expected_version=expected_version, units=units, files=files, token=token)
+
+
+def perform_external(application: Application, party: PartyActor, action_key: str, *, note: str = "",
+                     expected_version: int | None = None, files: dict | None = None,
+                     token: str | None = None) -> Event:
+    """A party outside the office takes ``action_key`` at the external step through its link
+    (:mod:`pintu.external`): the same checks, hooks, optimistic lock and one-time token as
+    :func:`perform`; the link ``party.link_id`` is spent in the same transaction, and the event
+    records the party's name, e-mail and capacity (its ``actor`` is the placeholder account)."""
+    service, step = _current(application, expected_version)
+    if not step.external:
+        raise WorkflowError("Permohonan ini tidak lagi menunggu tindakan Anda.")
+    action = step.action(action_key)
+    if action is None or action.kind == DISPOSE:
+        raise WorkflowError("Tindakan tidak tersedia pada tahap ini.")
+    return _take(application, service, step, action, external.placeholder_account(), EXTERNAL, note=note,
+                 expected_version=expected_version, files=files, token=token, party=party)
+
+
+def _current(application: Application, expected_version: int | None) -> tuple[Service, Step]:
+    """The service and the step an action is taken at; raises when none can be taken now."""
     service = get_service(application.service)
     step = service.step(application.step)
     if application.status in FINAL_STATUSES:
@@ -330,19 +371,22 @@ def perform(application: Application, actor: User, action_key: str, *, note: str
         raise _conflict(application)
     if application.status in EDITABLE or step is None:
         raise WorkflowError("Permohonan ini sedang berada di tangan pemohon.")
-    if not can_act(actor, step, application):
-        raise WorkflowError("Anda tidak berwenang mengambil tindakan pada tahap ini.")
-    action = step.action(action_key)
-    if action is None or action not in available_actions(application, actor):
-        raise WorkflowError("Tindakan tidak tersedia pada tahap ini.")
+    return service, step
+
+
+def _take(application: Application, service: Service, step: Step, action: Action, actor: User, actor_role: str, *,
+          note: str = "", internal_note: str = "", expected_version: int | None = None,
+          units: list[str] | None = None, files: dict | None = None, token: str | None = None,
+          party: PartyActor | None = None) -> Event:
+    """The allowed ``action`` at ``step``: check the note and the files, then move (or dispose)."""
     note = (note or "").strip()
     if action.needs_note and not note:
         raise ValidationFailed({"note": "Alasan wajib diisi." if action.kind == REFUSE
                                 else "Catatan untuk pemohon wajib diisi."})
     version = application.version if expected_version is None else expected_version
     files = files or {}
-    # Applicant steps take the applicant's uploads; staff steps with requirements take
-    # the product the staff member delivers there (answer letter, press release).
+    # Applicant steps take the applicant's uploads, external steps the party's; staff steps with
+    # requirements take the product the staff member delivers there (answer letter, press release).
     if step.requirements:
         allowed = {r.key: r for r in step.requirements}
         if set(files) - set(allowed):
@@ -361,10 +405,10 @@ def perform(application: Application, actor: User, action_key: str, *, note: str
         return _dispose(application, service, step, action, actor, units or [], note, internal_note, version, token)
 
     to_step, to_status = _destination(service, step, action, application.data or {})
-    return _move(application, service, actor, step.role, kind=action.kind, action_key=action.key,
+    return _move(application, service, actor, actor_role, kind=action.kind, action_key=action.key,
                  message=action.message or action.label, to_status=to_status, to_step=to_step,
                  note=note, internal_note=internal_note, expected_version=version, action=action, step=step,
-                 files=files, token=token)
+                 files=files, token=token, party=party)
 
 
 def _destination(service: Service, step: Step, action: Action, data: dict) -> tuple[str | None, str]:
@@ -383,18 +427,21 @@ def _destination(service: Service, step: Step, action: Action, data: dict) -> tu
 def _move(application: Application, service: Service, actor: User, actor_role: str, *, kind: str, action_key: str,
           message: str, to_status: str, to_step: str | None, note: str = "", internal_note: str = "",
           expected_version: int, action: Action | None = None, step: Step | None = None,
-          outbox: list[int] | None = None, files: dict | None = None, token: str | None = None) -> Event:
+          outbox: list[int] | None = None, files: dict | None = None, token: str | None = None,
+          party: PartyActor | None = None) -> Event:
     """Move the application; mails are sent after commit, or appended to ``outbox`` for the caller."""
     mails: list[int] = []
     written: list = []
+    issued: list[int] = []
     try:
         event = _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status,
                                      to_step, note, internal_note, expected_version, action, step, files or {},
-                                     mails, written, token)
+                                     mails, written, token, party, issued)
     except BaseException:
         uploads.discard_files(written)
         raise
     uploads.commit_files(written)
+    documents.dispatch(issued)  # render the documents the action issued (a job, or now)
     if outbox is not None:
         outbox += mails
     else:
@@ -402,7 +449,7 @@ def _move(application: Application, service: Service, actor: User, actor_role: s
     return event
 
 
-def _store_files(application: Application, actor: User, files: dict, written: list) -> None:
+def _store_files(application: Application, actor: User, files: dict, written: list, party: str = "") -> None:
     """Write ``files`` as the current uploads of their requirements (inside the caller's transaction).
 
     A :class:`~pintu.models.StagedUpload` (kept from an earlier try of the form) is taken over as
@@ -420,19 +467,23 @@ def _store_files(application: Application, actor: User, files: dict, written: li
         Upload.update(superseded=True).where(Upload.application == application, Upload.requirement == key).execute()
         Upload.create(application=application, requirement=key, stored_name=stored_name,
                       original_name=checked.original_name, mime_type=checked.mime_type, size=checked.size,
-                      sha256=checked.sha256, uploaded_by=actor)
+                      sha256=checked.sha256, uploaded_by=actor, party=party)
 
 
 def _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status, to_step,
                          note, internal_note, expected_version, action, step, files, mails, written,
-                         token=None) -> Event:
+                         token=None, party: PartyActor | None = None,
+                         issued: list | None = None) -> Event:
     with database.atomic():
         # The token first: on SQLite a transaction that has read cannot wait for the write lock.
         formtokens.claim(token, actor, application)
-        _store_files(application, actor, files, written)
+        if party is not None and not external.spend(party.link_id):
+            raise WorkflowError(external.SPENT)
+        _store_files(application, actor, files, written, party.label if party is not None else "")
         if action is not None:
-            for veto in hook().pintu_before_transition(application=application, service=service, step=step,
-                                                       action=action, actor=actor, note=note):
+            for veto in service_hook(service, "pintu_before_transition")(
+                    application=application, service=service, step=step, action=action, actor=actor, note=note,
+                    files=files):
                 if veto:
                     raise WorkflowError(veto)
         now = utcnow()
@@ -446,6 +497,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
         if to_status == "returned":
             changes[Application.clock_started_at] = None
             changes[Application.due_date] = None
+        changes.update(_pause_changes(application, service, to_step, to_status, changes))
         if to_status in FINAL_STATUSES:
             changes[Application.closed_at] = now
         if to_status == "refused":
@@ -459,12 +511,53 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
         event = Event.create(application=application, actor=actor, actor_role=actor_role, kind=kind,
                              action=action_key, message=message[:255], from_status=application.status,
                              from_step=application.step or "", to_status=to_status, to_step=to_step or "",
-                             note=note, internal_note=internal_note, created_at=now)
+                             note=note, internal_note=internal_note, created_at=now,
+                             party_name=party.name[:120] if party else "", party_email=party.email[:254] if party
+                             else "", party_capacity=party.capacity[:120] if party else "")
+        from_step = application.step
         application = Application.get_by_id(application.id)
-        hook().pintu_after_transition(application=application, service=service, event=event)
+        if issued is not None:  # the documents this action issues (numbered in this transaction)
+            issued += documents.issue_for(application, service, step, action, actor)
+        service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
         queues.sync(application)  # after the hooks: a due date they set is filed too
         mails += notifications.on_event(application, service, event)
+        mails += _external_links(application, service, from_step)
     return event
+
+
+def _pause_changes(application: Application, service: Service, to_step: str | None, to_status: str,
+                   changes: dict) -> dict:
+    """The clock columns of a move (``Step.pauses_clock``): entering a pausing step records when;
+    leaving it adds the working days spent there to the due date (unless this very move set it)."""
+    out: dict = {}
+    moves = to_step != application.step or to_status != application.status
+    if not moves:
+        return out
+    if application.paused_since is not None:
+        out[Application.paused_since] = None
+        due = changes.get(Application.due_date, application.due_date)
+        if due is not None and Application.due_date not in changes:
+            extra = current_app.config["EXTRA_HOLIDAYS"]
+            spent = workingdays.working_days_between(clock.local_date(application.paused_since), clock.today(), extra)
+            out[Application.due_date] = workingdays.add_working_days(due, max(spent, 0), extra)
+    nxt = service.step(to_step) if to_step else None
+    if nxt is not None and nxt.pauses_clock and to_status not in FINAL_STATUSES:
+        out[Application.paused_since] = external.now_utc()
+    return out
+
+
+def _external_links(application: Application, service: Service, from_step: str | None) -> list[int]:
+    """After a move (in its transaction): entering an external step mails the party a new link
+    (revoking older ones); leaving one revokes its open links.  Returns the mail ids."""
+    if application.step == from_step:
+        return []
+    step = external.current_step(application, service)
+    if step is not None:
+        return external.issue(application, service, step)
+    left = service.step(from_step) if from_step else None
+    if left is not None and left.external:
+        external.revoke_open(application.id)
+    return []
 
 
 _CLOSED_BECAUSE = {"returned": "dikembalikan kepada pemohon", "refused": "ditolak", "cancelled": "dibatalkan pemohon",
@@ -491,8 +584,9 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
     mails: list[int] = []
     with database.atomic():
         formtokens.claim(token, actor, application)
-        for veto in hook().pintu_before_transition(application=application, service=service, step=step,
-                                                   action=action, actor=actor, note=note):
+        for veto in service_hook(service, "pintu_before_transition")(
+                application=application, service=service, step=step, action=action, actor=actor, note=note,
+                files={}):
             if veto:
                 raise WorkflowError(veto)
         updated = (Application.update(version=Application.version + 1, updated_at=utcnow(), assignee=None)
@@ -507,7 +601,7 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
                              from_status=application.status, from_step=step.key, to_status=application.status,
                              to_step=step.key, note="", internal_note=(note + "\n" + internal_note).strip())
         application = Application.get_by_id(application.id)
-        hook().pintu_after_transition(application=application, service=service, event=event)
+        service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
         queues.sync(application)  # after the hooks: a due date they set is filed too
         mails += notifications.on_event(application, service, event)
         for unit in units:
@@ -553,7 +647,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
                              from_status=application.status, from_step=step.key, to_status=application.status,
                              to_step=step.key, internal_note=answer)
         application = Application.get_by_id(application.id)
-        hook().pintu_after_transition(application=application, service=service, event=event)
+        service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
         remaining = pending_dispositions(application)
         if remaining:
             queues.sync(application)  # the answered unit's task goes; the others stay
@@ -575,14 +669,14 @@ def _conflict(application: Application) -> Conflict:
             .order_by(Event.id.desc()).first())
     if last:
         when = clock.format_local(last.created_at)  # WIB, as on the page; stored times are UTC
-        return Conflict(f"Permohonan ini sudah diproses oleh {last.actor.name} ({when}). "
+        return Conflict(f"Permohonan ini sudah diproses oleh {last.party_name or last.actor.name} ({when}). "
                         "Muat ulang halaman untuk melihat status terbaru.")
     return Conflict("Permohonan ini sudah diproses oleh petugas lain. Muat ulang halaman.")
 
 
 def working_days_left(application: Application) -> int | None:
     """Working days until the due date (negative when late), or None without a clock."""
-    if not application.due_date or application.status in FINAL_STATUSES:
-        return None
+    if not application.due_date or application.status in FINAL_STATUSES or application.paused_since is not None:
+        return None  # no clock, closed, or the clock is paused (Step.pauses_clock)
     return workingdays.working_days_between(clock.today(), application.due_date,
                                             current_app.config["EXTRA_HOLIDAYS"])

@@ -40,4 +40,32 @@
       area.replaceChildren(box);
     }
   });
+
+  // Conditional fields: an input with data-show-if="other=value1|value2" (declared in a service
+  // file with show_if) is shown only while the field "other" has one of those values.  The server
+  // validates the same condition and drops hidden answers; without script every field shows.
+  function currentValue(form, name) {
+    var inputs = form.querySelectorAll("[name='" + name + "']");
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      if (input.type === "checkbox") { return input.checked ? "on" : ""; }
+      if (input.type === "radio") { if (input.checked) { return input.value; } continue; }
+      return input.value;
+    }
+    return "";
+  }
+  function applyConditions(root) {
+    var fields = (root || document).querySelectorAll("[data-show-if]");
+    for (var i = 0; i < fields.length; i++) {
+      var input = fields[i];
+      var spec = input.getAttribute("data-show-if").split("=");
+      var form = input.form || document;
+      var shown = spec[1].split("|").indexOf(currentValue(form, spec[0])) !== -1;
+      var box = input.closest(".field") || input;
+      box.hidden = !shown;
+    }
+  }
+  document.addEventListener("change", function () { applyConditions(document); });
+  document.addEventListener("DOMContentLoaded", function () { applyConditions(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { applyConditions(event.target); });
 })();

@@ -44,6 +44,9 @@ def demo_server(tmp_path_factory):
         demo.load()
         # An application of the demo employee waiting at the leadership, and one at an applicant step.
         apps = {a.service + ":" + (a.step or a.status): a.id for a in Application.select()}
+        from pintu.models import IssuedDocument
+
+        apps["verify"] = IssuedDocument.select().first().code  # an issued letter's verification page
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -165,7 +168,7 @@ def test_main_pages_have_no_wcag_21_aa_violations(demo_server, browser, width):
     found = {}
     anonymous = logged_in(browser, base, None, width)
     for path in ("/", "/layanan/legalisir", "/lacak", "/lacak?nomor=LGS-2026-99999&kode=ABCDEF", "/masuk",
-                 "/daftar", "/gedung/jadwal"):
+                 "/daftar", "/gedung/jadwal", f"/verifikasi/{apps['verify']}", "/verifikasi/tidak-dikenal"):
         anonymous.goto(base + path)
         found[path] = violations(anonymous)
     applicant = logged_in(browser, base, "mahasiswa@pintu.test", width)
@@ -179,7 +182,14 @@ def test_main_pages_have_no_wcag_21_aa_violations(demo_server, browser, width):
     found["form with errors"] = violations(applicant)
     staff = logged_in(browser, base, "petugas@pintu.test", width)
     for path in ("/petugas/", f"/permohonan/{an_application_of(apps, 'legalisir', 'kelengkapan')}",
-                 "/petugas/cari?q=a", "/loket/", "/loket/?q=warga@pintu.test"):
+                 f"/permohonan/{an_application_of(apps, 'pensiun-dini', 'pengambilan')}"):  # letter + hand-over
+        staff.goto(base + path)
+        found["staff " + path] = violations(staff)
+    admin = logged_in(browser, base, "admin@pintu.test", width)
+    for path in ("/admin/surat-keluar", "/admin/penomoran"):
+        admin.goto(base + path)
+        found["admin " + path] = violations(admin)
+    for path in ("/petugas/cari?q=a", "/loket/", "/loket/?q=warga@pintu.test"):  # issue 10: search, the counter
         staff.goto(base + path)
         found["staff " + path] = violations(staff)
     leadership = logged_in(browser, base, "pimpinan@pintu.test", width)

@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length
 import pintu
 from pintu import Service, Step, approve, create_app, dispose, hookimpl, hookspecs, refuse
 from pintu.models import BaseModel
-from pintu.testing import PASSWORD, login
+from pintu.testing import PASSWORD, login, pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_TEMPLATES = Path(__file__).resolve().parent / "plugins_fixture" / "templates"
@@ -498,3 +498,77 @@ def test_cli_demo(app, client):
     assert login(client, "petugas@pintu.test", DEMO_PASSWORD).status_code == 302
     assert "LGS-" in text(client.get("/petugas/"))
     assert PASSWORD != DEMO_PASSWORD
+
+
+# -- hooks about one service reach only the plugin that declared it ------------------------------
+
+def _simple_service(slug):
+    from pintu import Requirement, Service, Step, approve, send_back, standard_steps
+
+    return Service(slug=slug, title=slug.title(), category="Uji", summary="Layanan uji",
+                   requirements=[Requirement("surat", "Surat permohonan")],
+                   steps=standard_steps(Step("cek", "Pemeriksaan", role="pimpinan",
+                                             requirements=[Requirement("bukti", "Bukti", required=False)],
+                                             actions=[approve("Setujui", "ok"), send_back()])))
+
+
+class _Recorder:
+    def __init__(self, slug=None):
+        self.slug, self.seen, self.vetoes = slug, [], []
+
+    @hookimpl
+    def pintu_after_transition(self, application, service, event):
+        self.seen.append((service.slug, event.kind))
+
+    @hookimpl
+    def pintu_before_transition(self, application, service, step, action, actor, note, files):
+        self.vetoes.append((service.slug, action.key, sorted(files)))
+        if "bukti" in files:
+            return "Bukti tidak boleh dilampirkan pada tahap ini."
+        return None
+
+
+class _Declaring(_Recorder):
+    @hookimpl
+    def pintu_services(self):
+        return [_simple_service(self.slug)]
+
+
+ALPHA, BETA, WATCHER = _Declaring("alpha"), _Declaring("beta"), _Recorder()
+WATCHER.__name__ = "watcher"
+ALPHA.__name__, BETA.__name__ = "alpha_plugin", "beta_plugin"
+
+
+@pytest.mark.plugins(ALPHA, BETA, WATCHER)
+def test_service_hooks_reach_only_the_declaring_plugin_and_cross_cutting_ones(app, client, make_user):
+    for plugin in (ALPHA, BETA, WATCHER):
+        plugin.seen.clear()
+    make_user("pemohon@test.id")
+    login(client, "pemohon@test.id")
+    r = client.post("/layanan/alpha/ajukan", data={"submit": "1", "file_surat": pdf()},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    assert ALPHA.seen == [("alpha", "submitted")]
+    assert BETA.seen == []  # beta's hook never hears about alpha's applications
+    assert WATCHER.seen == [("alpha", "submitted")]  # a plugin declaring no service hears everything
+
+
+@pytest.mark.plugins(ALPHA, BETA, WATCHER)
+def test_the_before_hook_receives_the_uploaded_files_and_can_veto(app, client, make_user, staff):
+    from pintu.testing import act, app_id_of, count_rows, get_application
+
+    make_user("pemohon@test.id")
+    login(client, "pemohon@test.id")
+    app_id = app_id_of(client.post("/layanan/alpha/ajukan", data={"submit": "1", "file_surat": pdf()},
+                                   content_type="multipart/form-data"))
+    login(client, "petugas@test.id")
+    ALPHA.vetoes.clear()
+    act(client, app, app_id, "lengkap")
+    assert ALPHA.vetoes == [("alpha", "lengkap", [])]
+    login(client, "pimpinan@test.id")
+    r = act(client, app, app_id, "ok", file_bukti=pdf("bukti.pdf"))
+    assert "Bukti tidak boleh dilampirkan pada tahap ini." in r.get_data(as_text=True)
+    assert ALPHA.vetoes[-1] == ("alpha", "ok", ["bukti"])  # the hook saw the file before anything changed
+    assert BETA.vetoes == []
+    assert get_application(app, app_id).step == "cek"
+    assert count_rows(app, "Upload") == 1  # the refused file was not kept with the application

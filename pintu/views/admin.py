@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from .. import accounts, audit, mail, mailsecrets, privacy
+from .. import accounts, audit, mail, mailsecrets, privacy, service_settings
 from ..access import admin_required
-from ..forms import MembershipForm, ServiceTargetForm, UnitForm, UserAdminForm, UserCategoryForm
+from ..forms import (MembershipForm, ServiceSettingsForm, ServiceTargetForm, UnitForm, UserAdminForm, UserCategoryForm,
+                     parse_periods)
 from ..models import AuditEntry, DeletionRequest, Membership, OutgoingMail, Unit, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -189,3 +191,53 @@ def execute_deletion(request_id):
         flash(f"Akun dianonimkan: {len(result.applications)} permohonan dianonimkan, {result.files} berkas dihapus.",
               "success")
     return redirect(url_for("admin.deletions"))
+
+
+@bp.route("/layanan")
+@admin_required
+def service_settings_list():
+    from ..plugins import all_services
+
+    services = sorted(all_services(), key=lambda s: (s.category, s.title))
+    return render_template("admin/services.html", rows=[service_settings.effective(s) for s in services])
+
+
+@bp.route("/layanan/<slug>", methods=["GET", "POST"])
+@admin_required
+def service_settings_edit(slug):
+    from ..plugins import get_service
+
+    declared = get_service(slug)
+    values, version = service_settings.overrides(slug)
+    # On POST only what was posted counts (a missing field means empty, never the stored value).
+    form = ServiceSettingsForm() if request.method == "POST" else ServiceSettingsForm(
+        data=_settings_form_data(values, version))
+    if form.validate_on_submit():
+        periods, _ = parse_periods(form.periods.data)
+        new = {k: form[k].data for k in service_settings.KEYS if k != "periods"}
+        if new["completion_amount"] is not None:
+            new["completion_amount"] = float(new["completion_amount"])
+        else:
+            new["completion_unit"] = None
+        if new["tariff_amount"] is None:
+            new["tariff_per"] = new["tariff_payer"] = None
+        new["periods"] = periods if (periods or declared.periods or "periods" in values) else None
+        try:
+            service_settings.save(declared, new, current_user, int(form.version.data or 0))
+        except service_settings.StaleSettings:
+            flash("Pengaturan layanan ini baru saja diubah oleh administrator lain. Periksa nilai terbaru "
+                  "di bawah lalu simpan lagi.", "error")
+            return redirect(url_for("admin.service_settings_edit", slug=slug))
+        flash("Pengaturan layanan disimpan.", "success")
+        return redirect(url_for("admin.service_settings_edit", slug=slug))
+    return render_template("admin/service.html", declared=declared, service=service_settings.effective(declared),
+                           form=form, overridden=sorted(values)), (422 if form.errors else 200)
+
+
+def _settings_form_data(values: dict, version: int) -> dict:
+    data = {k: values.get(k) for k in service_settings.KEYS if k != "periods"}
+    data["periods"] = "\n".join(f"{p['start']} s.d. {p['end']} {p.get('label', '')}".strip()
+                                 for p in values.get("periods", []))
+    data["version"] = version
+    data["completion_unit"] = data["completion_unit"] or "hari_kerja"
+    return data

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, formtokens, staging, uploads, workflow
+from .. import audit, external, formparts, formtokens, service_settings, staging, uploads, workflow
 from ..access import application_or_404, can_download, identity_visible, reported_anonymously
 from ..forms import VersionForm, application_form_class, display_data, form_data, load_data
 from ..models import Application, Upload
@@ -23,16 +23,7 @@ def _form_tokens():
 
 
 def _read_files(service, errors: dict) -> dict:
-    checked = {}
-    for req in service.requirements:
-        storage = request.files.get(f"file_{req.key}")
-        if storage is None or not storage.filename:
-            continue
-        try:
-            checked[req.key] = uploads.check(storage, req)
-        except uploads.UploadError as exc:
-            errors[f"file_{req.key}"] = str(exc)
-    return checked
+    return uploads.check_posted(service.requirements, request.files, errors)
 
 
 def _form_errors(form, submit: bool) -> dict:
@@ -43,6 +34,11 @@ def _form_errors(form, submit: bool) -> dict:
             errors["__all__"] = "Sesi formulir kedaluwarsa. Muat ulang halaman lalu kirim kembali."
             continue
         field = form[name]
+        if formparts.is_group(field):  # errors on the right row (``anak-1-tanggal_lahir``)
+            for index, entry in enumerate(field.entries):  # blank extra rows are dropped, not reported
+                if not formparts.row_is_blank(entry) or (submit and index < field.min_entries):
+                    errors.update(formparts.group_errors_of(entry, submit))
+            continue
         if not submit and not (field.raw_data and any(str(v).strip() for v in field.raw_data)):
             continue  # drafts may leave fields empty; wrong formats are still reported
         errors[name] = messages[0]
@@ -74,6 +70,7 @@ def _replay(token: str, app_id: int | None = None):
 
 
 def _handle(service, application: Application | None):
+    service = service_settings.effective(service)
     form = application_form_class(service)()
     keys = [r.key for r in service.requirements]
     token = request.form.get(formtokens.FIELD, "") if request.method == "POST" else ""
@@ -82,6 +79,13 @@ def _handle(service, application: Application | None):
     if request.method == "GET" and application is not None:
         load_data(form, application.data or {})
     errors: dict = {}
+    if request.method == "POST" and formparts.edit_rows(form, request.form):
+        # "Tambah baris" / "Hapus baris": the same form again, one row more or less, nothing saved
+        # and nothing reported yet; chosen files are kept for the real submit.
+        files = _read_files(service, {})
+        staged = staging.existing(staging.kept(request.form, current_user, keys))
+        staged.update(staging.stage(files, current_user))
+        return _render_form(service, form, {}, application, staged, token, version, 200)
     if request.method == "POST":
         if formtokens.valid(token):
             replay = _replay(token)
@@ -126,10 +130,13 @@ def _handle(service, application: Application | None):
         staged.update(staging.stage({k: f for k, f in files.items() if f"file_{k}" not in errors}, current_user))
         if not formtokens.valid(token):
             token = ""
+    return _render_form(service, form, errors, application, staged, token, version, 422 if errors else 200)
+
+
+def _render_form(service, form, errors, application, staged, token, version, status):
     current = {}
     if application is not None:
         current = {u.requirement: u for u in application.uploads if not u.superseded}
-    status = 422 if errors else 200
     returned = workflow.return_note(application) if application is not None and application.status == "returned" \
         else None
     return render_template("applications/form.html", service=service, form=form, errors=errors,
@@ -205,7 +212,7 @@ def _oversight_flag(application) -> dict:
 
 
 def detail_context(application: Application) -> dict:
-    from ..plugins import registry
+    from ..plugins import service_hook
     from .inbox import action_context
 
     service = get_service(application.service)
@@ -214,8 +221,8 @@ def detail_context(application: Application) -> dict:
     if not staff_view:  # a staff step's product is listed once it was delivered (access.can_download)
         outputs = {r.key for r in service.output_requirements}
         uploads_ = [u for u in uploads_ if u.requirement not in outputs or can_download(current_user, u)]
-    panels = registry().collect("pintu_application_panels", application=application, service=service,
-                                viewer=current_user)
+    panels = [panel for result in service_hook(service, "pintu_application_panels")(
+        application=application, service=service, viewer=current_user) for panel in (result or ())]
     ctx = dict(application=application, service=service, uploads=uploads_, staff_view=staff_view,
                data_rows=display_data(service, application.data or {}),
                events=timeline(application, staff=staff_view,
@@ -223,11 +230,46 @@ def detail_context(application: Application) -> dict:
                reported_anonymously=reported_anonymously(application), panels=panels,
                days_left=workflow.working_days_left(application), cancel_form=VersionForm())
     ctx.update(action_context(application))
+    ctx.update(external_context(application, service, staff_view))
+    ctx.update(documents_context(application, service, staff_view))
     if service.messages:
         from .messages import thread_context
 
         ctx.update({k: v for k, v in thread_context(application).items() if k not in ctx})
     return ctx
+
+
+def documents_context(application: Application, service, staff_view: bool) -> dict:
+    """The issued documents shown under "Dokumen hasil layanan", the drafts staff may preview at the
+    issuing step, and which documents the viewer may re-issue."""
+    from .. import documents
+    from ..access import can_reissue
+
+    if not service.documents:
+        return {"issued_documents": [], "draft_documents": [], "reissuable": set()}
+    issued = documents.of_application(application.id, current_only=not staff_view)
+    drafts, reissuable = [], set()
+    if staff_view:
+        step = service.step(application.step)
+        acting = step is not None and workflow.can_act(current_user, step, application)
+        drafts = [d for d in service.documents if acting and step.key in d.steps]
+        reissuable = {doc.id for doc in issued if doc.current and service.document(doc.document) is not None
+                      and can_reissue(current_user, application, service.document(doc.document))}
+    return {"issued_documents": issued, "draft_documents": drafts, "reissuable": reissuable}
+
+
+def external_context(application: Application, service, staff_view: bool) -> dict:
+    """Staff see the links of parties outside the office (state, revoke, re-send); one query, only
+    for services with external steps."""
+    if not staff_view or not service.external_steps:
+        return {"external_links": [], "external_manage": False}
+    links = external.links_of(application)
+    step = external.current_step(application, service)
+    return {"external_links": links, "link_states": {link.id: external.STATE_LABELS[external.state(link, application)]
+                                                     for link in links},
+            "external_manage": step is not None and external.may_manage(current_user),
+            "external_no_address": step.party.label if step is not None and not external.address_of(application, step)
+            else ""}
 
 
 @bp.route("/permohonan/<int:app_id>/tindakan", methods=["POST"])
@@ -246,14 +288,7 @@ def step_action(app_id):
         if replay is not None:
             return replay
     errors: dict = {}
-    files = {}
-    for req in step.requirements:
-        storage = request.files.get(f"file_{req.key}")
-        if storage is not None and storage.filename:
-            try:
-                files[req.key] = uploads.check(storage, req)
-            except uploads.UploadError as exc:
-                errors[f"file_{req.key}"] = str(exc)
+    files = uploads.check_posted(step.requirements, request.files, errors)
     if not form.validate_on_submit() or not formtokens.valid(token):
         errors["__all__"] = "Formulir kedaluwarsa. Muat ulang halaman lalu coba lagi."
     if not errors:

@@ -6,6 +6,7 @@ from itertools import groupby
 
 from flask import Blueprint, render_template, request
 
+from .. import service_settings
 from ..plugins import all_services, get_service
 
 bp = Blueprint("catalog", __name__)
@@ -32,4 +33,4 @@ def home():
 
 @bp.route("/layanan/<slug>")
 def service(slug):
-    return render_template("catalog/service.html", service=get_service(slug))
+    return render_template("catalog/service.html", service=service_settings.effective(get_service(slug)))

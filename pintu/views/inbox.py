@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from .. import queues, uploads, workflow
+from .. import handover, queues, uploads, workflow
 from ..access import application_or_404, staff_required
 from ..forms import ActionForm, AnswerForm, VersionForm
 from ..models import Unit
@@ -92,9 +92,23 @@ def act(app_id):
             except uploads.UploadError as exc:
                 return _panel(application, f"{req.label}: {exc}", 422, form)
     try:
-        workflow.perform(application, current_user, form.action.data, note=form.note.data or "",
-                         internal_note=form.internal_note.data or "", expected_version=int(form.version.data),
-                         units=form.units.data, files=files)
+        action = step.action(form.action.data) if step is not None else None
+        if handover.applies(step, action):  # the pickup: who collected is recorded with the action
+            attorney = request.files.get("file_surat_kuasa")
+            checked = None
+            if attorney is not None and attorney.filename:
+                try:
+                    checked = uploads.check(attorney, handover.ATTORNEY)
+                except uploads.UploadError as exc:
+                    return _panel(application, f"{handover.ATTORNEY.label}: {exc}", 422, form)
+            handover.take(application, current_user, action.key, collector=request.form.get("collector") or "pemohon",
+                          name=request.form.get("collector_name", ""), id_number=request.form.get("collector_id", ""),
+                          attorney=checked, note=form.note.data or "", internal_note=form.internal_note.data or "",
+                          expected_version=int(form.version.data))
+        else:
+            workflow.perform(application, current_user, form.action.data, note=form.note.data or "",
+                             internal_note=form.internal_note.data or "", expected_version=int(form.version.data),
+                             units=form.units.data, files=files)
     except workflow.Conflict as exc:
         return _panel(application, str(exc), 409)
     except workflow.ValidationFailed as exc:

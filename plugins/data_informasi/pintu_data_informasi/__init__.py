@@ -38,7 +38,6 @@ from wtforms.validators import DataRequired, Length
 
 from pintu import (DISPOSE, FINISH, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
                    standard_steps)
-from pintu.workflow import WorkflowError
 
 SLUG = "data-informasi"
 REQUIRED = "Wajib diisi."
@@ -184,18 +183,18 @@ def pintu_template_dirs():
 
 
 @hookimpl
-def pintu_after_transition(application, service, event):
-    """Record the path the officer chose; a disposition moves the due date to its own standard.
+def pintu_before_transition(application, service, step, action, actor, note, files):
+    """The data file goes out only with the answer: sent with any other action of the officer's
+    steps, the action is refused before anything changes."""
+    if step.key in ("telaah", "penyampaian") and action.key not in DELIVERING and DATA_FILE.key in files:
+        return ("Berkas data dan informasi hanya dilampirkan saat menyampaikan jawaban. "
+                "Kosongkan unggahan untuk tindakan ini.")
+    return None
 
-    The data file goes out only with the answer: sent with any other action of
-    the officer's steps, the action is refused.
-    """
-    if service.slug != SLUG:
-        return
-    if event.from_step in ("telaah", "penyampaian") and event.action not in DELIVERING \
-            and data_file(application) is not None:
-        raise WorkflowError("Berkas data dan informasi hanya dilampirkan saat menyampaikan jawaban. "
-                            "Kosongkan unggahan untuk tindakan ini.")
+
+@hookimpl
+def pintu_after_transition(application, service, event):
+    """Record the path the officer chose; a disposition moves the due date to its own standard."""
     if event.action not in ("jawab_langsung", "teruskan"):
         return
     from pintu import clock, workingdays
@@ -215,8 +214,6 @@ def pintu_after_transition(application, service, event):
 
 @hookimpl
 def pintu_application_panels(application, service, viewer):
-    if service.slug != SLUG:
-        return None
     answer = answer_event(application) if application.status == "done" else None
     if answer is None:
         return None

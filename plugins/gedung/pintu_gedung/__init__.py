@@ -23,7 +23,7 @@ from pathlib import Path
 from flask import render_template
 from markupsafe import Markup
 
-from pintu import (FORWARD, REFUSE, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
+from pintu import (Document, FORWARD, REFUSE, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
                    standard_steps)
 
 from . import bookings
@@ -98,6 +98,12 @@ STEPS = standard_steps(
 )
 
 SERVICE = Service(
+    documents=[Document("surat_izin", "Surat Izin Pemakaian Gedung", "gedung/surat_izin.html",
+                       # A free booking is settled by the leadership's approval, a paid one once its
+                       # payment is accepted.
+                       step=(APPROVAL_STEP, "verifikasi_pembayaran"), action=("approve", "payment_ok"),
+                       condition=lambda data, step: step == "verifikasi_pembayaran" or not bookings.pays(data),
+                       number_scheme="{seq:03d}/PL17/UK/{year}")],
     slug=SLUG,
     code="GSG",
     title="Peminjaman dan Penyewaan BMN (Gedung Serba Guna)",
@@ -173,14 +179,12 @@ def pintu_blueprints():
 
 @hookimpl
 def pintu_validate_application(service, data, applicant, application):
-    if service.slug != SLUG:
-        return None
     return bookings.check_request(data, applicant, application)
 
 
 @hookimpl
 def pintu_before_transition(application, service, step, action, actor, note):
-    if service.slug != SLUG or action.kind != FORWARD:
+    if action.kind != FORWARD:
         return None
     if step.key == APPROVAL_STEP:
         return bookings.approval_conflict(application)
@@ -193,8 +197,6 @@ def pintu_before_transition(application, service, step, action, actor, note):
 def pintu_after_transition(application, service, event):
     """The booking follows the application: pending on (re)submission, approved by the leadership,
     refused with the application, cancelled (slot freed) when the applicant withdraws."""
-    if service.slug != SLUG:
-        return
     if event.kind in ("submitted", "resubmitted"):
         bookings.sync_booking(application)
     elif event.kind == FORWARD and event.from_step == APPROVAL_STEP:
@@ -207,8 +209,6 @@ def pintu_after_transition(application, service, event):
 
 @hookimpl
 def pintu_application_panels(application, service, viewer):
-    if service.slug != SLUG:
-        return None
     data = application.data or {}
     slot = bookings.slot_of(data)
     booking = bookings.booking_of(application)

@@ -26,7 +26,7 @@ def _is_staff() -> bool:
         return False
     from . import SERVICE
 
-    return any(current_user.has_role(step.role, step.unit) for step in SERVICE.steps if not step.for_applicant)
+    return any(current_user.takes_step(step.role, step.unit) for step in SERVICE.steps if not step.for_applicant)
 
 
 # ---------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from werkzeug.datastructures import FileStorage
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from pintu import Requirement, Service, Step, approve, audit, hookimpl, refuse, send_back, standard_steps
+from pintu import (Document, Requirement, Service, Step, approve, audit, hookimpl, refuse, send_back,
+                   standard_steps)
 
 SLUG = "kartu-istri-suami"
 REQUIRED = "Wajib diisi."
@@ -170,6 +171,8 @@ CONTACT = "Telp: (0331)-333533 Ext. 160/221, Email: pintu@polije.ac.id atau huma
 PRODUCT = "Surat pengantar usulan Kartu Istri/Suami"
 
 SERVICE = Service(
+    documents=[Document("surat_pengantar", "Surat Pengantar Usulan Kartu Istri / Suami",
+                       "karis_karsu/surat_pengantar.html", step="persetujuan", action="setujui", number_scheme="{seq:03d}/PL17/KP/{year}")],
     slug=SLUG,
     code="KIS",
     title="Usul Kartu Istri/Suami (Karis/Karsu)",
@@ -236,8 +239,6 @@ def pintu_template_dirs():
 
 @hookimpl
 def pintu_application_panels(application, service, viewer):
-    if service.slug != SLUG:
-        return None
     data = application.data or {}
     html = render_template("karis_karsu/detail.html", application=application, service=service,
                            kartu=kartu(data), fills_lpp=fills_lpp(data),

@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import Document, Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
 
 SLUG = "kartu-pegawai-hilang"
 REQUIRED = "Wajib diisi."
@@ -114,6 +114,9 @@ CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau huma
 PRODUCT = "Surat pengantar penggantian Kartu Pegawai (Karpeg) ke Badan Kepegawaian Negara (BKN)"
 
 SERVICE = Service(
+    documents=[Document("surat_pengantar", "Surat Pengantar Penggantian Kartu Pegawai yang Hilang",
+                       "karpeg_hilang/surat_pengantar.html", step="persetujuan", action="setujui",
+                       number_scheme="{seq:03d}/PL17/KP/{year}")],
     slug=SLUG,
     code="KPH",
     title="Kartu Pegawai Hilang",

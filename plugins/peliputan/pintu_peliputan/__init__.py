@@ -24,7 +24,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from pintu import FINISH, Action, Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import (FINISH, Action, Document, Requirement, Service, Step, approve, hookimpl, refuse, send_back,
+                   standard_steps)
 
 SLUG = "peliputan-media"
 REQUIRED = "Wajib diisi."
@@ -163,6 +164,8 @@ _steps = standard_steps(
 STEPS = [*_steps[:-1], dataclasses.replace(_steps[-1], condition=by_pickup)]
 
 SERVICE = Service(
+    documents=[Document("surat_jawaban_peliputan", "Surat Jawaban Permohonan Peliputan Media",
+                       "peliputan/surat_jawaban.html", step="persetujuan", action="setujui", number_scheme="{seq:03d}/PL17/HM/{year}")],
     slug=SLUG,
     code="LPM",
     title="Peliputan Media",

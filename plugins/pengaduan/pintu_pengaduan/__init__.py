@@ -31,9 +31,8 @@ from markupsafe import Markup
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Requirement, Service, Step, approve, hookimpl, refuse,
-                   send_back)
-from pintu.workflow import WorkflowError
+from pintu import (ANONYMOUS_FIELD, DISPOSE, FINISH, FORWARD, Action, Document, Requirement, Service, Step, approve,
+                   hookimpl, refuse, send_back)
 
 SLUG = "pengaduan-masyarakat"
 REQUIRED = "Wajib diisi."
@@ -130,6 +129,8 @@ STEPS = [
 ]
 
 SERVICE = Service(
+    documents=[Document("surat_balasan_pengaduan", "Surat Balasan Pengaduan", "pengaduan/surat_balasan.html",
+                       step="persetujuan", action="kirim_jawaban", number_scheme="{seq:03d}/PL17/PM/{year}")],
     slug=SLUG,
     code="PGM",
     title="Pengaduan Masyarakat",
@@ -228,19 +229,16 @@ def pintu_template_dirs():
 
 
 @hookimpl
-def pintu_after_transition(application, service, event):
+def pintu_before_transition(application, service, step, action, actor, note, files):
     """The reply letter is released only with the approval, never with a request for revision."""
-    if service.slug != SLUG or event.action != "revisi":
-        return
-    if reply_letter(application) is not None:
-        raise WorkflowError("Surat balasan hanya diunggah bersama persetujuan jawaban resmi. "
-                            "Kosongkan unggahan untuk meminta perbaikan rancangan.")
+    if action.key == "revisi" and REPLY_LETTER.key in files:
+        return ("Surat balasan hanya diunggah bersama persetujuan jawaban resmi. "
+                "Kosongkan unggahan untuk meminta perbaikan rancangan.")
+    return None
 
 
 @hookimpl
 def pintu_application_panels(application, service, viewer):
-    if service.slug != SLUG:
-        return None
     panels = []
     reply = official_reply(application) if application.status == "done" else None
     if reply is not None:

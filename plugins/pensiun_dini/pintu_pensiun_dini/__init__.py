@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import Document, Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
 
 SLUG = "pensiun-dini"
 REQUIRED = "Wajib diisi."
@@ -229,6 +229,8 @@ REQUIREMENTS = [
 CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau humas@polije.ac.id"
 
 SERVICE = Service(
+    documents=[Document("surat_pengantar", "Surat Pengantar Usulan Pensiun Dini", "pensiun_dini/surat_pengantar.html",
+                       step="persetujuan", action="setujui", number_scheme="{seq:03d}/PL17/KP/{year}")],
     slug=SLUG,
     code="PSD",
     title="Usulan Pensiun Dini",
@@ -299,8 +301,6 @@ def pintu_template_dirs():
 def pintu_validate_application(service, data, applicant, application):
     """Dates that disagree with the NIP are reported as such; the age and service rule is applied to
     the dates that agree (the core has already required an 18-digit NIP)."""
-    if service.slug != SLUG:
-        return None
     errors = check_against_nip(data, applicant.id_number)
     for key, message in age_and_service(data).items():
         errors.setdefault(key, message)
@@ -316,8 +316,6 @@ def reference_date(application) -> dt.date:
 
 @hookimpl
 def pintu_application_panels(application, service, viewer):
-    if service.slug != SLUG:
-        return None
     data = application.data or {}
     born, tmt = as_date(data.get("tanggal_lahir")), as_date(data.get("tmt_cpns"))
     on = reference_date(application)

@@ -17,7 +17,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from pintu import Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
+from pintu import Document, Requirement, Service, Step, approve, hookimpl, refuse, send_back, standard_steps
 
 SLUG = "kartu-taspen"
 REQUIRED = "Wajib diisi."
@@ -52,6 +52,9 @@ CONTACT = "Telp: (0331) 333533 Ext. 160/221, Email: pintu@polije.ac.id atau huma
 PRODUCT = "Tembusan surat pengantar pengiriman berkas ke BKN"
 
 SERVICE = Service(
+    documents=[Document("surat_pengantar", "Surat Pengantar Pengiriman Berkas Usul Kartu TASPEN ke BKN",
+                       "taspen/surat_pengantar.html", step="persetujuan", action="setujui",
+                       number_scheme="{seq:03d}/PL17/KP/{year}")],
     slug=SLUG,
     code="TSP",
     title="Usul Kartu TASPEN",

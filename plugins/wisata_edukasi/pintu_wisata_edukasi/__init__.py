@@ -21,7 +21,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from pintu import Action, Requirement, Service, Step, dispose, hookimpl, refuse, send_back, standard_steps
+from pintu import Action, Document, Requirement, Service, Step, dispose, hookimpl, refuse, send_back, standard_steps
 
 SLUG = "wisata-edukasi"
 REQUIRED = "Wajib diisi."
@@ -115,6 +115,10 @@ _steps = standard_steps(
 STEPS = [*_steps[:-1], dataclasses.replace(_steps[-1], condition=by_pickup)]
 
 SERVICE = Service(
+    documents=[Document("surat_balasan_kunjungan", "Surat Balasan Permohonan Wisata Edukasi / Studi Banding",
+                       "wisata_edukasi/surat_balasan.html", step="koordinasi", action="disepakati",
+                       signer="verifikator", position="Kepala Subbagian Hubungan Masyarakat",
+                       number_scheme="{seq:03d}/PL17/HM/{year}")],
     slug=SLUG,
     code="WSB",
     title="Wisata Edukasi dan Studi Banding",
