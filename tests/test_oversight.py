@@ -291,3 +291,14 @@ def test_the_rollup_kept_by_the_engine_equals_the_one_rebuilt_by_init_db(app, ca
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0 and "Rekap harian dasbor disusun ulang" in result.output, result.output
     assert rollup() == kept
+
+
+def test_a_unit_pimpinan_is_no_overseer(app, cast, make_user):
+    """The head of a Bidang holds pimpinan in that unit: not the institution's leadership, so no
+    dashboard and no read-only view of other units' files."""
+    make_user("kabid@test.id", "pimpinan", "kepegawaian")
+    app_id = submit(app)
+    kabid = as_user(app, "kabid@test.id")
+    assert kabid.get("/dasbor").status_code == 403
+    assert kabid.get(f"/permohonan/{app_id}").status_code == 404
+    assert "Dasbor" not in kabid.get("/").get_data(as_text=True)
