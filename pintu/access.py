@@ -52,6 +52,21 @@ def staff_can_view(user: User, application: Application) -> bool:
     return any(d.unit.key in unit_keys for d in dispositions_of(application))
 
 
+def oversees(user: User) -> bool:
+    """Admin and the institution's pimpinan (the role held without a unit: not the head of a Bidang)
+    oversee every submitted application, read-only (issue 10: search, archive, dashboard); their
+    views of personal documents are audited (see :func:`via_oversight`)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_admin or user.takes_step("pimpinan", None)
+
+
+def via_oversight(user: User, application: Application) -> bool:
+    """True when ``user`` sees ``application`` only because they oversee everything."""
+    return (application.applicant_id != user.id and application.status != "draft" and oversees(user)
+            and not staff_can_view(user, application))
+
+
 def acts_at(user: User, step, application: Application) -> bool:
     """Whether ``user`` holds the role of the staff ``step`` in the unit it has for ``application``."""
     if step.for_applicant or step.external:
@@ -60,7 +75,20 @@ def acts_at(user: User, step, application: Application) -> bool:
 
 
 def can_view(user: User, application: Application) -> bool:
-    return application.applicant_id == user.id or staff_can_view(user, application)
+    return (application.applicant_id == user.id or staff_can_view(user, application)
+            or (application.status != "draft" and oversees(user)))
+
+
+def staff_or_oversight_required(view):
+    """Staff, and admin (who is not staff but oversees every application)."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not (current_user.is_staff or oversees(current_user)):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def application_or_404(app_id: int, user: User | None = None) -> Application:
@@ -102,7 +130,8 @@ def can_download(user: User, upload) -> bool:
         return False
     application = upload.application
     is_applicant = application.applicant_id == user.id
-    staff = not is_applicant and staff_can_view(user, application)
+    staff = not is_applicant and (staff_can_view(user, application)
+                                  or (application.status != "draft" and oversees(user)))
     if not (is_applicant or staff):
         return False
     if upload.requirement == "message":

@@ -62,6 +62,15 @@ def request_password_reset(email: str) -> None:
               secret=notifications.base_url_for("auth.register"))
 
 
+def send_set_password(user: User) -> None:
+    """Mail ``user`` a one-time link to set a password (an account claimed at the counter, see
+    :mod:`pintu.loket`); the reset link, valid ``PASSWORD_RESET_HOURS``."""
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    token = accounts.create_reset_token(user)
+    _send(user.email, "[PINTU] Atur kata sandi akun Anda", "email/claim.txt", user=user, hours=hours,
+          secret=notifications.base_url_for("auth.reset", token=token))
+
+
 def register(*, email: str, name: str, password: str, phone: str = "", category: str = "masyarakat",
              id_number: str = "") -> None:
     """Start a registration: a verification link to a new address, a notice to a registered one.

@@ -72,6 +72,16 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+#: Domain of the placeholder address of an account made at the counter without an e-mail
+#: (:mod:`pintu.loket`; ``.invalid`` is reserved by RFC 2606, so it never reaches anyone).
+NO_EMAIL_DOMAIN = "tanpa-email.invalid"
+
+
+def has_email(user: User) -> bool:
+    """False for an account made at the counter without an e-mail: nothing is mailed to it."""
+    return not (user.email or "").endswith("@" + NO_EMAIL_DOMAIN)
+
+
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 

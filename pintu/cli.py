@@ -25,7 +25,11 @@ def register_cli(app: Flask) -> None:
             from . import queues
 
             tasks = queues.rebuild()
+            from . import rollup
+
+            counts = rollup.rebuild()
         click.echo(f"Antrean kotak tugas disusun ulang: {tasks} tugas terbuka.")
+        click.echo(f"Rekap harian dasbor disusun ulang: {counts} baris.")
         click.echo(f"Database siap: {app.config['DATABASE_URL'].split('@')[-1]} ({len(units)} unit).")
         from .jobs import PART_MAX_AGE_SECONDS
         from .uploads import sweep_parts
@@ -171,6 +175,54 @@ def register_cli(app: Flask) -> None:
         counts = run_sweep()
         click.echo(f"E-mail terkirim: {counts['sent']}, belum terkirim: {counts['not_sent']}. "
                    f"Berkas unggahan yatim (.part) dihapus: {counts['parts']}; berkas formulir yang ditinggalkan: {counts['staged']}.")
+
+    @app.cli.command("sla-check")
+    @click.option("--date", "day", default=None, help="Local day to check (YYYY-MM-DD); default today (WIB).")
+    def sla_check(day):
+        """Send today's SLA reminders and digests (idempotent: run it from cron as often as you like)."""
+        import datetime as dt
+
+        from . import reminders
+
+        with database.connection_context():
+            result = reminders.run(dt.date.fromisoformat(day) if day else None)
+        if not result.working_day:
+            click.echo(f"{result.day.isoformat()} bukan hari kerja: tidak ada pengingat.")
+            return
+        click.echo(f"Pengingat {result.day.isoformat()}: {result.reminders} baru, {result.skipped} sudah dikirim "
+                   f"sebelumnya, {result.digests} ringkasan harian, {len(result.mails)} e-mail.")
+        if result.mails and not app.config.get("REDIS_URL"):  # no worker: send them now, from this process
+            from . import mail
+
+            sent = not_sent = 0
+            while True:  # deliver_due takes up to 200 at a time
+                batch_sent, not_sent = mail.deliver_due()
+                sent += batch_sent
+                if not batch_sent:
+                    break
+            click.echo(f"E-mail terkirim: {sent}; gagal (dicoba lagi oleh sweep): {not_sent}.")
+
+    @app.cli.command("unit-head")
+    @click.argument("unit")
+    @click.argument("email", required=False)
+    def unit_head(unit, email):
+        """Mark EMAIL as the head of UNIT (overdue work of the unit is escalated to them); without
+        EMAIL, clear it (escalation then goes to every verifikator of the unit)."""
+        from .models import Unit, User
+
+        with database.connection_context():
+            row = Unit.get_or_none(Unit.key == unit)
+            if row is None:
+                raise click.UsageError(f"unit tidak dikenal: {unit}")
+            user = User.get_or_none(User.email == accounts.normalise_email(email)) if email else None
+            if email and user is None:
+                raise click.UsageError(f"pengguna tidak dikenal: {email}")
+            row.head_id = user.id if user else None
+            row.save()
+            from . import audit
+
+            audit.record("unit.head", row, head=user.email if user else None, via="cli")
+        click.echo(f"Kepala {row.name}: {user.email if user else '(tidak ada; pimpinan unit, atau semua verifikator unit)'}.")
 
     @app.cli.command("letters")
     @click.option("--q", default="", help="Only documents whose number, title, service or holder contains this.")

@@ -68,8 +68,10 @@ def due_date(service, data) -> dt.date | None:
 
     ``Service.completion_time`` (a :class:`pintu.Duration` in the standard's unit) wins over
     ``completion_days`` (working days, or a callable of the data); None when the service has
-    no completion time.  Holidays are the Indonesian calendar plus :func:`extra_holidays`; office
-    hours (for minute and hour limits) are :func:`office_hours` (both from the institution profile).
+    no completion time (the core's ``pintu_after_transition`` in :mod:`pintu.targets` then sets
+    the due date of the admin's internal target).  Holidays are the Indonesian calendar plus
+    :func:`extra_holidays`; office hours (for minute and hour limits) are :func:`office_hours`
+    (both from the institution profile).
     """
     from . import service_settings, workingdays
 

@@ -36,6 +36,8 @@ DEFAULTS = {
     "BASE_URL": "http://127.0.0.1:5000",
     "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,  # whole request; per-file and per-application limits are per service
     "EXTRA_HOLIDAYS": [],  # ISO dates: cuti bersama and campus holidays
+    "SLA_CHECK_AT": "07:00",  # local time after which the worker / background thread runs the daily SLA check; "" = cron only
+    "INTERNAL_TARGET_DAYS": 5,  # working days for services without a standard time (seed 004's pengaduan standard)
     "DISABLED_PLUGINS": [],
     "PLUGINS": [],
     "LOGIN_MAX_FAILURES": 5,

@@ -7,8 +7,8 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DecimalField, EmailField, HiddenField, IntegerField, PasswordField, SelectField,
-                     SelectMultipleField, StringField, TelField, TextAreaField)
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, HiddenField, IntegerField, PasswordField,
+                     SelectField, SelectMultipleField, StringField, TelField, TextAreaField)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from . import formparts
@@ -64,6 +64,20 @@ class RegisterForm(ProfileFields):
 
 class ProfileForm(ProfileFields):
     pass
+
+
+class CounterApplicantForm(ProfileFields):
+    """A new applicant's account made by a petugas at the counter (pintu.loket)."""
+
+    category = SelectField("Kategori pemohon", choices=list(APPLICANT_CATEGORIES.items()))
+    email = EmailField("E-mail (opsional)", validators=[Optional(), Email("Alamat e-mail tidak valid.",
+                                                                         check_deliverability=False)],
+                       description="Kosongkan jika pemohon tidak memiliki e-mail; akun dapat diklaim kemudian.")
+
+
+class ClaimForm(FlaskForm):
+    email = EmailField("E-mail pemohon", validators=[DataRequired(REQUIRED), Email("Alamat e-mail tidak valid.",
+                                                                                   check_deliverability=False)])
 
 
 class LoginForm(FlaskForm):
@@ -129,6 +143,63 @@ class TrackForm(FlaskForm):
 class UnitForm(FlaskForm):
     key = StringField("Kode unit", validators=[DataRequired(REQUIRED), Length(max=40)])
     name = StringField("Nama unit", validators=[DataRequired(REQUIRED), Length(max=120)])
+
+
+class ReminderPreferenceForm(FlaskForm):
+    reminder_digest = BooleanField("Kirim pengingat batas waktu sebagai satu ringkasan harian "
+                                   "(bukan satu e-mail per permohonan)")
+
+
+class ServiceTargetForm(FlaskForm):
+    service = HiddenField(validators=[DataRequired(REQUIRED)])
+    days = StringField("Target internal (hari kerja)", validators=[DataRequired(REQUIRED)])
+
+    def validate_days(self, field):
+        value = (field.data or "").strip()
+        if not value.isdigit() or not 1 <= int(value) <= 365:
+            raise ValidationError("Isi jumlah hari kerja antara 1 dan 365.")
+
+
+class IsoDateField(DateField):
+    """A YYYY-MM-DD date (``<input type="date">``) with an Indonesian message when it is not one."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Tanggal tidak valid (gunakan format TTTT-BB-HH).") from exc
+
+
+class SearchForm(FlaskForm):
+    """The staff search's filters (a GET form: no CSRF token, nothing is written)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Cari", validators=[Optional(), Length(max=120)],
+                    description="Nomor permohonan, kode lacak, nama pemohon, NIK/NIP atau e-mail")
+    layanan = SelectField("Layanan", choices=[], validate_choice=False, validators=[Optional()])
+    status = SelectField("Status", choices=[], validate_choice=False, validators=[Optional()])
+    dari = IsoDateField("Diajukan sejak", validators=[Optional()], format="%Y-%m-%d")
+    sampai = IsoDateField("Diajukan sampai", validators=[Optional()], format="%Y-%m-%d")
+
+    def validate_sampai(self, field):
+        if field.data and self.dari.data and field.data < self.dari.data:
+            raise ValidationError("Tanggal akhir tidak boleh sebelum tanggal awal.")
+
+
+class PeriodForm(FlaskForm):
+    """The dashboard's period (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    dari = IsoDateField("Periode dari", validators=[Optional()], format="%Y-%m-%d")
+    sampai = IsoDateField("sampai", validators=[Optional()], format="%Y-%m-%d")
+
+    def validate_sampai(self, field):
+        if field.data and self.dari.data and field.data < self.dari.data:
+            raise ValidationError("Tanggal akhir tidak boleh sebelum tanggal awal.")
 
 
 class MembershipForm(FlaskForm):

@@ -90,6 +90,12 @@ def _periodic_sweep(app: Flask) -> None:
             sweep(grace_seconds=float(app.config["SWEEP_SECONDS"]))
     except Exception:  # noqa: BLE001 - a broken sweep must not end the thread; it runs again later
         log.exception("sweep failed")
+    try:
+        from . import reminders
+
+        reminders.run_if_due(app)  # the daily SLA check (queued once per process and day)
+    except Exception:  # noqa: BLE001
+        log.exception("queuing the SLA check failed")
 
 
 class Runner:

@@ -39,6 +39,9 @@ class JSONField(TextField):
 class Unit(BaseModel):
     key = CharField(unique=True, max_length=40)
     name = CharField(max_length=120)
+    # The unit's head (a user id): overdue work of the unit is escalated to them (pintu.reminders);
+    # unset, to its pimpinan, else to every verifikator of the unit.  Set with ``flask --app pintu unit-head``.
+    head_id = IntegerField(null=True)
 
     def __str__(self):
         return self.name
@@ -49,12 +52,14 @@ class User(BaseModel):
     name = CharField(max_length=120)
     phone = CharField(max_length=30, default="")
     category = CharField(max_length=20, default="masyarakat")
-    id_number = CharField(max_length=20, default="")  # NIP (18 digits) or NIK (16 digits)
+    id_number = CharField(max_length=20, default="", index=True)  # NIP (18 digits) or NIK (16 digits)
     password_hash = CharField(max_length=255)
     # Rotated on logout and password change: sessions carrying an old value end.
     session_token = CharField(max_length=64)
     is_active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    # Staff preference (Profil): SLA reminders as one daily digest instead of one mail per item.
+    reminder_digest = BooleanField(default=False)
 
     # flask-login protocol -------------------------------------------------------
     is_authenticated = True
@@ -128,7 +133,7 @@ class Membership(BaseModel):
 class Application(BaseModel):
     id = AutoField()
     reference = CharField(unique=True, max_length=20, null=True)  # given at first submission
-    tracking_code = CharField(max_length=10, default="")
+    tracking_code = CharField(max_length=10, default="", index=True)  # staff search (0005)
     service = CharField(max_length=60, index=True)
     applicant = ForeignKeyField(User, backref="applications", on_delete="CASCADE")
     status = CharField(max_length=20, default="draft", index=True)
@@ -153,7 +158,11 @@ class Application(BaseModel):
         # pintu.queues) and only `queues.rebuild` (init-db) still uses its (status, service, step)
         # prefix. Narrowing it to that prefix needs a migration step (pintu/migrations/core).
         indexes = ((("status", "service", "step", "assignee", "due_date", "applicant"), False),
-                   (("applicant", "updated_at"), False))
+                   (("applicant", "updated_at"), False),
+                   # Staff search by date (pintu.search), the dashboard's overdue list (pintu.dashboard):
+                   # migration 0005.
+                   (("submitted_at", "service", "status"), False),
+                   (("status", "due_date"), False))
 
     @property
     def status_label(self):
@@ -578,3 +587,69 @@ class SurveyResponse(BaseModel):
 
 
 ALL_MODELS += [Setting, SurveyResponse]
+
+
+class ServiceTarget(BaseModel):
+    """An internal completion target (working days) set by the admin for a service whose standard
+    names no completion time (see :mod:`pintu.targets`), so that no application is "never late"."""
+
+    service = CharField(max_length=60, unique=True)
+    days = IntegerField()
+    updated_at = DateTimeField(default=utcnow)
+
+
+class Reminder(BaseModel):
+    """One SLA reminder of one application, kind (``due_soon``, ``overdue``) and local day.
+
+    The unique index is the guarantee that a reminder goes out once: :mod:`pintu.reminders`
+    inserts the row (insert-or-skip) in the transaction that stores its mails, so a second run,
+    or a second worker at the same moment, finds it there and sends nothing."""
+
+    application = ForeignKeyField(Application, on_delete="CASCADE")
+    kind = CharField(max_length=20)
+    day = DateField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("application", "kind", "day"), True),)
+
+
+class DigestItem(BaseModel):
+    """A reminder waiting for the daily digest of a staff member who asked for one."""
+
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    reminder = ForeignKeyField(Reminder, on_delete="CASCADE")
+    digest_day = DateField(null=True)  # the day of the digest that carried it; null: not mailed yet
+
+    class Meta:
+        indexes = ((("user", "digest_day"), False),)
+
+
+class DigestSent(BaseModel):
+    """The daily digest of one staff member and day (unique: sent once)."""
+
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    day = DateField()
+
+    class Meta:
+        indexes = ((("user", "day"), True),)
+
+
+class DailyCount(BaseModel):
+    """The dashboard's rollup: how many applications of a service did ``metric`` on a local day
+    (received, closed per status, returned, finished on time, finished in N working days...).
+
+    Kept by the core's ``pintu_after_transition`` in the transaction of each change and rebuilt by
+    ``init-db`` (see :mod:`pintu.rollup`), so the dashboard sums at most a row per day, service and
+    metric instead of scanning the applications of the period."""
+
+    day = DateField()
+    service = CharField(max_length=60)
+    metric = CharField(max_length=20)
+    value = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("day", "service", "metric"), True),)
+
+
+ALL_MODELS += [ServiceTarget, Reminder, DigestItem, DigestSent, DailyCount]

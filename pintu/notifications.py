@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import render_template, url_for
 
 from . import jobs, mail, mailsecrets
+from .accounts import has_email
 from .models import Application, Membership, Notification, OutgoingMail, Unit, User
 from .services import FINAL_STATUSES, Service
 
@@ -87,8 +88,9 @@ def on_event(application: Application, service: Service, event) -> list[int]:
                                todo=todo, instructions=todo.instructions_for(application) if todo else "",
                                final=application.status in FINAL_STATUSES, survey_link=survey_link)
         subject = f"[PINTU] {application.reference} - {event.message}"
-        mails.append(queue_mail(applicant.email, subject, body, application,
-                                attachments=_attachments(application, event)))
+        if has_email(applicant):  # an account made at the counter without e-mail gets none (pintu.loket)
+            mails.append(queue_mail(applicant.email, subject, body, application,
+                                    attachments=_attachments(application, event)))
     if application.status in ("in_process", "ready") and event.to_step and event.kind != "claim":
         step = service.step(application.step)
         if step is not None and (event.from_step != event.to_step or event.kind in ("submitted", "resubmitted")):

@@ -17,6 +17,8 @@ from . import hookspecs, institutions
 from .services import Service
 
 ENTRY_POINT_GROUP = "pintu"
+#: Name under which the core registers its own hook implementations (left out of plugin_names()).
+CORE_HOOKS = "pintu-core"
 
 
 class PluginError(RuntimeError):
@@ -29,6 +31,10 @@ class PluginRegistry:
     def __init__(self, app: Flask):
         self.pm = pluggy.PluginManager("pintu")
         self.pm.add_hookspecs(hookspecs)
+        from . import corehooks
+
+        # The core's own hook implementations (internal targets, the dashboard's rollup); not a plugin.
+        self.pm.register(corehooks, name=CORE_HOOKS)
         disabled = set(app.config.get("DISABLED_PLUGINS") or ())
         self.institution = institutions.get(app.config.get("INSTITUTION_KEY"))
         claimed = institutions.claimed_packs()
@@ -83,7 +89,7 @@ class PluginRegistry:
         return self.pm.hook
 
     def plugin_names(self) -> list[str]:
-        return sorted(name for name, _ in self.pm.list_name_plugin())
+        return sorted(name for name, _ in self.pm.list_name_plugin() if name != CORE_HOOKS)
 
     def collect(self, hook_name: str, **kwargs) -> list:
         """Call a list-returning hook and flatten the lists."""

@@ -11,6 +11,14 @@
     }
   }, true);
 
+  // <button data-print>: print the page (the counter's receipt).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) {
+      window.print();
+    }
+  });
+
   // #galat shows the error of the last htmx request (see the htmx-config in base.html):
   // cleared when a new request starts; a request that gets no answer at all is reported too.
   function messageArea() {

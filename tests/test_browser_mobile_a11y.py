@@ -119,6 +119,12 @@ def test_no_horizontal_overflow_at_375px(demo_server, browser):
     applicant = logged_in(browser, base, "pegawai@pintu.test")
     applicant.goto(base + f"/permohonan/{an_application_of(apps, 'pensiun-dini', 'persetujuan')}")
     assert overflow(applicant) <= 375, ("application", overflow(applicant))
+    for path in ("/petugas/cari", "/petugas/cari?q=a", "/loket/"):  # issue 10: search, the counter
+        staff.goto(base + path)
+        assert overflow(staff) <= 375, (path, overflow(staff))
+    leadership = logged_in(browser, base, "pimpinan@pintu.test")
+    leadership.goto(base + "/dasbor")
+    assert overflow(leadership) <= 375, ("dashboard", overflow(leadership))
 
 
 def test_header_menu_folds_into_a_button_at_375px(demo_server, browser):
@@ -185,6 +191,12 @@ def test_main_pages_have_no_wcag_21_aa_violations(demo_server, browser, width):
     for path in ("/admin/surat-keluar", "/admin/penomoran"):
         admin.goto(base + path)
         found["admin " + path] = violations(admin)
+    for path in ("/petugas/cari?q=a", "/loket/", "/loket/?q=warga@pintu.test"):  # issue 10: search, the counter
+        staff.goto(base + path)
+        found["staff " + path] = violations(staff)
+    leadership = logged_in(browser, base, "pimpinan@pintu.test", width)
+    leadership.goto(base + "/dasbor")
+    found["dashboard"] = violations(leadership)
     if width == 375:
         staff.click("header.site label.menu-button")  # the open menu too
         found["open menu"] = violations(staff)

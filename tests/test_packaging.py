@@ -45,6 +45,8 @@ with app.app_context():
     services = list(registry().services)
     modules = {"pintu": str(Path(pintu.__file__).resolve())}
     for name, plugin in registry().pm.list_name_plugin():
+        if name == "pintu-core":  # the core's own hook implementations, inside the pintu package
+            continue
         # a module plugin, or a data-declared service of a pack (pintu.ServicePack: its folder)
         where = getattr(plugin, "__file__", None) or getattr(getattr(plugin, "pack", None), "directory", None)
         modules[plugin.__name__] = str(Path(where).resolve())

@@ -15,11 +15,11 @@ from ..services import APPLICANT_CATEGORIES, NOT_SET, ROLES, STATUSES
 
 
 def register_views(app: Flask) -> None:
-    from . import (admin, applications, auth, catalog, documents, external, inbox, letters_admin, messages,
-                   notifications, privacy, standards, survey, track)
+    from . import (admin, applications, auth, catalog, documents, external, inbox, letters_admin, loket, messages,
+                   notifications, oversight, privacy, standards, survey, track)
 
     for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, external,
-                   documents, letters_admin, standards, survey):
+                   documents, letters_admin, standards, survey, oversight, loket):
         app.register_blueprint(module.bp)
 
     @app.context_processor
@@ -33,7 +33,8 @@ def register_views(app: Flask) -> None:
                     current_user, application, service),
                 "applicant_name": lambda application, service=None: access.applicant_name(
                     current_user, application, service),
-                "deletion_pending": _deletion_pending}
+                "deletion_pending": _deletion_pending,
+                "oversees": access.oversees}  # admin and the institution's pimpinan (/dasbor, read-only files)
 
     def _deletion_pending(user):
         from ..privacy import pending_request

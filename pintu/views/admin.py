@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from .. import accounts, audit, mail, mailsecrets, privacy, service_settings
 from ..access import admin_required
-from ..forms import MembershipForm, ServiceSettingsForm, UnitForm, UserAdminForm, UserCategoryForm, parse_periods
+from ..forms import (MembershipForm, ServiceSettingsForm, ServiceTargetForm, UnitForm, UserAdminForm, UserCategoryForm,
+                     parse_periods)
 from ..models import AuditEntry, DeletionRequest, Membership, OutgoingMail, Unit, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -86,6 +87,25 @@ def units():
             flash("Unit ditambahkan.", "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/units.html", rows=list(Unit.select().order_by(Unit.name)), form=form)
+
+
+@bp.route("/target-layanan", methods=["GET", "POST"])
+@admin_required
+def service_targets():
+    """Internal completion targets of the services whose standard names no time (pintu.targets)."""
+    from .. import targets
+
+    form = ServiceTargetForm()
+    services = targets.untimed_services()
+    if form.validate_on_submit() and form.service.data in {s.slug for s in services}:
+        days = int(form.days.data.strip())
+        targets.set_target(form.service.data, days)
+        audit.record("service.target", ("service", form.service.data), days=days)
+        flash("Target internal disimpan.", "success")
+        return redirect(url_for("admin.service_targets"))
+    status = 422 if form.errors else 200
+    return render_template("admin/targets.html", services=services, current=targets.all_targets(), form=form,
+                           default=targets.default_days()), status
 
 
 @bp.route("/kotak-keluar")

@@ -200,8 +200,15 @@ def mine():
 def detail(app_id):
     application = application_or_404(app_id)
     if application.applicant_id != current_user.id:
-        audit.record("application.view", application)
+        audit.record("application.view", application, **_oversight_flag(application))
     return render_template("applications/detail.html", **detail_context(application))
+
+
+def _oversight_flag(application) -> dict:
+    """``oversight=True`` in the audit entry of a view only admin/pimpinan oversight allowed."""
+    from ..access import via_oversight
+
+    return {"oversight": True} if via_oversight(current_user, application) else {}
 
 
 def detail_context(application: Application) -> dict:
@@ -338,7 +345,7 @@ def download(upload_id):
     if not path.exists():
         abort(404)
     audit.record("upload.download", upload, application=upload.application.reference or upload.application_id,
-                 requirement=upload.requirement)
+                 requirement=upload.requirement, **_oversight_flag(upload.application))
     response = send_file(path, mimetype=upload.mime_type, as_attachment=True, download_name=upload.original_name)
     response.headers["Cache-Control"] = "no-store"
     return response

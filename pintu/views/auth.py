@@ -8,7 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import account_links, accounts, ratelimit
-from ..forms import ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, RegisterForm, ResetForm
+from ..forms import (ChangePasswordForm, ForgotForm, LoginForm, ProfileForm, RegisterForm, ReminderPreferenceForm,
+                     ResetForm)
 
 bp = Blueprint("auth", __name__)
 
@@ -165,5 +166,13 @@ def profile():
             login_user(current_user)  # this session continues with the new token; others end
             flash("Kata sandi diganti. Sesi di perangkat lain telah diakhiri.", "success")
             return redirect(url_for("auth.profile"))
+    reminder_form = ReminderPreferenceForm(prefix="rem", obj=current_user)
+    if (request.method == "POST" and request.form.get("which") == "reminders" and current_user.is_staff
+            and reminder_form.validate_on_submit()):
+        current_user.reminder_digest = bool(reminder_form.reminder_digest.data)
+        current_user.save()
+        flash("Pilihan pengingat disimpan.", "success")
+        return redirect(url_for("auth.profile"))
     status = 422 if (form.errors or password_form.errors) else 200
-    return render_template("auth/profile.html", form=form, password_form=password_form), status
+    return render_template("auth/profile.html", form=form, password_form=password_form,
+                           reminder_form=reminder_form), status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from .. import handover, queues, uploads, workflow
@@ -63,10 +63,21 @@ def _panel(application, error: str | None = None, status: int = 200, form=None):
     return render_template("applications/_work.html", error=error, **ctx), status
 
 
+def _actionable_or_404(app_id: int):
+    """The application for a staff action: 404 for those who see it only as oversight (admin,
+    pimpinan without a step in the service), as for anybody who may not see it."""
+    from ..access import via_oversight
+
+    application = application_or_404(app_id)
+    if via_oversight(current_user, application):
+        abort(404)
+    return application
+
+
 @bp.route("/permohonan/<int:app_id>/aksi", methods=["POST"])
 @staff_required
 def act(app_id):
-    application = application_or_404(app_id)
+    application = _actionable_or_404(app_id)
     form = ActionForm()
     if not form.validate_on_submit():
         return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
@@ -110,7 +121,7 @@ def act(app_id):
 @bp.route("/permohonan/<int:app_id>/klaim", methods=["POST"])
 @staff_required
 def claim(app_id):
-    application = application_or_404(app_id)
+    application = _actionable_or_404(app_id)
     form = VersionForm()
     if not form.validate_on_submit():
         return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
@@ -124,7 +135,7 @@ def claim(app_id):
 @bp.route("/permohonan/<int:app_id>/jawab", methods=["POST"])
 @staff_required
 def answer(app_id):
-    application = application_or_404(app_id)
+    application = _actionable_or_404(app_id)
     form = AnswerForm()
     if not form.validate_on_submit():
         return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)

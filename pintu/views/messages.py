@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from .. import formtokens, messages, uploads
-from ..access import application_or_404
+from ..access import application_or_404, via_oversight
 from ..plugins import get_service
 
 bp = Blueprint("messages", __name__)
@@ -15,14 +15,15 @@ bp = Blueprint("messages", __name__)
 def thread_context(application, error: str = "", body: str = "") -> dict:
     staff = application.applicant_id != current_user.id
     return dict(application=application, thread=messages.thread(application, staff), staff_view=staff,
-                thread_error=error, body=body, attachment=messages.ATTACHMENT)
+                thread_error=error, body=body, attachment=messages.ATTACHMENT,
+                read_only=via_oversight(current_user, application))  # admin/pimpinan oversight: no posting
 
 
 @bp.route("/permohonan/<int:app_id>/pesan", methods=["POST"])
 @login_required
 def post(app_id):
     application = application_or_404(app_id)
-    if not get_service(application.service).messages:
+    if not get_service(application.service).messages or via_oversight(current_user, application):
         abort(404)
     body = request.form.get("body", "")
     token = request.form.get(formtokens.FIELD, "")

@@ -274,6 +274,12 @@ def seed(app, n: int, n_users: int, rng: random.Random, open_share: float | None
 
         tasks = queues.rebuild()
         print(f"  ... {tasks:,} open tasks filed in the staff queues", file=sys.stderr)
+        from pintu import rollup  # and the dashboard's daily rollup, as init-db does
+
+        t_rollup = time.perf_counter()
+        counts = rollup.rebuild()
+        print(f"  ... dashboard rollup rebuilt: {counts:,} rows in {time.perf_counter() - t_rollup:.1f} s",
+              file=sys.stderr)
         if not is_sqlite():  # explicit ids: move the sequence past them
             database.execute_sql("SELECT setval(pg_get_serial_sequence('application', 'id'), "
                                  "(SELECT MAX(id) FROM application))")
@@ -700,6 +706,59 @@ def submission(port: int, server: Gunicorn, emails: list[str], seconds: float) -
 # Main
 # ---------------------------------------------------------------------------
 
+def oversight_timings(app, repeats: int = 5) -> list[dict]:
+    """In-process timings of the dashboard's aggregates (``pintu.dashboard.summarise``, all its
+    queries) for several periods, and of staff search pages (``pintu.search.page``), on the seeded
+    database: median and best of ``repeats`` runs after one unmeasured run, with the statement count."""
+    import logging
+
+    from pintu import clock, dashboard, search
+    from pintu.db import database
+    from pintu.models import User
+
+    statements = []
+
+    class _Count(logging.Handler):
+        def emit(self, record):
+            if record.name == "peewee":
+                statements.append(1)
+
+    results = []
+    with app.test_request_context(), database.connection_context():
+        today = clock.today()
+        cases = [(f"dashboard {label}", lambda d=days: dashboard.summarise(today - dt.timedelta(days=d), today))
+                 for label, days in (("this month", today.day - 1), ("30 days", 29), ("365 days", 364),
+                                     ("2 years", 729))]
+        petugas = User.get(User.email == PETUGAS_EMAIL)
+        cases += [("search page 1 (all, petugas)", lambda: search.page(petugas, search.Criteria())),
+                  ("search by name (petugas)", lambda: search.page(petugas, search.Criteria(q="Pemohon 12"))),
+                  ("search status=done (petugas)", lambda: search.page(petugas, search.Criteria(status="done"))),
+                  ("search by reference", lambda: search.page(petugas, search.Criteria(q=f"{CODE}-2026-00001")))]
+        logger, handler = logging.getLogger("peewee"), _Count()
+        for label, fn in cases:
+            fn()  # warm-up (page cache, statement preparation)
+            times = []
+            for _ in range(repeats):
+                statements.clear()
+                logger.addHandler(handler)
+                level = logger.level
+                logger.setLevel(logging.DEBUG)
+                t0 = time.perf_counter()
+                try:
+                    fn()
+                finally:
+                    times.append((time.perf_counter() - t0) * 1000)
+                    logger.removeHandler(handler)
+                    logger.setLevel(level)
+            times.sort()
+            r = {"case": label, "median_ms": round(times[len(times) // 2], 1), "best_ms": round(times[0], 1),
+                 "queries": len(statements)}
+            results.append(r)
+            print(f"  {label:<34} median {r['median_ms']:>8.1f} ms  best {r['best_ms']:>8.1f} ms  "
+                  f"{r['queries']} queries", flush=True)
+    return results
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -722,7 +781,7 @@ def parse_args(argv=None):
                    help="share of applications still open (default about 0.75; e.g. 0.02 for a long history)")
     p.add_argument("--only", help="comma-separated endpoint keys to measure (default all): " + ", ".join(
         ["bare", "catalog", "service", "lacak", "inbox-tugas", "inbox-baru", "inbox-saya", "inbox-terlambat",
-         "application", "staff-action", "submission"]))
+         "application", "staff-action", "submission", "oversight"]))
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     return p.parse_args(argv)
@@ -839,6 +898,11 @@ def run(args, instance: str) -> int:
               f"p99 {r['p99_ms']:>7.1f} ms" + (f"  ERRORS {r['errors']}: {r['first_error']}" if r["errors"] else ""),
               flush=True)
 
+    oversight = []
+    if wanted("oversight"):
+        print("oversight (in process: dashboard aggregates and search pages; issue 10 target: dashboard "
+              "within 200 ms at 1,000,000)")
+        oversight = oversight_timings(app)
     load_before = _load()
     for kind in ("bare", "pintu"):
         todo = [g for g in gets if g[2] == kind and wanted(g[0])]
@@ -920,6 +984,7 @@ def run(args, instance: str) -> int:
             "seeding": {"seconds": round(seed_s, 2) if seed_s is not None else None, "events": seeded["events"],
                         "db_bytes": size},
             "results": results,
+            "oversight": oversight,
         }
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(report, indent=2))
