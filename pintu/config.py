@@ -83,13 +83,13 @@ DEFAULTS = {
     "DOCUMENT_FOLDER": None,  # issued documents (PDF); default: instance/documents
     "MAIL_ATTACHMENT_MAX_MB": 5,  # larger attachments are replaced by a download link in the e-mail
     "RATE_LIMIT_VERIFY": [30, 15],  # verification lookups of unknown codes, per client address
-    "CONTACT_PHONE": "(0331) 333533 Ext. 160/221",
-    "CONTACT_EMAIL": "pintu@polije.ac.id",
+    # Empty here: each institution's contact comes from its declaration (pintu.institutions).
+    "CONTACT_PHONE": "",
+    "CONTACT_EMAIL": "",
     "LAPOR_URL": "https://www.lapor.go.id",
-    # Defaults of the institution profile (the administrator edits it at /admin/profil; pintu.institution).
-    "INSTITUTION_ADDRESS": "Jalan Mastrip PO.BOX 164, Jember",
+    # Defaults of the institution profile (the administrator edits it at /admin/profil; pintu.institution);
+    # INSTITUTION_ADDRESS and INSTITUTION_WEBSITE above, filled by the institution's declaration.
     "INSTITUTION_MAP_URL": "",
-    "INSTITUTION_WEBSITE": "https://www.polije.ac.id",
     "OFFICE_HOURS_TEXT": "Senin–Kamis 08.00–16.00, istirahat 12.00–13.00; Jumat 08.00–16.30, istirahat "
                          "11.00–13.00; Sabtu, Minggu dan hari libur tutup",
     "OFFICE_HOURS": None,  # {weekday: [["HH:MM", "HH:MM"], ...]}; None: pintu.workingdays.DEFAULT_OFFICE_HOURS

@@ -54,10 +54,11 @@ POLIJE = Institution(
         "data-informasi", "gedung", "karis-karsu", "karpeg-hilang", "legalisir", "peliputan", "pengaduan",
         "pensiun-dini", "taspen", "wisata-edukasi")),
     settings={"INSTITUTION": "Politeknik Negeri Jember",
+              "CONTACT_PHONE": "(0331) 333533 Ext. 160/221", "CONTACT_EMAIL": "pintu@polije.ac.id",
               # The letterhead of issued documents and receipts (pintu.institutions.profile).
               "INSTITUTION_PARENT": "Kementerian Pendidikan Tinggi, Sains, dan Teknologi",
               "INSTITUTION_ADDRESS": "Jalan Mastrip Kotak Pos 164 Jember 68101",
-              "INSTITUTION_CITY": "Jember", "INSTITUTION_WEBSITE": "www.polije.ac.id",
+              "INSTITUTION_CITY": "Jember", "INSTITUTION_WEBSITE": "https://www.polije.ac.id",
               "SIGNERS": {"pimpinan": {"name": "", "position": "Direktur", "id_number": ""},
                           "petugas": {"name": "", "position": "Kepala Unit Layanan Terpadu", "id_number": ""},
                           "verifikator": {"name": "", "position": "Kepala Unit", "id_number": ""},

@@ -118,3 +118,12 @@ def test_every_letter_a_pack_declares_is_issued_in_its_demo_and_verifies_as_genu
             assert issued is not None and issued.stored_name, f"{slug}: {document} not issued in the demo"
             page = client.get(f"/verifikasi/{issued.code}").get_data(as_text=True)
             assert "Dokumen asli" in page and issued.number in page, f"{slug}: {document} does not verify"
+
+
+@pytest.mark.parametrize("key", PACKED)
+def test_an_institution_shows_its_own_profile_never_the_default_ones(key, tmp_path):
+    app = _pack_app(key, tmp_path)
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert institutions.get(key).name in page
+    for polije in ("Politeknik Negeri Jember", "Jember", "polije", "0331"):
+        assert polije not in page, f"{key}: {polije!r} on its home page"

@@ -54,6 +54,8 @@ INSTITUTION = Institution(
     settings={
         "INSTITUTION": "Koordinasi Perguruan Tinggi Swasta (Kopertis) Wilayah IV",
         "CONTACT_PHONE": "022-7275630",
+        "INSTITUTION_ADDRESS": "Jl. P.H.H Mustofa No.38 Bandung",  # as the seed's complaint channels give it
+        "INSTITUTION_CITY": "Bandung",
         # The seed's e-mail address is obfuscated ("[email protected]"): left empty rather than invented
         # (set CONTACT_EMAIL in the instance's config.py).
         "CONTACT_EMAIL": "",

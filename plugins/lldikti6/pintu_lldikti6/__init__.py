@@ -67,6 +67,10 @@ INSTITUTION = Institution(
         "INSTITUTION": "Lembaga Layanan Pendidikan Tinggi Wilayah VI",
         "CONTACT_PHONE": "024-8317281, 8311521",
         "CONTACT_EMAIL": "pengaduan@lldikti6.id",
+        # From the seed's letterhead and complaint channel (Keputusan 746/LL6/OT.01.02/2021).
+        "INSTITUTION_ADDRESS": "Jl. Pawiyatan Luhur I/1, Bendan Dhuwur, Semarang",
+        "INSTITUTION_CITY": "Semarang",
+        "INSTITUTION_WEBSITE": "https://lldikti6.kemdikbud.go.id",
         "LAPOR_URL": "https://www.lapor.go.id",  # no. 16: complaints also reach the office through LAPOR!
     },
     catalog=PACK,
