@@ -155,3 +155,32 @@ def test_staff_see_the_batch_link_on_a_request_at_the_bank(app, client, cast, ma
     assert PAGE in client.get(f"/permohonan/{app_id}").get_data(as_text=True)
     login(client, "mhs1@test.id")
     assert PAGE not in client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+
+
+def test_the_bank_marks_the_card_printed_through_its_link_and_the_student_collects_it(app, client, cast, make_user):
+    """The whole SOP: request, front office, Kemahasiswaan, the partner bank (no account: the link
+    e-mailed to KTM_BANK_EMAIL, the institution's setting), pickup; the clock stood still at the bank."""
+    import re
+
+    from pintu.testing import hidden_fields, mails_to
+
+    app_id = waiting_for_bank(app, client, make_user, 1)[0]
+    due_before = get_application(app, app_id).due_date
+    bank_mail = mails_to(app, app.config["KTM_BANK_EMAIL"])[-1]
+    url = re.search(r"https?://[^/\s]+(/pihak-luar/\S+)", bank_mail).group(1)
+    bank = app.test_client()
+    page = bank.get(url).get_data(as_text=True)
+    # what the bank needs to print the card (NIM, jurusan), not the student's contact details
+    assert "KTM sudah dicetak" in page and "P3.73.20.1.25.001" in page and "mhs1@test.id" not in page
+    r = bank.post(url, data={**hidden_fields(page), "action": "dicetak", "name": "Dewi Petugas Bank",
+                             "capacity": "Customer Service", "note": ""})
+    assert r.status_code == 200, r.get_data(as_text=True)[:400]
+    application = get_application(app, app_id)
+    assert application.status == "ready" and application.due_date >= due_before
+    assert bank.get(url).status_code in (404, 410)  # the link is spent
+    login(client, "yandu@test.id")
+    act(client, app, app_id, "taken")
+    assert get_application(app, app_id).status == "done"
+    login(client, "mhs1@test.id")
+    page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
+    assert "Bank mencetak KTM" in page
