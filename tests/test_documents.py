@@ -337,6 +337,14 @@ def test_register_of_outgoing_letters_page_csv_and_command(client, app, staff, m
     assert "Tidak ada dokumen" in client.get("/admin/surat-keluar?q=tidakcocok").get_data(as_text=True)
     csv_text = client.get("/admin/surat-keluar?format=csv").get_data(as_text=True)
     assert f"{old.number}," in csv_text and ",diganti," in csv_text and ",berlaku," in csv_text
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(client.get("/admin/surat-keluar?format=xlsx").get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Nomor" and {r[0] for r in rows[1:]} == {old.number, new.number}
+    assert {r[5] for r in rows[1:]} == {"berlaku", "diganti"}
     result = app.test_cli_runner().invoke(args=["letters"])
     lines = result.output.strip().splitlines()
     assert len(lines) == 2 and lines[0].startswith(new.number)

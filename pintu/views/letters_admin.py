@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, documents, numbering
+from .. import audit, documents, exports, numbering
 from ..access import admin_required
 from ..plugins import all_services, find_service
 
@@ -49,19 +47,17 @@ def schemes():
 @bp.route("/surat-keluar")
 @admin_required
 def register():
-    """Agenda surat keluar: issued documents, newest first, searchable, exportable as CSV."""
+    """Agenda surat keluar: issued documents, newest first, searchable, exportable as CSV or XLSX
+    (streamed and formula-safe through :mod:`pintu.exports`)."""
     q = request.args.get("q", "").strip()
-    if request.args.get("format") == "csv":
-        rows = [documents.register_row(d) for d in documents.register(q, limit=100000)]
-        audit.record("export.csv", ("register", "surat-keluar"), rows=len(rows), q=q)
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(["Nomor", "Tanggal", "Dokumen", "Layanan", "Pemegang", "Status", "Verifikasi"])
-        for r in rows:
-            writer.writerow([r["number"], r["date"], r["title"], r["service"], r["holder"], r["status"], r["url"]])
-        return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=agenda-surat-keluar.csv",
-                                 "Cache-Control": "no-store"})
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        found = documents.register(q, limit=1_000_000)
+        audit.record(f"export.{fmt}", ("register", "surat-keluar"), rows=len(found), q=q)
+        header = ["Nomor", "Tanggal", "Dokumen", "Layanan", "Pemegang", "Status", "Verifikasi"]
+        rows = ([r["number"], r["date"], r["title"], r["service"], r["holder"], r["status"], r["url"]]
+                for r in map(documents.register_row, found))
+        return exports.response(fmt, "agenda-surat-keluar", [exports.Table("Agenda surat keluar", header, rows)])
     before = request.args.get("sebelum", type=int)
     found = documents.register(q, limit=REGISTER_PAGE + 1, before=before)
     more = len(found) > REGISTER_PAGE
