@@ -43,6 +43,8 @@ _LAZY = {
     "queue_mail": ("notifications", "queue_mail"), "absolute_url": ("notifications", "absolute_url"),
     # forms
     "TanggalField": ("fields", "TanggalField"), "form_data": ("forms", "form_data"),
+    # Indonesian dates in words (Babel): "25 November 2026", "November 2026", "Rabu"
+    "tanggal": ("pdf", "tanggal"), "bulan_tahun": ("pdf", "bulan_tahun"), "nama_hari": ("pdf", "nama_hari"),
     # demo data (pintu_demo_data hooks)
     "demo_application": ("demo_support", "application"), "sample_pdf": ("demo_support", "sample_pdf"),
     "AsParty": ("demo_support", "AsParty"), "ServicePlugin": ("catalog", "ServicePlugin"),

@@ -112,7 +112,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _register_errors(app: Flask) -> None:
     def page(code, title, message):
-        if request.headers.get("HX-Request"):
+        if request.htmx:
             return render_template("partials/error.html", title=title, message=message), code
         return render_template("error.html", code=code, title=title, message=message), code
 
@@ -122,7 +122,7 @@ def _register_errors(app: Flask) -> None:
 
         from .login_redirect import to_login
 
-        if request.headers.get("HX-Request") and not current_user.is_authenticated:
+        if request.htmx and not current_user.is_authenticated:
             return to_login()  # the session is gone (logged out elsewhere, expired): log in again
         return page(400, "Sesi formulir kedaluwarsa",
                     "Formulir ini sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim kembali.")

@@ -28,8 +28,8 @@ def _local_path(url: str | None) -> str | None:
 
 def page_of_request() -> str | None:
     """The page to come back to after logging in."""
-    if request.headers.get("HX-Request"):
-        return _local_path(request.headers.get("HX-Current-URL"))
+    if request.htmx:
+        return _local_path(request.htmx.current_url)
     if request.method != "GET":
         return _local_path(request.referrer)
     return request.full_path.rstrip("?")
@@ -42,7 +42,7 @@ def to_login():
     flash(MESSAGE, "info")
     target = safe_next(page_of_request())
     url = login_url("auth.login", next_url=target)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         response = make_response("", 401)
         response.headers["HX-Redirect"] = url
         return response

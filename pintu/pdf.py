@@ -23,6 +23,16 @@ def latin1(text) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+def bulan_tahun(value: dt.date) -> str:
+    """A month in Indonesian words: ``November 2026`` (Babel's CLDR data, not a hand-made table)."""
+    return format_date(value, format="MMMM y", locale="id")
+
+
+def nama_hari(value: dt.date) -> str:
+    """The weekday in Indonesian: ``Rabu``."""
+    return format_date(value, format="EEEE", locale="id")
+
+
 def tanggal(value: dt.date | dt.datetime | None) -> str:
     """A date in Indonesian words: ``25 November 2026`` (``-`` when absent)."""
     if value is None:

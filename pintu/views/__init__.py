@@ -70,8 +70,9 @@ def register_views(app: Flask) -> None:
             return "-"
         if isinstance(value, dt.datetime):
             value = to_local(value)
-        months = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
-        text = f"{value.day} {months[value.month - 1]} {value.year}"
+        from babel.dates import format_date
+
+        text = format_date(value, "d MMM y", locale="id")  # CLDR's Indonesian month abbreviations
         if with_time and hasattr(value, "hour"):
             text += f" {value.hour:02d}:{value.minute:02d}"
         return text

@@ -26,7 +26,7 @@ def search_services(q: str):
 def home():
     q = request.args.get("q", "")
     groups = search_services(q)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render_template("catalog/_results.html", groups=groups, q=q)
     return render_template("catalog/index.html", groups=groups, q=q)
 

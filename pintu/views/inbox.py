@@ -47,7 +47,7 @@ def index():
                tabs=queues.TABS, sorts={k: v[0] for k, v in queues.SORTS.items()},
                services=sorted(all_services(), key=lambda s: s.title), get_service=get_service,
                days_left=workflow.working_days_left)
-    if request.htmx and request.headers.get("HX-Target") == "inbox":
+    if request.htmx and request.htmx.target == "inbox":
         return render_template("inbox/_list.html", **ctx)
     return render_template("inbox/index.html", **ctx)
 

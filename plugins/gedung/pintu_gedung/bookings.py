@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from .models import Booking, Building
 
-from pintu import Application, Event, Upload, utcnow
+from pintu import Application, Event, Upload, bulan_tahun, nama_hari, tanggal, utcnow
 
 # ---------------------------------------------------------------------------
 # Vocabulary
@@ -36,9 +36,9 @@ HALF_DAY_MAX = dt.timedelta(hours=5)
 #: Booking statuses shown on the schedule.
 VISIBLE = ("pending", "approved")
 
-DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-MONTH_NAMES = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-               "Oktober", "November", "Desember"]
+#: Monday to Sunday in Indonesian, from Babel (2024-01-01 was a Monday): the schedule's column heads.
+DAY_NAMES = [nama_hari(dt.date(2024, 1, 1) + dt.timedelta(days=i)) for i in range(7)]
+
 FREE_TEXT = "Tidak dipungut biaya (pengguna internal)"
 
 
@@ -56,8 +56,8 @@ def rupiah(amount: int) -> str:
 
 def date_text(day: dt.date, weekday: bool = True) -> str:
     """Sabtu, 12 Mei 2026"""
-    text = f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
-    return f"{DAY_NAMES[day.weekday()]}, {text}" if weekday else text
+    text = tanggal(day)
+    return f"{nama_hari(day)}, {text}" if weekday else text
 
 
 def time_text(moment: dt.datetime | dt.time) -> str:
@@ -385,7 +385,7 @@ class Day:
 
     @property
     def name(self) -> str:
-        return DAY_NAMES[self.date.weekday()]
+        return nama_hari(self.date)
 
 
 @dataclass
@@ -415,7 +415,7 @@ def schedule(building: Building | None, view: str, anchor: dt.date) -> Schedule:
         first = _monday(anchor)
         last = first + dt.timedelta(days=6)
         if first.month == last.month:
-            title = f"{first.day}–{last.day} {MONTH_NAMES[last.month - 1]} {last.year}"
+            title = f"{first.day}–{last.day} {bulan_tahun(last)}"
         else:
             title = f"{date_text(first, False)} – {date_text(last, False)}"
         previous, following = first - dt.timedelta(days=7), first + dt.timedelta(days=7)
@@ -425,7 +425,7 @@ def schedule(building: Building | None, view: str, anchor: dt.date) -> Schedule:
         first_of_month = anchor.replace(day=1)
         last_of_month = anchor.replace(day=calendar.monthrange(anchor.year, anchor.month)[1])
         first, last = _monday(first_of_month), _monday(last_of_month) + dt.timedelta(days=6)
-        title = f"{MONTH_NAMES[anchor.month - 1]} {anchor.year}"
+        title = bulan_tahun(anchor)
         previous = (first_of_month - dt.timedelta(days=1)).replace(day=1)
         following = last_of_month + dt.timedelta(days=1)
         in_range = lambda d: d.month == anchor.month  # noqa: E731

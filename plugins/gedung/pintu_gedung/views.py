@@ -68,7 +68,7 @@ def schedule():
     anchor = bookings.parse_date(request.args.get("tanggal")) or bookings.now().date()
     ctx = dict(buildings=buildings, building=building, s=bookings.schedule(building, view, anchor),
                staff=_is_staff(), bookings=bookings)
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "jadwal":
+    if request.htmx and request.htmx.target == "jadwal":
         return render_template("gedung/_jadwal.html", **ctx)
     return render_template("gedung/jadwal.html", **ctx)
 

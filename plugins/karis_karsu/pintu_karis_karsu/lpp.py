@@ -10,9 +10,8 @@ from fpdf import FPDF
 from . import as_date, kartu
 
 from pintu import local_date, today
+from pintu import tanggal as indonesian_date
 
-MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember"]
 
 # The PDF core fonts speak Latin-1; typographic characters are mapped, anything else becomes "?".
 _REPLACE = {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
@@ -27,7 +26,7 @@ def latin1(text) -> str:
 def tanggal(value) -> str:
     """``20 Juni 1996``; ``-`` when absent."""
     d = as_date(value)
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else "-"
+    return indonesian_date(d) if d else "-"
 
 
 class _LPP(FPDF):

@@ -21,8 +21,8 @@ from werkzeug.datastructures import FileStorage
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from pintu import (approve, contact_text, demo_application, Document, hookimpl, local_date, refuse, Requirement,
-                   sample_pdf, send_back, Service, standard_steps, Step, TanggalField, today)
+from pintu import (approve, bulan_tahun, contact_text, demo_application, Document, hookimpl, local_date, refuse,
+                   Requirement, sample_pdf, send_back, Service, standard_steps, Step, TanggalField, today)
 
 
 SLUG = "pensiun-dini"
@@ -122,8 +122,6 @@ def age_and_service(data) -> dict[str, str]:
 # The dates against the NIP
 # ---------------------------------------------------------------------------
 
-MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember"]
 NIP_MISSING = ("NIP belum tercatat di profil Anda. Usulan pensiun dini memerlukan NIP 18 digit (tanggal lahir dan "
                "TMT CPNS diperiksa terhadap NIP): lengkapi NIP di halaman Profil, lalu ajukan kembali.")
 
@@ -158,7 +156,7 @@ def check_against_nip(data, nip: str) -> dict[str, str]:
         year, month = nip_tmt
         errors["tmt_cpns"] = (
             f"TMT CPNS {tmt:%d-%m-%Y} tidak sesuai dengan NIP Anda ({nip}): digit ke-9 sampai ke-14 NIP "
-            f"menunjukkan TMT CPNS {MONTHS[month - 1]} {year}. Periksa kembali TMT CPNS sesuai SK CPNS, atau "
+            f"menunjukkan TMT CPNS {bulan_tahun(dt.date(year, month, 1))}. Periksa kembali TMT CPNS sesuai SK CPNS, atau "
             f"perbaiki NIP di halaman Profil bila NIP yang salah.")
     return errors
 
