@@ -19,7 +19,7 @@ from flask import current_app, render_template
 from peewee import IntegrityError
 
 from . import accounts, notifications, ratelimit
-from .db import database
+from .db import write_transaction
 from .mailsecrets import REDACTED
 from .models import EmailVerification, PasswordResetToken, User, utcnow
 
@@ -120,7 +120,7 @@ def verify(token: str) -> Verified | None:
         return None
     dropped = accounts.id_number_taken(row.id_number)
     try:
-        with database.atomic():
+        with write_transaction():
             user = User.create(email=row.email, name=row.name, phone=row.phone, category=row.category,
                                id_number="" if dropped else row.id_number, password_hash=row.password_hash,
                                session_token=secrets.token_hex(16))

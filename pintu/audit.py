@@ -32,7 +32,7 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request
 
-from .db import database
+from .db import database, write_transaction
 
 _SECRET_KEY = re.compile(r"pass|sandi|token|secret|rahasia|csrf|otp|key", re.I)
 _SECRET_IN_TEXT = re.compile(r"((?:token|password|sandi|secret)=)[^&\s]+", re.I)
@@ -126,7 +126,7 @@ def _write(rows: list[dict]) -> None:
     for row in rows:
         row.setdefault("created_at", now)
     database.connect(reuse_if_open=True)
-    with database.atomic():
+    with write_transaction():
         AuditEntry.insert_many(rows).execute()
 
 

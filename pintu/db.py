@@ -60,3 +60,15 @@ def is_sqlite() -> bool:
     from peewee import SqliteDatabase
 
     return isinstance(database.obj, SqliteDatabase)  # pooled or not
+
+
+def write_transaction():
+    """A transaction for work that writes: ``BEGIN IMMEDIATE`` on SQLite, an ordinary one elsewhere.
+
+    SQLite cannot turn a transaction that has already read into a writing one while another
+    connection writes: the upgrade fails at once with "database is locked", whatever the busy
+    timeout (a deferred transaction that reads a setting, then updates, lost that race under
+    load).  Taking the write lock first makes it wait its turn instead.  Nested inside another
+    transaction it is a savepoint, as ``atomic()`` is.
+    """
+    return database.atomic(lock_type="IMMEDIATE") if is_sqlite() else database.atomic()

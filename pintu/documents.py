@@ -26,7 +26,7 @@ from pathlib import Path
 from flask import current_app
 
 from . import clock, letters, numbering
-from .db import database
+from .db import write_transaction
 from .models import Application, IssuedDocument, Unit, User, utcnow
 from .plugins import find_service
 
@@ -127,7 +127,7 @@ def reissue(doc: IssuedDocument, actor: User, reason: str) -> IssuedDocument:
     document = service.document(doc.document) if service is not None else None
     if document is None:
         raise DocumentError("Jenis dokumen ini tidak lagi dikenal oleh layanannya.")
-    with database.atomic(**numbering.immediate()):
+    with write_transaction():
         # Guarded: of two re-issues of the same document, one wins.
         current = IssuedDocument.get_by_id(doc.id)
         if current.superseded_by_id is not None:
@@ -255,7 +255,7 @@ def replace_with_scan(doc: IssuedDocument, checked, actor: User) -> IssuedDocume
     tmp = final.with_name(name + ".part")
     tmp.write_bytes(checked.content)
     _publish(tmp, final)
-    with database.atomic():
+    with write_transaction():
         done = (IssuedDocument.update(stored_name=name, sha256=hashlib.sha256(checked.content).hexdigest(),
                                       size=len(checked.content), scanned_at=utcnow())
                 .where(IssuedDocument.id == doc.id, IssuedDocument.stored_name == doc.stored_name,

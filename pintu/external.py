@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 from itsdangerous import BadData, URLSafeSerializer
 
+from .db import write_transaction
 from . import audit, clock, notifications
 from .mailsecrets import REDACTED
 from .models import Application, ExternalLink, User
@@ -211,12 +212,11 @@ def revoke(application: Application, actor: User) -> int:
 def resend(application: Application, service: Service, actor: User) -> bool:
     """Issue a new link for the external step the application waits at (the old ones are revoked)
     and send it; audited.  False when it waits at no external step or the data hold no address."""
-    from .db import database
 
     step = current_step(application, service)
     if step is None:
         return False
-    with database.atomic():
+    with write_transaction():
         mails = issue(application, service, step, sent_by=actor)
     notifications.dispatch(mails)
     audit.record("external_link.resend", application, step=step.key, sent=bool(mails))

@@ -5,7 +5,7 @@ the action's note."""
 
 from __future__ import annotations
 
-from .db import database
+from .db import write_transaction
 from .models import Event, Handover, Upload
 from .services import FINISH, FORWARD, Requirement
 
@@ -60,7 +60,7 @@ def take(application, officer, action_key: str, *, collector: str, name: str = "
     full_note = f"{text}\n{note.strip()}" if note.strip() else text
     written = []
     try:
-        with database.atomic():
+        with write_transaction():
             event = workflow.perform(application, officer, action_key, note=full_note, internal_note=internal_note,
                                      expected_version=expected_version)
             upload = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 
 from . import accounts, audit, workflow
-from .db import database
+from .db import write_transaction
 from .models import Application, Event, User, utcnow
 
 NO_EMAIL_DOMAIN = accounts.NO_EMAIL_DOMAIN
@@ -80,7 +80,7 @@ def submit(service, applicant: User, petugas: User, data: dict, files: dict, tok
     """File the application for ``applicant`` (same checks and engine as online), then record on its
     timeline that it was filed at the counter and by whom.  Raises what ``save_application`` raises."""
     application = workflow.save_application(service, applicant, data, files, submit=True, token=token)
-    with database.atomic():
+    with write_transaction():
         Event.create(application=application, actor=petugas, actor_role="petugas", kind=COUNTER_EVENT,
                      action="loket", message=f"Diajukan di loket oleh {petugas.name}",
                      from_status=application.status, from_step="", to_status=application.status,

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from . import formtokens, notifications, uploads
-from .db import database
+from .db import write_transaction
 from .models import Application, Message, Notification, Upload, User
 from .plugins import get_service
 from .services import FINAL_STATUSES, Requirement
@@ -44,7 +44,7 @@ def post(application: Application, author: User, body: str, *, internal: bool = 
     written = []
     mails = []
     try:
-        with database.atomic():
+        with write_transaction():
             formtokens.claim(token, author, application)
             upload = None
             if attachment is not None:

@@ -16,18 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from string import Formatter
 
-from .db import is_sqlite
 from .models import DocumentCounter, DocumentScheme
 
 #: Fields a scheme may use.
 FIELDS = ("seq", "year", "month", "month_roman", "code")
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-
-
-def immediate() -> dict:
-    """Keyword arguments of ``database.atomic()`` for a transaction that writes before it reads:
-    ``BEGIN IMMEDIATE`` on SQLite (take the write lock first, waiting for it), nothing elsewhere."""
-    return {"lock_type": "IMMEDIATE"} if is_sqlite() else {}
 
 
 def check_scheme(scheme: str) -> str:

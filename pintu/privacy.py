@@ -27,7 +27,7 @@ from werkzeug.security import generate_password_hash
 
 from . import audit, documents, external, uploads
 from .access import can_download, can_download_document
-from .db import database
+from .db import write_transaction
 from .messages import thread
 from .models import (Application, DeletionRequest, EmailVerification, Event, Handover, Membership, Message,
                      Notification, OutgoingMail, PasswordResetToken, RateLimitHit, SurveyResponse, Upload, User,
@@ -226,7 +226,7 @@ def execute_deletion(request_: DeletionRequest, admin: User) -> Result:
         raise PrivacyError(_open_message(still_open))
     result = Result()
     paths = []
-    with database.atomic():
+    with write_transaction():
         placeholder = anonymous_account()
         for application in Application.select().where(Application.applicant == user.id):
             if application.status == "draft":
@@ -271,7 +271,7 @@ def purge_expired(now: dt.datetime | None = None) -> Result:
         return result
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
     paths = []
-    with database.atomic():
+    with write_transaction():
         placeholder = anonymous_account()
         expired = (Application.select().where(Application.status.in_(list(FINAL_STATUSES)),
                                               Application.closed_at < cutoff,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from peewee import JOIN, Case, Value, fn
 
 from . import clock
-from .db import database, is_sqlite
+from .db import database, is_sqlite, write_transaction
 from .models import Application, Disposition, Task, Unit, User
 from .plugins import all_services, find_service
 
@@ -115,7 +115,7 @@ def rebuild() -> int:
     # No due key while the clock is paused (Step.pauses_clock): never counted late.
     due_key = Case(None, [(Application.paused_since.is_null(False), NO_DUE)],
                    fn.COALESCE(Application.due_date, NO_DUE))
-    with database.atomic():
+    with write_transaction():
         Task.delete().execute()
         for service in all_services():
             for step in service.steps:

@@ -33,7 +33,7 @@ from flask import current_app, render_template
 from peewee import chunked
 
 from . import clock, workingdays
-from .db import database
+from .db import write_transaction
 from .models import Application, DigestItem, DigestSent, Reminder, Task, Unit, User
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def run(today: dt.date | None = None) -> Result:
             continue
         service = find_service(application.service)
         recipients = _recipients(kind, tasks, people, application.applicant_id)
-        with database.atomic():
+        with write_transaction():
             # The insert first (on SQLite a transaction that has read cannot wait for the write lock).
             if not _insert_once(Reminder, application=app_id, kind=kind, day=today, created_at=_utcnow()):
                 result.skipped += 1
@@ -198,7 +198,7 @@ def _send_digests(today: dt.date) -> tuple[int, list[int]]:
     users = [r.user_id for r in DigestItem.select(DigestItem.user).where(DigestItem.digest_day.is_null()).distinct()]
     sent, mails = 0, []
     for user_id in users:
-        with database.atomic():
+        with write_transaction():
             if not _insert_once(DigestSent, user=user_id, day=today):
                 continue  # today's digest went out already: these items wait for tomorrow's
             items = list(DigestItem.select(DigestItem, Reminder, Application)

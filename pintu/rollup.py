@@ -24,7 +24,7 @@ from flask import current_app
 from peewee import EXCLUDED
 
 from . import clock, workingdays
-from .db import database, is_sqlite
+from .db import database, is_sqlite, write_transaction
 from .models import DailyCount
 
 FINAL = ("done", "refused", "cancelled")
@@ -111,7 +111,7 @@ def rebuild() -> int:
             name, n = (metric, rest[0]) if metric else (rest[0], rest[1])
             rows.append((_as_date(day), service, name, int(n or 0)))
 
-    with database.atomic():
+    with write_transaction():
         DailyCount.delete().execute()
         collect(f"SELECT {day_sub}, service, COUNT(*) FROM application WHERE submitted_at IS NOT NULL "
                 f"GROUP BY 1, 2", "received")

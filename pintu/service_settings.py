@@ -17,6 +17,7 @@ import datetime as dt
 
 from flask import g
 
+from .db import write_transaction
 from . import audit
 from .models import ServiceSetting, utcnow
 from .services import TIME_UNITS, Duration, Fee, Period, Service
@@ -90,12 +91,11 @@ def save(service: Service, values: dict, actor, expected_version: int) -> None:
 
     Raises :class:`StaleSettings` when the stored version is not ``expected_version``.
     """
-    from .db import database
 
     clean = {k: v for k, v in values.items() if k in KEYS and v not in (None, "", [])}
     if "periods" in values and values["periods"] == [] and service.periods:
         clean["periods"] = []  # closing every declared period is an override too
-    with database.atomic():
+    with write_transaction():
         row = ServiceSetting.get_or_none(ServiceSetting.service == service.slug)
         current = row.version if row else 0
         if current != expected_version:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import uploads
-from .db import database
+from .db import write_transaction
 from .models import Application, StagedUpload, Upload, User, utcnow
 
 FIELD_PREFIX = "staged_"
@@ -37,7 +37,7 @@ def stage(files: dict, user: User) -> dict[str, StagedUpload]:
         return {}
     written = []
     try:
-        with database.atomic():
+        with write_transaction():
             rows = {}
             for key, checked in files.items():
                 stored_name, tmp = uploads.store(checked)

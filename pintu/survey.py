@@ -37,7 +37,7 @@ from fractions import Fraction
 
 from peewee import IntegrityError, fn
 
-from .db import database
+from .db import write_transaction
 from .models import Application, Notification, SurveyResponse, Unit
 
 #: The nine elements (unsur) in the order of PermenPAN-RB 14/2017, with the answer wording of each
@@ -167,7 +167,7 @@ def submit(application: Application, service, ratings: dict[str, int], suggestio
     if any(v not in (1, 2, 3, 4) for v in values.values()):
         raise ValueError("ratings are 1..4")
     try:
-        with database.atomic():
+        with write_transaction():
             row = SurveyResponse.create(application=application.id, service=application.service,
                                         unit=unit_of(service)[:120], suggestion=(suggestion or "").strip(),
                                         gender=respondent.get("gender") or "", age=respondent.get("age"),

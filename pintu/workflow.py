@@ -18,11 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 from . import (accounts, clock, documents, external, formparts, formtokens, notifications, queues, service_settings,
                staging, tracking, uploads, workingdays)
-from .db import database
+from .db import write_transaction
 from .external import PartyActor
 from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
 from .plugins import get_service, service_hook
@@ -206,7 +204,7 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
     written = []
     mails: list[int] = []
     try:
-        with database.atomic():
+        with write_transaction():
             # The token first: on SQLite a transaction that has read cannot wait for the write lock.
             token_row = formtokens.claim(token, applicant)
             now = utcnow()
@@ -306,7 +304,7 @@ def claim(application: Application, actor: User, expected_version: int | None = 
     if not may_claim(application, actor):
         raise WorkflowError("Anda tidak berwenang menangani permohonan ini pada tahap ini.")
     version = application.version if expected_version is None else expected_version
-    with database.atomic():
+    with write_transaction():
         updated = (Application.update(assignee=actor, version=Application.version + 1)
                    .where(Application.id == application.id, Application.version == version).execute())
         if not updated:
@@ -474,7 +472,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
                          note, internal_note, expected_version, action, step, files, mails, written,
                          token=None, party: PartyActor | None = None,
                          issued: list | None = None) -> Event:
-    with database.atomic():
+    with write_transaction():
         # The token first: on SQLite a transaction that has read cannot wait for the write lock.
         formtokens.claim(token, actor, application)
         if party is not None and not external.spend(party.link_id):
@@ -582,7 +580,7 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
     if not units:
         raise ValidationFailed({"units": "Pilih sekurang-kurangnya satu unit tujuan disposisi."})
     mails: list[int] = []
-    with database.atomic():
+    with write_transaction():
         formtokens.claim(token, actor, application)
         for veto in service_hook(service, "pintu_before_transition")(
                 application=application, service=service, step=step, action=action, actor=actor, note=note,
@@ -635,7 +633,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
     step = service.step(application.step)
     version = application.version if expected_version is None else expected_version
     mails: list[int] = []
-    with database.atomic():
+    with write_transaction():
         updated = (Application.update(version=Application.version + 1, updated_at=utcnow())
                    .where(Application.id == application.id, Application.version == version).execute())
         if not updated:
