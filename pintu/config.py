@@ -93,7 +93,8 @@ DEFAULTS = {
     "OFFICE_HOURS_TEXT": "Senin–Kamis 08.00–16.00, istirahat 12.00–13.00; Jumat 08.00–16.30, istirahat "
                          "11.00–13.00; Sabtu, Minggu dan hari libur tutup",
     "OFFICE_HOURS": None,  # {weekday: [["HH:MM", "HH:MM"], ...]}; None: pintu.workingdays.DEFAULT_OFFICE_HOURS
-    "PROFILE_CACHE_SECONDS": 30,  # how long an app process keeps the profile before reading it again
+    "PROFILE_CACHE_SECONDS": 30,
+    "SERVICE_SETTINGS_CACHE_SECONDS": 30,  # how long an app process keeps the admin's per-service settings  # how long an app process keeps the profile before reading it again
     # Closed applications older than this many days are anonymised by `flask --app pintu purge-expired`
     # (0 or None: never).  Five years: see README, "Data pribadi".
     "RETENTION_DAYS": 5 * 365,

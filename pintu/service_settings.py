@@ -6,16 +6,19 @@ proposals are accepted, and the summary, product and complaint-channel texts.  O
 in ``service_setting`` (only the keys that differ), every change is audited with the old and new
 values, and :func:`effective` returns the declaration with the overrides applied.
 
-Cost: one indexed query per request that needs it (the service page, the application form, a
-submission, the action that starts the clock), cached for the rest of the request.
+Cost: no query on most requests; all overrides are read in one query and kept per app process for
+``SERVICE_SETTINGS_CACHE_SECONDS`` (default 30; the saving process sees a change at once, other
+processes within that time).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 
-from flask import g
+from flask import current_app
+from peewee import OperationalError, ProgrammingError
 
 from .db import write_transaction
 from . import audit
@@ -31,13 +34,31 @@ class StaleSettings(Exception):
     """Another administrator saved this service's settings since the form was opened."""
 
 
+def _all() -> dict[str, tuple[dict, int]]:
+    """Every service's ``(values, version)``: one query, kept per app process for
+    ``SERVICE_SETTINGS_CACHE_SECONDS`` (like the institution profile), so the pages that publish a
+    standard cost no query for it and a writing transaction never reads it first.  The process that
+    saves a change sees it at once; the others within that many seconds."""
+    cached = current_app.extensions.get("pintu_service_settings")
+    ttl = float(current_app.config.get("SERVICE_SETTINGS_CACHE_SECONDS") or 0)
+    if cached is None or time.monotonic() - cached[0] > ttl:
+        try:
+            rows = {r.service: (dict(r.values or {}), r.version) for r in ServiceSetting.select()}
+        except (OperationalError, ProgrammingError):  # database not set up yet (before init-db)
+            return {}
+        cached = (time.monotonic(), rows)
+        current_app.extensions["pintu_service_settings"] = cached
+    return cached[1]
+
+
 def overrides(slug: str) -> tuple[dict, int]:
-    """``(values, version)`` stored for ``slug`` (``({}, 0)`` when none), cached per request."""
-    cache = g.setdefault("_service_settings", {})
-    if slug not in cache:
-        row = ServiceSetting.get_or_none(ServiceSetting.service == slug)
-        cache[slug] = (dict(row.values or {}), row.version) if row else ({}, 0)
-    return cache[slug]
+    """``(values, version)`` stored for ``slug`` (``({}, 0)`` when none)."""
+    return _all().get(slug, ({}, 0))
+
+
+def forget() -> None:
+    """Drop this process's copy (after a save, and in tests)."""
+    current_app.extensions.pop("pintu_service_settings", None)
 
 
 def apply(service: Service, values: dict) -> Service:
@@ -75,14 +96,7 @@ def effective(service: Service) -> Service:
 
 
 def effective_all(services) -> list[Service]:
-    """Each of ``services`` as published now, reading the overrides of all of them in one query
-    (the Standar Pelayanan book)."""
-    cache = g.setdefault("_service_settings", {})
-    rows = {r.service: r for r in ServiceSetting.select().where(
-        ServiceSetting.service.in_([s.slug for s in services if s.slug not in cache]))}
-    for service in services:
-        row = rows.get(service.slug)
-        cache.setdefault(service.slug, (dict(row.values or {}), row.version) if row else ({}, 0))
+    """Each of ``services`` as published now (the Standar Pelayanan book)."""
     return [effective(s) for s in services]
 
 
@@ -109,7 +123,7 @@ def save(service: Service, values: dict, actor, expected_version: int) -> None:
         changed = sorted(k for k in set(before) | set(clean) if before.get(k) != clean.get(k))
         audit.record("service.settings", ("service", service.slug, service.title), changed=changed,
                      before={k: before.get(k) for k in changed}, after={k: clean.get(k) for k in changed})
-    g.pop("_service_settings", None)
+    forget()
 
 
 def closed_message(service: Service, today: dt.date) -> str | None:
