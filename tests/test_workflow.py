@@ -308,6 +308,30 @@ def test_return_stops_the_clock(app, cast):
     assert a.status == "returned" and a.due_date is None and a.clock_started_at is None
 
 
+@pytest.mark.config(CLOCK_NOW="2026-11-25T03:00:00")  # Wednesday 25-11-2026 10:00 WIB
+def test_a_returned_and_resubmitted_application_is_counted_from_the_new_lengkap(app, cast):
+    """Legalisir: maksimal 3 hari kerja, counted from "lengkap dan benar". Returned, the clock
+    stops; resubmitted and declared complete again twelve days later, it counts from then."""
+    applicant = app.test_client()
+    app_id = submit_legalisir(applicant)
+    sari = app.test_client()
+    login(sari, "sari@test.id")
+    act(sari, app_id, "lengkap", str(application(app, app_id).version))
+    assert application(app, app_id).due_date == dt.date(2026, 11, 30)  # Wed + 3 working days
+    akademik = app.test_client()
+    login(akademik, "akademik@test.id")
+    act(akademik, app_id, "return", str(application(app, app_id).version), note="Scan ulang")
+    app.config["CLOCK_NOW"] = "2026-12-07T02:00:00"  # Monday 07-12-2026 09:00 WIB
+    page = text(applicant.get(f"/permohonan/{app_id}/ubah"))
+    r = applicant.post(f"/permohonan/{app_id}/ubah", data={**FIELDS, "submit": "1", "version": version_on_page(page),
+                                                          "file_ijazah": pdf("ijazah-baru.pdf")},
+                       content_type="multipart/form-data")
+    assert r.status_code == 302, text(r)[:500]
+    assert application(app, app_id).due_date is None  # not counting until it is complete again
+    act(sari, app_id, "lengkap", str(application(app, app_id).version))
+    assert application(app, app_id).due_date == dt.date(2026, 12, 10)  # Mon + 3 working days
+
+
 # ---------------------------------------------------------------------------
 # Cancelling
 # ---------------------------------------------------------------------------
