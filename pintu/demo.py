@@ -64,6 +64,13 @@ def load() -> list[tuple[str, str]]:
         logins.append((email, f"pemohon ({category})"))
     registry().hook.pintu_demo_data(applicants=applicants, staff=staff)
     _survey_answers()
+    # Staff the plugins' demos added (a unit's head: pimpinan.<unit>@<pack>.test) are logins too.
+    listed = {email for email, _ in logins}
+    for key, u in staff.items():
+        if u.email not in listed:
+            role, _, unit = key.partition(":")
+            logins.append((u.email, f"{role} {unit}".strip()))
+            listed.add(u.email)
     return logins
 
 

@@ -82,6 +82,9 @@ def test_demo_applies_for_every_service_and_walks_it_to_the_end(key, tmp_path):
     app = _pack_app(key, tmp_path)
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
+    heads = {st.unit for p in institutions.get(key).catalog.plugins.values() for st in p.entry.service.steps
+             if st.role == "pimpinan" and st.unit}
+    assert all(f"pimpinan.{unit}@" in result.output for unit in heads)  # every unit head's demo login printed
     with app.app_context():
         from pintu.models import Application
         from pintu.plugins import registry
