@@ -52,7 +52,7 @@ from wtforms import (BooleanField, EmailField, Form, IntegerField, RadioField, S
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from .fields import TanggalField
-from .formparts import ShownIf, repeated
+from .formparts import ShownIf, repeated, show_if_attribute
 from .hookspecs import hookimpl
 from .services import (DEFAULT_NUMBER_SCHEME, EXTERNAL, Action, Document, Duration, Fee, Party, Period, Requirement, Service, Step, approve, dispose, finish,
                        refuse, send_back, standard_steps)
@@ -131,8 +131,8 @@ def _form_field(spec: Mapping, where: str):
     if condition is not None:
         validators.append(ShownIf(condition))
         sif = spec["show_if"]
-        values = [str(v) for v in (sif.get("in") or [sif.get("equals", "on" if sif.get("checked") else "")])]
-        render_kw["data-show-if"] = f"{sif['field']}={'|'.join(values)}"
+        render_kw.update(show_if_attribute(sif["field"], sif.get("in") or [
+            sif.get("equals", "on" if sif.get("checked") else "")]))
     if kind == "checkbox":
         validators.append(DataRequired("Wajib dicentang.") if required else Optional())
     else:

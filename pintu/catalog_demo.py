@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 from . import accounts, clock, demo_support
+from .demo import demo_user
 from .models import User
 from .services import EXTERNAL, FINISH, FORWARD
-
-DEMO_PASSWORD = "pintu-demo-2026"
-
 
 def sample_value(spec) -> object:
     """A plausible answer for a ``[[fields]]`` entry (its ``demo`` value when it declares one)."""
@@ -46,9 +44,7 @@ def _staff(staff: dict, role: str, unit: str | None, domain: str) -> User:
     key = f"{role}:{unit}" if unit else role
     if key not in staff:
         email = f"{role}.{unit}@{domain}" if unit else f"{role}@{domain}"
-        user = User.get_or_none(User.email == email) or accounts.create_user(
-            email, f"{role.capitalize()} {unit or ''}".strip(), DEMO_PASSWORD, phone="081234567890",
-            category="pegawai")
+        user = demo_user(email, f"{role.capitalize()} {unit or ''}".strip())
         accounts.grant(user, role, unit)
         staff[key] = user
     return staff[key]

@@ -65,7 +65,7 @@ DEFAULTS = {
     # Run the migrations when the app is created: tests only. Production runs `flask --app pintu init-db`
     # (pintu.migrations), so starting the app never touches the schema.
     "AUTO_CREATE_TABLES": False,
-    # The letterhead and signers of issued documents, read through pintu.institutions.profile() only.
+    # The letterhead and signers of issued documents, read through pintu.institution.letterhead() only.
     # Empty here: each institution's defaults come from its declaration (pintu.institutions).
     "INSTITUTION_PARENT": "",
     "INSTITUTION_ADDRESS": "",

@@ -36,16 +36,19 @@ def ensure_units() -> list[Unit]:
     return list(Unit.select())
 
 
+def demo_user(email: str, name: str, category: str = "pegawai", id_number: str = "") -> User:
+    """The demo account ``email``, created with the demo password when it does not exist yet."""
+    u = User.get_or_none(User.email == email)
+    return u or accounts.create_user(email, name, DEMO_PASSWORD, phone="081234567890", category=category,
+                                     id_number=id_number)
+
+
 def load() -> list[tuple[str, str]]:
     """Create the demo data; return (e-mail, description) of the demo logins."""
     logins = []
     units = ensure_units()
+    user = demo_user
     staff = {}
-
-    def user(email, name, category="pegawai", id_number=""):
-        u = User.get_or_none(User.email == email)
-        return u or accounts.create_user(email, name, DEMO_PASSWORD, phone="081234567890", category=category,
-                                         id_number=id_number)
 
     for email, name, role, unit in STAFF:
         u = user(email, name)

@@ -91,9 +91,9 @@ def _unit_name(service, document) -> str:
         unit = Unit.get_or_none(Unit.key == unit_key)
         if unit is not None:
             return unit.name
-    from .institutions import profile
+    from .institution import letterhead
 
-    return profile()["name"]
+    return letterhead()["name"]
 
 
 def _holder(application, service) -> str:
@@ -203,9 +203,9 @@ def _pdf_of(doc: IssuedDocument) -> bytes:
     from . import signing
 
     if signing.configured():  # PAdES: any PDF reader shows the signature and that nothing changed since
-        from .institutions import profile
+        from .institution import letterhead
 
-        content = signing.sign(content, reason=f"{doc.title} nomor {doc.number}", location=profile()["city"])
+        content = signing.sign(content, reason=f"{doc.title} nomor {doc.number}", location=letterhead()["city"])
     return content
 
 

@@ -66,12 +66,16 @@ def conditional(field: str, *values: str, required: bool = True, validators=(), 
     wanted = {str(v) for v in values}
     if checked:
         condition = (lambda data: bool(data.get(field)))
-        shown = "on"
     else:
         condition = (lambda data: str(data.get(field)) in wanted)
-        shown = "|".join(str(v) for v in values)
     chain = [ShownIf(condition), DataRequired(REQUIRED) if required else Optional(), *validators]
-    return {"validators": chain, "render_kw": {"data-show-if": f"{field}={shown}"}}
+    return {"validators": chain, "render_kw": show_if_attribute(field, ["on"] if checked else values)}
+
+
+def show_if_attribute(field: str, values) -> dict:
+    """The ``data-show-if`` attribute ``static/pintu.js`` reads: show while ``field`` has one of
+    ``values`` (a ticked checkbox reads "on", an unticked one "")."""
+    return {"data-show-if": f"{field}={'|'.join(str(v) for v in values)}"}
 
 
 def repeated(row_form: type, label: str, *, min_rows: int = 1, max_rows: int = 10,
@@ -81,9 +85,8 @@ def repeated(row_form: type, label: str, *, min_rows: int = 1, max_rows: int = 1
     ``row_form`` is a plain ``wtforms.Form`` subclass (no CSRF of its own) with the fields of one
     row.  ``min_rows`` rows are shown to start with; at most ``max_rows`` are accepted.
     """
-    group = FieldList(FormField(row_form), label, min_entries=min_rows, max_entries=max_rows)
-    group.kwargs["render_kw"] = {"data-add-label": add_label}
-    return group
+    return FieldList(FormField(row_form), label, min_entries=min_rows, max_entries=max_rows,
+                     render_kw={"data-add-label": add_label})
 
 
 @dataclass(frozen=True)

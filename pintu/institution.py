@@ -233,3 +233,26 @@ def save_profile(values: dict, user_id: int | None, logo=None, remove_logo: bool
         if old.get("logo"):
             (branding_folder() / old["logo"]).unlink(missing_ok=True)
     return changed
+
+
+def letterhead() -> dict:
+    """The institution as printed on letterheads and receipts: the one place issued documents read it
+    from.  Name, address, contact, website and logo come from the profile the administrator edits
+    (:func:`profile`, itself defaulted by the settings ``INSTITUTION``,
+    ``INSTITUTION_ADDRESS``... and the institution's declaration); the parent body and the city of
+    the letterhead from the settings ``INSTITUTION_PARENT`` and ``INSTITUTION_CITY``.
+
+    ``signers`` maps a role to ``{"name", "position", "id_number"}`` (see the ``SIGNERS`` setting)."""
+    cfg = current_app.config
+    edited = profile()
+    return {
+        "name": edited.name or cfg.get("INSTITUTION") or "",
+        "parent": cfg.get("INSTITUTION_PARENT") or "",
+        "address": edited.address or cfg.get("INSTITUTION_ADDRESS") or "",
+        "city": cfg.get("INSTITUTION_CITY") or "",
+        "phone": edited.phone or "",
+        "email": edited.email or "",
+        "website": edited.website or cfg.get("INSTITUTION_WEBSITE") or "",
+        "logo": edited.logo_path or cfg.get("INSTITUTION_LOGO") or None,
+        "signers": dict(cfg.get("SIGNERS") or {}),
+    }

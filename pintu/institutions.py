@@ -20,6 +20,7 @@ ULT) are enabled everywhere, as before.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.metadata import entry_points
 from typing import Mapping
 
@@ -55,7 +56,7 @@ POLIJE = Institution(
         "pensiun-dini", "taspen", "wisata-edukasi")),
     settings={"INSTITUTION": "Politeknik Negeri Jember",
               "CONTACT_PHONE": "(0331) 333533 Ext. 160/221", "CONTACT_EMAIL": "pintu@polije.ac.id",
-              # The letterhead of issued documents and receipts (pintu.institutions.profile).
+              # The letterhead of issued documents and receipts (pintu.institution.letterhead).
               "INSTITUTION_PARENT": "Kementerian Pendidikan Tinggi, Sains, dan Teknologi",
               "INSTITUTION_ADDRESS": "Jalan Mastrip Kotak Pos 164 Jember 68101",
               "INSTITUTION_CITY": "Jember", "INSTITUTION_WEBSITE": "https://www.polije.ac.id",
@@ -72,13 +73,16 @@ def normalise(dist_name: str) -> str:
     return dist_name.lower().replace("_", "-").replace(".", "-")
 
 
+@lru_cache(maxsize=1)
+def _installed() -> tuple[Institution, ...]:
+    # Entry points do not change while a process runs: scanned and loaded once (the app, its
+    # config and its plugin registry all ask).
+    return tuple(ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP))
+
+
 def available() -> dict[str, Institution]:
     """Every institution installed: the default plus those declared by entry points."""
-    out = {POLIJE.key: POLIJE}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        institution = ep.load()
-        out[institution.key] = institution
-    return out
+    return {POLIJE.key: POLIJE, **{institution.key: institution for institution in _installed()}}
 
 
 def get(key: str | None) -> Institution:
@@ -93,30 +97,3 @@ def get(key: str | None) -> Institution:
 def claimed_packs() -> set[str]:
     """The distributions some institution claims (enabled only in that institution's deployments)."""
     return {normalise(p) for inst in available().values() for p in inst.packs}
-
-
-def profile() -> dict:
-    """The institution as printed on letterheads and receipts: the one place issued documents read it
-    from.  Name, address, contact, website and logo come from the profile the administrator edits
-    (:func:`pintu.institution.profile`, itself defaulted by the settings ``INSTITUTION``,
-    ``INSTITUTION_ADDRESS``... and the institution's declaration); the parent body and the city of
-    the letterhead from the settings ``INSTITUTION_PARENT`` and ``INSTITUTION_CITY``.
-
-    ``signers`` maps a role to ``{"name", "position", "id_number"}`` (see the ``SIGNERS`` setting)."""
-    from flask import current_app
-
-    from . import institution
-
-    cfg = current_app.config
-    edited = institution.profile()
-    return {
-        "name": edited.name or cfg.get("INSTITUTION") or "",
-        "parent": cfg.get("INSTITUTION_PARENT") or "",
-        "address": edited.address or cfg.get("INSTITUTION_ADDRESS") or "",
-        "city": cfg.get("INSTITUTION_CITY") or "",
-        "phone": edited.phone or "",
-        "email": edited.email or "",
-        "website": edited.website or cfg.get("INSTITUTION_WEBSITE") or "",
-        "logo": edited.logo_path or cfg.get("INSTITUTION_LOGO") or None,
-        "signers": dict(cfg.get("SIGNERS") or {}),
-    }

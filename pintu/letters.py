@@ -17,7 +17,7 @@ from flask import current_app
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from . import clock, institutions
+from . import clock, institution
 from .pdf import Paper, latin1, qr_png, tanggal
 
 
@@ -66,7 +66,7 @@ def signer_for(document, actor, application=None) -> dict:
     """Name, position and ID number of who signs ``document``: the configured signer of its role,
     with the name of ``actor`` when the actor holds that role, else of the last person who acted on
     ``application`` in that role (the leadership approved, the payment check issues the letter)."""
-    configured = dict(institutions.profile()["signers"].get(document.signer) or {})
+    configured = dict(institution.letterhead()["signers"].get(document.signer) or {})
     if (actor is None or not actor.has_role(document.signer)) and application is not None:
         from .models import Event
 
@@ -91,7 +91,7 @@ def context(application, service, document, *, number: str, on: dt.date, signer:
         "applicant": {"name": applicant.name, "id_number": applicant.id_number, "email": applicant.email,
                       "category": applicant.category_label},
         "data": {k: ("" if v is None else v) for k, v in (application.data or {}).items()},
-        "institution": {k: v for k, v in institutions.profile().items() if k != "signers"},
+        "institution": {k: v for k, v in institution.letterhead().items() if k != "signers"},
         "signer": signer,
     }
 
@@ -107,7 +107,7 @@ def build_pdf(document, ctx: dict, *, verify_url: str | None, created: dt.dateti
         pdf.cell(pdf.width, 6, "DRAF - BELUM DITERBITKAN, TIDAK SAH", align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
     pdf.letterhead()
-    city = institutions.profile()["city"]
+    city = institution.letterhead()["city"]
     pdf.set_font("Helvetica", size=10)
     half = pdf.width / 2
     top = pdf.get_y()

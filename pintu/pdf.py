@@ -11,7 +11,7 @@ import segno
 from babel.dates import format_date
 from fpdf import FPDF
 
-from . import institutions
+from . import institution
 
 # The PDF core fonts speak Latin-1: typographic characters are mapped, anything else becomes "?".
 _REPLACE = {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
@@ -81,7 +81,7 @@ class Paper(FPDF):
 
     def letterhead(self) -> None:
         """Logo (when configured), parent body, institution name, address and contacts, and a rule."""
-        prof = institutions.profile()
+        prof = institution.letterhead()
         top = self.get_y()
         if prof["logo"]:
             try:

@@ -20,6 +20,9 @@ import html
 import io
 import os
 import re
+import shutil
+import threading
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
@@ -334,3 +337,34 @@ def register(client, app, email, password=PASSWORD, **fields):
 def pytest_configure(config):
     config.addinivalue_line("markers", "config(**settings): override PINTU settings for this test")
     config.addinivalue_line("markers", "plugins(*objs): register extra plugin objects for this test")
+
+
+# -- browser tests (a real headless Chromium from Debian, driven by playwright) -----------------------
+
+#: Debian's Chromium (``PINTU_CHROMIUM``, else the one on PATH), its launch arguments, and the marks of
+#: a browser test module: ``pytestmark = BROWSER`` skips it, with the reason, where there is none.
+CHROMIUM = os.environ.get("PINTU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BROWSER = [pytest.mark.browser,
+           pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")]
+
+
+@contextmanager
+def live_server(app):
+    """Serve ``app`` on a free local port in a thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def settled(page):
+    """Wait until htmx has finished a swap. htmx wires up swapped-in links and forms only when the
+    swap settles (a timer after the insert); acting on them earlier is a plain click or change
+    that htmx never sees, which makes a browser test fail on a loaded machine."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")

@@ -8,22 +8,17 @@ Python package (its driver only; the browser is Debian's).  Skipped with a reaso
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
 from pintu import create_app
-from pintu.testing import PDF, PASSWORD
+from pintu.testing import BROWSER, CHROMIUM, CHROMIUM_ARGS, PASSWORD, PDF
 
-CHROMIUM = os.environ.get("PINTU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")]
+pytestmark = BROWSER
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = os.environ.get("PINTU_SCREENSHOTS")  # a folder to keep screenshots in, for people
 
 

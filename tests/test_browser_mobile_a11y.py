@@ -9,23 +9,18 @@ axe-core comes from the ``axe-playwright-python`` package (test extra in pyproje
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
 from pintu import create_app
+from pintu.testing import BROWSER, CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = os.environ.get("PINTU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 playwright_api = pytest.importorskip("playwright.sync_api")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")]
+pytestmark = BROWSER
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "pintu-demo-2026"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

@@ -4,10 +4,7 @@ lines: a spouse block shown only for a married applicant and a list of children.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import threading
 
 import pytest
 from flask_wtf import FlaskForm
@@ -16,10 +13,9 @@ from wtforms.validators import DataRequired
 
 from pintu import (Computed, Requirement, Service, Step, approve, conditional, hookimpl, repeated, send_back,
                    standard_steps)
-from werkzeug.serving import make_server
-
 from pintu import create_app
-from pintu.testing import PASSWORD, app_id_of, count_rows, field_error, get_application, login, pdf
+from pintu.testing import (BROWSER, CHROMIUM, CHROMIUM_ARGS, PASSWORD, app_id_of, count_rows, field_error,
+                           get_application, live_server, login, pdf, settled)
 
 
 class ChildRow(Form):
@@ -134,13 +130,6 @@ def test_the_form_marks_the_conditional_block_for_the_browser(app, applicant):
 
 # -- in a real headless Chromium (strict CSP, no inline script) ------------------------------------
 
-CHROMIUM = os.environ.get("PINTU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-browser_test = [pytest.mark.browser,
-                pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")]
-
-
 @pytest.fixture
 def base(tmp_path):
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "browser", "AUTO_CREATE_TABLES": True,
@@ -150,18 +139,12 @@ def base(tmp_path):
         from pintu import accounts
 
         accounts.create_user("pegawai@test.id", "Ahmad Pegawai", PASSWORD, phone="0812345678", category="pegawai")
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+    with live_server(app) as url:
+        yield url
 
 
-def settled(page):
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
-
-
-@browser_test[0]
-@browser_test[1]
+@BROWSER[0]
+@BROWSER[1]
 def test_spouse_block_and_children_rows_in_browser(base):
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as p:

@@ -13,7 +13,6 @@ import re
 import pytest
 
 from pintu import create_app, institutions
-from pintu.testing import BACKENDS  # noqa: F401  (the app fixture's parameter list)
 
 PACKED = sorted(key for key, inst in institutions.available().items() if inst.catalog is not None)
 
@@ -41,8 +40,7 @@ def test_catalog_matches_the_seed_titles_and_count(key):
 
 @pytest.mark.parametrize("key", PACKED)
 def test_every_service_file_is_its_own_enabled_plugin(key, tmp_path):
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "INSTITUTION_KEY": key, "SECRET_KEY": "t",
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    app = _pack_app(key, tmp_path)
     with app.app_context():
         from pintu.plugins import registry
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel.dates import format_date
 from flask import Flask
 from flask_login import current_user
 
@@ -70,8 +71,6 @@ def register_views(app: Flask) -> None:
             return "-"
         if isinstance(value, dt.datetime):
             value = to_local(value)
-        from babel.dates import format_date
-
         text = format_date(value, "d MMM y", locale="id")  # CLDR's Indonesian month abbreviations
         if with_time and hasattr(value, "hour"):
             text += f" {value.hour:02d}:{value.minute:02d}"

@@ -4,22 +4,16 @@ schedule switches month / week / building in place.  Skipped without Debian's ch
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
 from pintu import create_app
-from pintu.testing import PASSWORD
+from pintu.testing import BROWSER, CHROMIUM, CHROMIUM_ARGS, PASSWORD, settled
 
-CHROMIUM = os.environ.get("PINTU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = BROWSER
 DAY = dt.date.today() + dt.timedelta(days=30)
 
 
@@ -45,17 +39,11 @@ def server(tmp_path):
     srv.shutdown()
 
 
-def settled(page):
-    """Wait until htmx has finished a swap. htmx wires up swapped-in links and forms only when the
-    swap settles (a timer after the insert); acting on them earlier is a plain click or change
-    that htmx never sees, which made this test fail on a loaded machine."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
-
 
 def test_fee_follows_the_form_and_schedule_switches_in_place(server):
     base, gsg = server
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()
 
         # The schedule, without logging in: next month and week view swap #jadwal, no page load.

@@ -5,22 +5,16 @@ playwright package, like the core's browser test."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
 from pintu import create_app
-from pintu.testing import PASSWORD, PDF
+from pintu.testing import BROWSER, CHROMIUM, CHROMIUM_ARGS, PASSWORD, PDF
 
-CHROMIUM = os.environ.get("PINTU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -59,7 +53,7 @@ def test_answer_letter_uploaded_through_htmx(server, tmp_path):
     letter = tmp_path / "surat_jawaban.pdf"
     letter.write_bytes(PDF)
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page()
 
         def login(email):
