@@ -3,16 +3,16 @@
 The names below are the documented API for plugin authors.
 """
 
-from . import audit
-from .catalog import ServicePack
-from .formparts import Computed, conditional, repeated
-from .hookspecs import hookimpl
-from .institution import contact_text
-from .institutions import Institution
-from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
-                       MANUFACTURING_COMPONENTS, NOT_SET, REFUSE, RETURN, ROLES, STATUSES, TIME_UNITS, Action,
-                       Document, Duration, Fee, Party, Period, Requirement, Service, Step, approve, dispose, finish,
-                       refuse, send_back, standard_steps)
+from pintu.data import audit
+from pintu.contract.catalog import ServicePack
+from pintu.contract.formparts import Computed, conditional, repeated
+from pintu.hookspecs import hookimpl
+from pintu.standards.institution import contact_text
+from pintu.contract.institutions import Institution
+from pintu.contract.services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL, FINISH, FORWARD,
+                                     MANUFACTURING_COMPONENTS, NOT_SET, REFUSE, RETURN, ROLES, STATUSES, TIME_UNITS,
+                                     Action, Document, Duration, Fee, Party, Period, Requirement, Service, Step,
+                                     approve, dispose, finish, refuse, send_back, standard_steps)
 
 
 #: The rest of the public API, imported on first use (so ``import pintu`` stays light and has no
@@ -20,34 +20,34 @@ from .services import (ANONYMOUS_FIELD, APPLICANT_CATEGORIES, DISPOSE, EXTERNAL,
 #: from its submodules except ``pintu.testing``.
 _LAZY = {
     # local time and the working-day calendar of the institution (WIB, never the server's zone)
-    "today": ("clock", "today"), "now": ("clock", "now"), "to_local": ("clock", "to_local"),
-    "local_date": ("clock", "local_date"), "format_local": ("clock", "format_local"),
-    "add_working_days": ("clock", "add_working_days"), "extra_holidays": ("clock", "extra_holidays"),
+    "today": ("engine.clock", "today"), "now": ("engine.clock", "now"), "to_local": ("engine.clock", "to_local"),
+    "local_date": ("engine.clock", "local_date"), "format_local": ("engine.clock", "format_local"),
+    "add_working_days": ("engine.clock", "add_working_days"), "extra_holidays": ("engine.clock", "extra_holidays"),
     # the engine: moving an application as an actor
-    "WorkflowError": ("workflow", "WorkflowError"), "perform": ("workflow", "perform"),
-    "cancel": ("workflow", "cancel"), "save_application": ("workflow", "save_application"),
-    "answer_disposition": ("workflow", "answer_disposition"),
-    "answerable_dispositions": ("workflow", "answerable_dispositions"),
-    "pending_dispositions": ("workflow", "pending_dispositions"),
+    "WorkflowError": ("engine.workflow", "WorkflowError"), "perform": ("engine.workflow", "perform"),
+    "cancel": ("engine.workflow", "cancel"), "save_application": ("engine.workflow", "save_application"),
+    "answer_disposition": ("engine.workflow", "answer_disposition"),
+    "answerable_dispositions": ("engine.workflow", "answerable_dispositions"),
+    "pending_dispositions": ("engine.workflow", "pending_dispositions"),
     # stored data
-    "Application": ("models", "Application"), "Event": ("models", "Event"), "Upload": ("models", "Upload"),
-    "Message": ("models", "Message"), "User": ("models", "User"), "BaseModel": ("models", "BaseModel"),
-    "utcnow": ("models", "utcnow"), "database": ("db", "database"),
+    "Application": ("data.models", "Application"), "Event": ("data.models", "Event"), "Upload": ("data.models", "Upload"),
+    "Message": ("data.models", "Message"), "User": ("data.models", "User"), "BaseModel": ("data.models", "BaseModel"),
+    "utcnow": ("data.models", "utcnow"), "database": ("data.db", "database"),
     # who may see what
-    "application_or_404": ("access", "application_or_404"), "admin_required": ("access", "admin_required"),
-    "staff_required": ("access", "staff_required"), "can_download": ("access", "can_download"),
-    "identity_visible": ("access", "identity_visible"), "applicant_name": ("access", "applicant_name"),
+    "application_or_404": ("people.access", "application_or_404"), "admin_required": ("people.access", "admin_required"),
+    "staff_required": ("people.access", "staff_required"), "can_download": ("people.access", "can_download"),
+    "identity_visible": ("people.access", "identity_visible"), "applicant_name": ("people.access", "applicant_name"),
     # files, messages, mail
-    "current_upload": ("uploads", "current"), "check_upload": ("uploads", "check"),
-    "upload_path": ("uploads", "path_of"), "post_message": ("messages", "post"),
-    "queue_mail": ("notifications", "queue_mail"), "absolute_url": ("notifications", "absolute_url"),
+    "current_upload": ("data.uploads", "current"), "check_upload": ("data.uploads", "check"),
+    "upload_path": ("data.uploads", "path_of"), "post_message": ("engine.messages", "post"),
+    "queue_mail": ("notify.notifications", "queue_mail"), "absolute_url": ("notify.notifications", "absolute_url"),
     # forms
-    "TanggalField": ("fields", "TanggalField"), "form_data": ("forms", "form_data"),
+    "TanggalField": ("contract.fields", "TanggalField"), "form_data": ("web.forms", "form_data"),
     # Indonesian dates in words (Babel): "25 November 2026", "November 2026", "Rabu"
-    "tanggal": ("pdf", "tanggal"), "bulan_tahun": ("pdf", "bulan_tahun"), "nama_hari": ("pdf", "nama_hari"),
+    "tanggal": ("output.pdf", "tanggal"), "bulan_tahun": ("output.pdf", "bulan_tahun"), "nama_hari": ("output.pdf", "nama_hari"),
     # demo data (pintu_demo_data hooks)
-    "demo_application": ("demo_support", "application"), "sample_pdf": ("demo_support", "sample_pdf"),
-    "AsParty": ("demo_support", "AsParty"), "ServicePlugin": ("catalog", "ServicePlugin"),
+    "demo_application": ("demo.support", "application"), "sample_pdf": ("demo.support", "sample_pdf"),
+    "AsParty": ("demo.support", "AsParty"), "ServicePlugin": ("contract.catalog", "ServicePlugin"),
 }
 
 
@@ -65,7 +65,7 @@ def __getattr__(name):
 
 def create_app(overrides=None):
     """Create the Flask app (``flask --app pintu`` finds this)."""
-    from .app import create_app as _create
+    from pintu.app import create_app as _create
 
     return _create(overrides)
 

@@ -11,10 +11,10 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from . import config as config_module
-from . import jobs
-from .db import database, init_database
-from .plugins import PluginRegistry
+from pintu import config as config_module
+from pintu import jobs
+from pintu.data.db import database, init_database
+from pintu.contract.plugins import PluginRegistry
 
 ROOT = config_module.ROOT
 PACKAGE = Path(__file__).resolve().parent
@@ -60,8 +60,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         plugin_dirs = [str(Path(d)) for d in registry.collect("pintu_template_dirs")]
         app.jinja_loader = ChoiceLoader([FileSystemLoader(str(asset_dir("templates")))]
                                         + [FileSystemLoader(d) for d in plugin_dirs])
-        if app.config["AUTO_CREATE_TABLES"]:  # tests only: production runs `init-db` (pintu.migrations)
-            from . import migrations
+        if app.config["AUTO_CREATE_TABLES"]:  # tests only: production runs `init-db` (pintu.data.migrations)
+            from pintu.data import migrations
 
             migrations.upgrade(registry)
 
@@ -71,12 +71,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Silakan masuk terlebih dahulu."
     login_manager.login_message_category = "info"
-    from . import headers, login_redirect
+    from pintu.web import headers, login_redirect
 
     login_manager.unauthorized_handler(login_redirect.to_login)
     headers.init_app(app)
 
-    from .accounts import load_user
+    from pintu.people.accounts import load_user
 
     login_manager.user_loader(load_user)
 
@@ -87,7 +87,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         # files) never pay for a connection.
         jobs.start_background(app)  # the mail thread of this process, once (after any fork of the server)
 
-    from . import audit
+    from pintu.data import audit
 
     audit.init_app(app)
 
@@ -96,7 +96,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         if not database.is_closed():
             database.close()
 
-    from .views import register_views
+    from pintu.web import register_views
 
     register_views(app)
     with app.app_context():
@@ -104,7 +104,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.register_blueprint(bp)
 
     _register_errors(app)
-    from .cli import register_cli
+    from pintu.cli import register_cli
 
     register_cli(app)
     return app
@@ -120,7 +120,7 @@ def _register_errors(app: Flask) -> None:
     def csrf_error(e):
         from flask_login import current_user
 
-        from .login_redirect import to_login
+        from pintu.web.login_redirect import to_login
 
         if request.htmx and not current_user.is_authenticated:
             return to_login()  # the session is gone (logged out elsewhere, expired): log in again

@@ -5,34 +5,34 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from . import accounts
-from .db import database
-from .services import APPLICANT_CATEGORIES, ROLES
+from pintu.people import accounts
+from pintu.data.db import database
+from pintu.contract.services import APPLICANT_CATEGORIES, ROLES
 
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db():
         """Create or migrate the database tables (versioned migrations) and the plugins' units."""
-        from . import migrations
-        from .demo import ensure_units
-        from .plugins import registry
+        from pintu.data import migrations
+        from pintu.demo import ensure_units
+        from pintu.contract.plugins import registry
 
         for step in migrations.upgrade(registry()):
             click.echo(f"Migrasi dijalankan: {step}")
         with database.connection_context():
             units = ensure_units()
-            from . import queues
+            from pintu.engine import queues
 
             tasks = queues.rebuild()
-            from . import rollup
+            from pintu.oversight import rollup
 
             counts = rollup.rebuild()
         click.echo(f"Antrean kotak tugas disusun ulang: {tasks} tugas terbuka.")
         click.echo(f"Rekap harian dasbor disusun ulang: {counts} baris.")
         click.echo(f"Database siap: {app.config['DATABASE_URL'].split('@')[-1]} ({len(units)} unit).")
-        from .jobs import PART_MAX_AGE_SECONDS
-        from .uploads import sweep_parts
+        from pintu.jobs import PART_MAX_AGE_SECONDS
+        from pintu.data.uploads import sweep_parts
 
         parts = sweep_parts(PART_MAX_AGE_SECONDS)
         if parts:
@@ -40,7 +40,7 @@ def register_cli(app: Flask) -> None:
         _sweep_staged()
 
     def _sweep_staged():
-        from .jobs import sweep_forms
+        from pintu.jobs import sweep_forms
 
         files = sweep_forms()
         click.echo(f"{files} berkas sementara (formulir yang tidak dilanjutkan) dihapus.")
@@ -54,8 +54,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only when there are no users yet.")
     def demo(if_empty):
         """Load demo data: units, staff per role, applicants, applications in several states."""
-        from . import demo as demo_module
-        from .models import User
+        from pintu import demo as demo_module
+        from pintu.data.models import User
 
         with database.connection_context():
             if if_empty and User.select().exists():
@@ -77,7 +77,7 @@ def register_cli(app: Flask) -> None:
     @click.password_option()
     def create_user(email, role, unit, name, category, password):
         """Create a user (or add a role to an existing one)."""
-        from .models import Unit, User
+        from pintu.data.models import Unit, User
 
         if role == "verifikator" and not unit:
             raise click.UsageError("--unit wajib untuk peran verifikator")
@@ -89,7 +89,7 @@ def register_cli(app: Flask) -> None:
                 user = accounts.create_user(email, name or email.split("@")[0], password, category=category)
             if role != "pemohon":
                 accounts.grant(user, role, unit)
-                from . import audit
+                from pintu.data import audit
 
                 audit.record("role.grant", user, role=role, unit=unit, via="cli")
         click.echo(f"Pengguna {user.email} siap ({role}{' ' + unit if unit else ''}).")
@@ -99,7 +99,7 @@ def register_cli(app: Flask) -> None:
                   help="Juga plugin paket institusi lain (tidak aktif di instalasi ini).")
     def plugins(show_all):
         """List the enabled plugins and the services each contributes (--all: every installed pack)."""
-        from .plugins import registry
+        from pintu.contract.plugins import registry
 
         reg = registry()
         click.echo(f"Institusi: {reg.institution.name} ({reg.institution.key})")
@@ -109,7 +109,7 @@ def register_cli(app: Flask) -> None:
             for s in services:
                 click.echo(f"  {s.slug:28s} {s.title}")
         if show_all:
-            from . import institutions
+            from pintu.contract import institutions
 
             owner = {institutions.normalise(p): inst for inst in institutions.available().values()
                      for p in inst.packs}
@@ -127,7 +127,7 @@ def register_cli(app: Flask) -> None:
         """Print the [project.entry-points.pintu] lines of a pack's service files (for pyproject.toml)."""
         from pathlib import Path
 
-        from .catalog import ServicePack, load_service
+        from pintu.contract.catalog import ServicePack, load_service
 
         for path in ServicePack(Path(directory)).files():
             slug = load_service(path).service.slug
@@ -139,7 +139,7 @@ def register_cli(app: Flask) -> None:
                   help="Where to write the package (default: plugins/).")
     def new_plugin(name, directory):
         """Write a new installable plugin package NAME (declaration, template, test)."""
-        from .scaffold import write_plugin
+        from pintu.contract.scaffold import write_plugin
 
         path = write_plugin(name, directory)
         click.echo(f"Plugin ditulis di {path}. Pasang dengan: pip install -e {path}")
@@ -148,7 +148,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
     def worker(burst):
         """Run an RQ worker for background jobs (needs REDIS_URL)."""
-        from .jobs import run_worker
+        from pintu.jobs import run_worker
 
         if not app.config.get("REDIS_URL"):
             raise click.UsageError("REDIS_URL belum diatur; tanpa Redis tugas dijalankan langsung (inline).")
@@ -157,7 +157,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("retry-mail")
     def retry_mail():
         """Try again, now, to send every e-mail not sent yet (failed ones included)."""
-        from . import mail, notifications
+        from pintu.notify import mail, notifications
 
         ids = mail.reschedule_unsent()
         click.echo(f"{len(ids)} e-mail dijadwalkan ulang.")
@@ -170,7 +170,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("sweep")
     def sweep():
         """Send the e-mail that is due and delete stale .part uploads (the worker does it periodically)."""
-        from .jobs import sweep as run_sweep
+        from pintu.jobs import sweep as run_sweep
 
         counts = run_sweep()
         click.echo(f"E-mail terkirim: {counts['sent']}, belum terkirim: {counts['not_sent']}. "
@@ -182,7 +182,7 @@ def register_cli(app: Flask) -> None:
         """Send today's SLA reminders and digests (idempotent: run it from cron as often as you like)."""
         import datetime as dt
 
-        from . import reminders
+        from pintu.oversight import reminders
 
         with database.connection_context():
             result = reminders.run(dt.date.fromisoformat(day) if day else None)
@@ -192,7 +192,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Pengingat {result.day.isoformat()}: {result.reminders} baru, {result.skipped} sudah dikirim "
                    f"sebelumnya, {result.digests} ringkasan harian, {len(result.mails)} e-mail.")
         if result.mails and not app.config.get("REDIS_URL"):  # no worker: send them now, from this process
-            from . import mail
+            from pintu.notify import mail
 
             sent = not_sent = 0
             while True:  # deliver_due takes up to 200 at a time
@@ -208,7 +208,7 @@ def register_cli(app: Flask) -> None:
     def unit_head(unit, email):
         """Mark EMAIL as the head of UNIT (overdue work of the unit is escalated to them); without
         EMAIL, clear it (escalation then goes to every verifikator of the unit)."""
-        from .models import Unit, User
+        from pintu.data.models import Unit, User
 
         with database.connection_context():
             row = Unit.get_or_none(Unit.key == unit)
@@ -219,7 +219,7 @@ def register_cli(app: Flask) -> None:
                 raise click.UsageError(f"pengguna tidak dikenal: {email}")
             row.head_id = user.id if user else None
             row.save()
-            from . import audit
+            from pintu.data import audit
 
             audit.record("unit.head", row, head=user.email if user else None, via="cli")
         click.echo(f"Kepala {row.name}: {user.email if user else '(tidak ada; pimpinan unit, atau semua verifikator unit)'}.")
@@ -228,7 +228,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--q", default="", help="Only documents whose number, title, service or holder contains this.")
     def letters(q):
         """Print the register of outgoing letters: one issued document a line, newest first."""
-        from . import documents
+        from pintu.output import documents
 
         with database.connection_context():
             rows = [documents.register_row(d) for d in documents.register(q, limit=100000)]
@@ -240,7 +240,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("purge-expired")
     def purge_expired():
         """Anonymise closed applications older than RETENTION_DAYS and delete their files (idempotent)."""
-        from . import privacy
+        from pintu.people import privacy
 
         with database.connection_context():
             days = privacy.retention_days()

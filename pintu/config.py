@@ -15,7 +15,7 @@ DEFAULTS = {
     "APP_NAME": "PINTU",
     "TIMEZONE": "Asia/Jakarta",
     "INSTITUTION": "Politeknik Negeri Jember",
-    "INSTITUTION_KEY": "polije",  # which institution this deployment serves (pintu.institutions)
+    "INSTITUTION_KEY": "polije",  # which institution this deployment serves (pintu.contract.institutions)
     "DATABASE_URL": None,  # default: sqlite in the instance folder
     "DATABASE_POOL_SIZE": 8,  # connections kept open per app process (0: connect per request)
     "REDIS_URL": None,  # unset: jobs run inline
@@ -63,10 +63,10 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": False,
     "WTF_CSRF_TIME_LIMIT": None,
     # Run the migrations when the app is created: tests only. Production runs `flask --app pintu init-db`
-    # (pintu.migrations), so starting the app never touches the schema.
+    # (pintu.data.migrations), so starting the app never touches the schema.
     "AUTO_CREATE_TABLES": False,
-    # The letterhead and signers of issued documents, read through pintu.institution.letterhead() only.
-    # Empty here: each institution's defaults come from its declaration (pintu.institutions).
+    # The letterhead and signers of issued documents, read through pintu.standards.institution.letterhead() only.
+    # Empty here: each institution's defaults come from its declaration (pintu.contract.institutions).
     "INSTITUTION_PARENT": "",
     "INSTITUTION_ADDRESS": "",
     "INSTITUTION_CITY": "",
@@ -83,16 +83,16 @@ DEFAULTS = {
     "DOCUMENT_FOLDER": None,  # issued documents (PDF); default: instance/documents
     "MAIL_ATTACHMENT_MAX_MB": 5,  # larger attachments are replaced by a download link in the e-mail
     "RATE_LIMIT_VERIFY": [30, 15],  # verification lookups of unknown codes, per client address
-    # Empty here: each institution's contact comes from its declaration (pintu.institutions).
+    # Empty here: each institution's contact comes from its declaration (pintu.contract.institutions).
     "CONTACT_PHONE": "",
     "CONTACT_EMAIL": "",
     "LAPOR_URL": "https://www.lapor.go.id",
-    # Defaults of the institution profile (the administrator edits it at /admin/profil; pintu.institution);
+    # Defaults of the institution profile (the administrator edits it at /admin/profil; pintu.standards.institution);
     # INSTITUTION_ADDRESS and INSTITUTION_WEBSITE above, filled by the institution's declaration.
     "INSTITUTION_MAP_URL": "",
     "OFFICE_HOURS_TEXT": "Senin–Kamis 08.00–16.00, istirahat 12.00–13.00; Jumat 08.00–16.30, istirahat "
                          "11.00–13.00; Sabtu, Minggu dan hari libur tutup",
-    "OFFICE_HOURS": None,  # {weekday: [["HH:MM", "HH:MM"], ...]}; None: pintu.workingdays.DEFAULT_OFFICE_HOURS
+    "OFFICE_HOURS": None,  # {weekday: [["HH:MM", "HH:MM"], ...]}; None: pintu.engine.workingdays.DEFAULT_OFFICE_HOURS
     "PROFILE_CACHE_SECONDS": 30,
     "SERVICE_SETTINGS_CACHE_SECONDS": 30,  # how long an app process keeps the admin's per-service settings  # how long an app process keeps the profile before reading it again
     # Closed applications older than this many days are anonymised by `flask --app pintu purge-expired`
@@ -151,7 +151,7 @@ def _instance_secret(instance: Path) -> str:
 
 def _institution_defaults(app, overrides: dict) -> None:
     """Apply the chosen institution's default settings to keys still at PINTU's own default."""
-    from . import institutions
+    from pintu.contract import institutions
 
     institution = institutions.get(app.config.get("INSTITUTION_KEY"))
     for key, value in institution.settings.items():

@@ -66,7 +66,7 @@ def pintu_units():
 def pintu_models():
     """Return extra peewee model classes this plugin stores.
 
-    Models must use ``pintu.models.BaseModel`` as their base so that they live in
+    Models must use ``pintu.data.models.BaseModel`` as their base so that they live in
     the configured database.  Read by ``flask --app pintu init-db`` (never at app
     start): when the plugin declares no migrations (:func:`pintu_migrations`), its
     tables are created if missing and columns its models add are added; nothing is
@@ -111,7 +111,7 @@ def pintu_blueprints():
     Called once when the app is created.  Return a list of
     ``flask.Blueprint``.  The blueprints are registered as they are; protect
     their views with ``flask_login.login_required`` and the helpers in
-    ``pintu.access``.
+    ``pintu.people.access``.
     """
 
 
@@ -122,8 +122,8 @@ def pintu_validate_application(service, data, applicant, application):
     Called on submit when every field is valid (the form's own checks and the
     service's declared ``validators`` found nothing wrong with a field; missing
     or refused files do not hold it back), on the plugin that declared ``service``.  ``data`` is the cleaned form data (dict),
-    ``applicant`` the :class:`pintu.models.User`, ``application`` the
-    :class:`pintu.models.Application` being resubmitted or ``None`` for a new
+    ``applicant`` the :class:`pintu.data.models.User`, ``application`` the
+    :class:`pintu.data.models.Application` being resubmitted or ``None`` for a new
     one.  Return a dict of field name -> Indonesian message (``"__all__"`` for
     a general one); any message blocks the submission and nothing is saved.
     """
@@ -137,7 +137,7 @@ def pintu_before_transition(application, service, step, action, actor, note, fil
     action, or the applicant's action at an applicant step), before the
     application changes.  ``step`` and ``action`` are the declared
     :class:`pintu.Step` and :class:`pintu.Action`, ``actor`` the acting
-    :class:`pintu.models.User`, ``note`` the note typed with it, ``files`` the documents
+    :class:`pintu.data.models.User`, ``note`` the note typed with it, ``files`` the documents
     uploaded with the action (requirement key -> checked upload with ``original_name``,
     ``size`` and ``sha256``; empty when none), so a veto can depend on them.  Called on
     the plugin that declared ``service``.  Return an
@@ -151,7 +151,7 @@ def pintu_after_transition(application, service, event):
     """React to a workflow event after it has been recorded.
 
     Called inside the same transaction, after the application moved and the
-    :class:`pintu.models.Event` was written (also for ``submitted``,
+    :class:`pintu.data.models.Event` was written (also for ``submitted``,
     ``resubmitted`` and ``cancelled`` events by the applicant).  Use it to
     update the plugin's own tables.  Raising aborts the whole action; sending
     mail here is wrong (the core already notifies).  Return value is ignored.
@@ -169,13 +169,13 @@ def pintu_application_panels(application, service, viewer):
     show internal data only to staff (``viewer.is_staff``).  For a service
     declared with ``confidential_identity`` (see :class:`pintu.Service`), show
     anything that identifies the applicant only when
-    ``pintu.access.identity_visible(viewer, application, service)`` is true
+    ``pintu.people.access.identity_visible(viewer, application, service)`` is true
     (templates have ``identity_visible(application)`` and
     ``applicant_name(application)``); files go through
-    ``pintu.access.can_download``.  A plugin route that serves a document of
-    an application checks ``pintu.access.can_download`` (uploads) or
+    ``pintu.people.access.can_download``.  A plugin route that serves a document of
+    an application checks ``pintu.people.access.can_download`` (uploads) or
     ``application_or_404`` (generated documents) and records the download
-    with ``pintu.audit.record("document.download", application, ...)``.
+    with ``pintu.data.audit.record("document.download", application, ...)``.
     """
 
 
@@ -184,10 +184,10 @@ def pintu_demo_data(applicants, staff):
     """Create demo applications for this plugin's services.
 
     Called by ``flask --app pintu demo`` after units and users exist.
-    ``applicants`` maps applicant category -> :class:`pintu.models.User`;
+    ``applicants`` maps applicant category -> :class:`pintu.data.models.User`;
     ``staff`` maps role or ``"verifikator:<unit>"`` -> User.  Use
-    :func:`pintu.workflow.create_application` and
-    :func:`pintu.workflow.perform` so that demo data goes through the same
+    :func:`pintu.engine.workflow.create_application` and
+    :func:`pintu.engine.workflow.perform` so that demo data goes through the same
     rules as real data.  Return value is ignored.
     """
 
@@ -199,5 +199,5 @@ def pintu_admin_links():
     Called when an administrator's page menu is rendered.  Return a list of
     ``(label, endpoint)`` tuples, e.g. ``[("Gedung", "gedung.admin_list")]``;
     the endpoint is resolved with ``flask.url_for``.  Protect those views with
-    ``pintu.access.admin_required``.
+    ``pintu.people.access.admin_required``.
     """

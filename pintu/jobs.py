@@ -65,7 +65,9 @@ def sweep(grace_seconds: float = 0) -> dict:
     from forms nobody came back to.  Returns counts.
 
     ``grace_seconds`` leaves mail younger than that to the job queued for it (periodic sweeps)."""
-    from . import documents, mail, uploads
+    from pintu.data import uploads
+    from pintu.notify import mail
+    from pintu.output import documents
 
     rendered = documents.render_pending(grace_seconds)  # before the mail that may attach them
     sent, not_sent = mail.deliver_due(grace_seconds)
@@ -76,7 +78,9 @@ def sweep(grace_seconds: float = 0) -> dict:
 def sweep_forms() -> int:
     """Delete the files kept from forms nobody came back to (older than a day) and form tokens
     older than a week; returns the number of files."""
-    from . import formtokens, mail, staging
+    from pintu.data import staging
+    from pintu.engine import formtokens
+    from pintu.notify import mail
 
     with mail._connection():  # this thread's connection, closed only if opened here
         staged = staging.sweep_staged(staging.KEEP_FOR)
@@ -91,7 +95,7 @@ def _periodic_sweep(app: Flask) -> None:
     except Exception:  # noqa: BLE001 - a broken sweep must not end the thread; it runs again later
         log.exception("sweep failed")
     try:
-        from . import reminders
+        from pintu.oversight import reminders
 
         reminders.run_if_due(app)  # the daily SLA check (queued once per process and day)
     except Exception:  # noqa: BLE001
@@ -150,7 +154,7 @@ class Runner:
                 done += 1
 
     def _loop(self) -> None:
-        from .db import database
+        from pintu.data.db import database
 
         # Models use one process-wide database proxy: if another app of this process (tests build
         # many) re-points it, this app's thread must not work on that database; it ends instead.

@@ -28,7 +28,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from pintu import create_app
-from pintu.db import database
+from pintu.data.db import database
 
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("PINTU_TEST_DATABASE_URL") else [])
 PASSWORD = "rahasia-123"
@@ -147,11 +147,11 @@ def ctx(app):
 @pytest.fixture
 def make_user(app):
     """make_user(email, role=None, unit=None, category="pegawai") -> User (password: PASSWORD)."""
-    from pintu import accounts
+    from pintu.people import accounts
 
     def _make(email, role=None, unit=None, category="pegawai", name=None):
         with app.app_context():
-            from pintu.models import Unit, User
+            from pintu.data.models import Unit, User
 
             user = User.get_or_none(User.email == email) or accounts.create_user(
                 email, name or email.split("@")[0].title(), PASSWORD, phone="081234567890", category=category)
@@ -198,8 +198,9 @@ def reference_of(html: str) -> str | None:
 def deliver_pending(app) -> int:
     """Send now, in the calling thread, the mail that waits: the app's queued in-process jobs, then
     every due row (what the background thread or the worker would do).  Returns how many were sent."""
-    from pintu import jobs, mail
-    from pintu.models import OutgoingMail
+    from pintu import jobs
+    from pintu.notify import mail
+    from pintu.data.models import OutgoingMail
 
     with app.app_context():
         before = OutgoingMail.select().where(OutgoingMail.status == "sent").count()
@@ -254,16 +255,16 @@ def app_id_of(response) -> int:
 
 
 def get_application(app, app_id):
-    """The :class:`~pintu.models.Application` with id ``app_id``, freshly read inside an app context."""
-    from pintu.models import Application
+    """The :class:`~pintu.data.models.Application` with id ``app_id``, freshly read inside an app context."""
+    from pintu.data.models import Application
 
     with app.app_context():
         return Application.get_by_id(app_id)
 
 
 def count_rows(app, model_name: str = "Application") -> int:
-    """How many rows the model ``pintu.models.<model_name>`` holds (e.g. ``"Upload"``, ``"Event"``)."""
-    from pintu import models
+    """How many rows the model ``pintu.data.models.<model_name>`` holds (e.g. ``"Upload"``, ``"Event"``)."""
+    from pintu.data import models
 
     with app.app_context():
         return getattr(models, model_name).select().count()
@@ -271,7 +272,7 @@ def count_rows(app, model_name: str = "Application") -> int:
 
 def events_of(app, app_id) -> list[tuple]:
     """The application's history, oldest first, as ``(kind, action, actor_role, note)`` tuples."""
-    from pintu.models import Event
+    from pintu.data.models import Event
 
     with app.app_context():
         return [(e.kind, e.action, e.actor_role, e.note)
@@ -293,8 +294,8 @@ def act(client, app, app_id, action, note="", **extra):
 
 def attached_files(app) -> list[str]:
     """Stored names of the files in the app's upload folder, less those merely kept for the next try
-    of a form that could not be saved (:mod:`pintu.staging`): i.e. attached files and stray ones."""
-    from pintu.models import StagedUpload
+    of a form that could not be saved (:mod:`pintu.data.staging`): i.e. attached files and stray ones."""
+    from pintu.data.models import StagedUpload
 
     folder = app.config["UPLOAD_FOLDER"]
     names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []

@@ -70,7 +70,7 @@ def logged_in(client) -> bool:
 
 def users(app) -> list[str]:
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         return [u.email for u in User.select().order_by(User.id)]
 
@@ -89,7 +89,7 @@ def test_register_needs_the_emailed_link_before_the_account_works(app, client):
     assert r.status_code == 302
     assert logged_in(client)
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         user = User.get(User.email == "rina@test.id")
         assert (user.name, user.category) == ("Rina Alumni", "mahasiswa")
@@ -116,7 +116,7 @@ def test_registration_link_expires(app, client):
     with app.app_context():
         import datetime as dt
 
-        from pintu.models import EmailVerification
+        from pintu.data.models import EmailVerification
 
         for row in EmailVerification.select():
             row.expires_at -= dt.timedelta(hours=49)
@@ -135,7 +135,7 @@ def test_a_second_registration_cannot_change_what_the_owners_link_creates(app):
     assert intruders_link != owners_link
     assert owner.get(owners_link).status_code == 302 and logged_in(owner)
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         assert User.get(User.email == "rina@test.id").name == "Rina Alumni"
     # The address has its account now: the other pending link is void.
@@ -169,7 +169,7 @@ def test_register_validation_messages(app, client):
         assert field_error(text(r), field) == message, changes
     assert not logged_in(client)
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         assert User.select().count() == 0
 
@@ -182,7 +182,7 @@ def test_register_accepts_valid_nip_and_nik(app):
         r = register(client, app, f"user{i}@test.id", id_number=id_number)
         assert r.status_code == 302, text(r)
         with app.app_context():
-            from pintu.models import User
+            from pintu.data.models import User
 
             assert User.get(User.email == f"user{i}@test.id").id_number == id_number.replace(" ", "")
 
@@ -206,14 +206,14 @@ def test_register_answers_the_same_for_a_registered_email(app, make_user):
     assert login(known, "rina@test.id", "sandi-baru-123").status_code == 302
     # The registration changed nothing else about the existing account.
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         assert User.get(User.email == "rina@test.id").name == "Rina Lama"
 
 
 def set_id_number(app, email, id_number):
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         User.update(id_number=id_number).where(User.email == email).execute()
 
@@ -240,7 +240,7 @@ def test_nip_nik_is_unique_per_account(app, client, make_user):
                                      "id_number": "197001011995031001"})
     assert r.status_code == 422 and field_error(text(r), "id_number") == ID_TAKEN
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         assert User.get_by_id(other.id).id_number == ""
     # Saving one's own number again is fine.
@@ -256,7 +256,7 @@ def test_nip_taken_between_registration_and_confirmation_is_not_copied(app, clie
     r = client.get(link_in_mail(app, "rina@test.id", "/daftar/konfirmasi/"))
     assert ID_TAKEN in text(client.get(r.location))
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         assert User.get(User.email == "rina@test.id").id_number == ""
 
@@ -294,7 +294,7 @@ def rewind(app, seconds):
     import datetime as dt
 
     with app.app_context():
-        from pintu.models import RateLimitHit
+        from pintu.data.models import RateLimitHit
 
         for row in RateLimitHit.select():
             row.created_at -= dt.timedelta(seconds=seconds)
@@ -501,7 +501,7 @@ def test_password_reset_validation_and_unknown_email(app, client, make_user):
     assert known.status_code == unknown.status_code == 302
     assert known.location == unknown.location
     with app.app_context():
-        from pintu.models import MailSecret, OutgoingMail
+        from pintu.data.models import MailSecret, OutgoingMail
 
         assert OutgoingMail.select().count() == MailSecret.select().count() == 2
     to_unknown = [m for m in outbox(app) if "To: nobody@test.id" in m]
@@ -607,17 +607,17 @@ def test_csrf_post_without_token_refused(app, client, make_user):
 
 @pytest.mark.config(WTF_CSRF_ENABLED=True)
 def test_csrf_htmx_post_with_header_token(app, client, make_user):
-    from pintu import demo_support
-    from pintu.plugins import get_service
+    from pintu.demo import support
+    from pintu.contract.plugins import get_service
 
     applicant = make_user("alumni@test.id", category="mahasiswa")
     make_user("petugas@test.id", "petugas")
     with app.app_context():
         service = get_service("legalisir")
-        application = demo_support.application(
+        application = support.application(
             service, applicant, {"nim": "E1", "program_studi": "TI", "tahun_lulus": 2020, "jumlah_ijazah": 1,
                                  "jumlah_transkrip": 1, "keperluan": "lainnya"},
-            {"ijazah": demo_support.sample_pdf(), "transkrip": demo_support.sample_pdf()})
+            {"ijazah": support.sample_pdf(), "transkrip": support.sample_pdf()})
         app_id, version = application.id, application.version
         assert application.status == "in_process"  # submitted
 
@@ -634,7 +634,7 @@ def test_csrf_htmx_post_with_header_token(app, client, make_user):
     assert r.status_code == 400
     assert "<html" not in r.get_data(as_text=True)  # htmx gets the error as a fragment
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         assert Application.get_by_id(app_id).step == "kelengkapan"
 
@@ -664,7 +664,7 @@ def test_profile_edit(app, client, make_user):
     page = text(client.get("/profil"))
     assert "Ani Baru" in page
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         saved = User.get_by_id(user.id)
         assert (saved.name, saved.category, saved.id_number) == ("Ani Baru", "mahasiswa", "197001011995031001")
@@ -682,7 +682,7 @@ def test_profile_edit_validation(app, client, make_user):
     assert field_error(page, "phone").startswith("Nomor telepon tidak valid")
     assert field_error(page, "id_number") == "NIP harus 18 digit atau NIK 16 digit."
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         assert User.get_by_id(user.id).name == "Ani Lama"
 
@@ -706,7 +706,7 @@ def test_admin_pages_forbidden_for_non_admin(app, make_user):
         assert "Akses ditolak" in text(r)
     assert applicant.post("/admin/pengguna/1", data={"which": "membership", "role": "admin"}).status_code == 403
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         assert not any(u.is_admin for u in User.select())
 
@@ -730,7 +730,7 @@ def test_admin_adds_role_membership(app, client, make_user):
     page = text(admin.get(f"/admin/pengguna/{target.id}"))
     assert "Verifikator unit (Bagian Akademik)" in page
     with app.app_context():
-        from pintu.models import Membership, User
+        from pintu.data.models import Membership, User
 
         user = User.get_by_id(target.id)
         assert user.has_role("verifikator", "akademik")
@@ -755,7 +755,7 @@ def test_admin_removes_role_membership(app, client, make_user, csrf):
     r = client.post(url, data={"csrf_token": token})
     assert r.status_code == 302
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         assert not User.get_by_id(target.id).is_staff
 
@@ -778,7 +778,7 @@ def test_changing_the_password_voids_older_reset_links(app, client, make_user):
 
 def every_stored_text(app) -> str:
     """Every value of every core table, as one string (what a database reader or a backup sees)."""
-    from pintu import models
+    from pintu.data import models
 
     with app.app_context():
         return "\n".join(str(v) for model in models.ALL_MODELS for row in model.select().dicts()
@@ -807,7 +807,7 @@ def test_reset_link_is_only_in_the_delivered_mail(app, client, make_user, caplog
     assert REDACTED in stored
     assert token not in caplog.text
     with app.app_context():
-        from pintu.models import MailSecret, OutgoingMail
+        from pintu.data.models import MailSecret, OutgoingMail
 
         mail = OutgoingMail.get(OutgoingMail.to == "a@test.id")
         assert mail.status == "sent" and REDACTED in mail.body and "/atur-sandi/" not in mail.body
@@ -835,7 +835,7 @@ def test_a_mail_waiting_for_delivery_keeps_its_link_encrypted_until_sent(app, cl
     client.post("/lupa-sandi", data={"email": "a@test.id"})
     assert outbox(app) == []
     with app.app_context():
-        from pintu.models import MailSecret, OutgoingMail
+        from pintu.data.models import MailSecret, OutgoingMail
 
         mail = OutgoingMail.get(OutgoingMail.to == "a@test.id")
         assert mail.status == "retry"  # failed once, retried later
@@ -862,7 +862,7 @@ def test_an_expired_secret_is_erased_and_never_delivered(app, client, make_user)
     make_user("a@test.id")
     client.post("/lupa-sandi", data={"email": "a@test.id"})
     with app.app_context():
-        from pintu.models import MailSecret, OutgoingMail
+        from pintu.data.models import MailSecret, OutgoingMail
 
         for row in MailSecret.select():
             row.expires_at -= dt.timedelta(hours=3)
@@ -889,7 +889,7 @@ def test_reset_link_ignores_a_forged_host_header(app, client, make_user):
 
 
 def test_queue_mail_refuses_a_secret_without_its_placeholder(app):
-    from pintu import notifications
+    from pintu.notify import notifications
 
     with app.app_context():
         with pytest.raises(ValueError):
@@ -948,16 +948,16 @@ def test_registration_is_limited_per_address(app, client, make_user):
 
 @pytest.mark.config(RATE_LIMIT_TRACK=[5, 15])
 def test_tracking_guesses_are_limited_per_address(app, client, make_user):
-    from pintu import demo_support
-    from pintu.plugins import get_service
+    from pintu.demo import support
+    from pintu.contract.plugins import get_service
 
     applicant = make_user("alumni@test.id", category="mahasiswa")
     with app.app_context():
-        a = demo_support.application(
+        a = support.application(
             get_service("legalisir"), applicant,
             {"nim": "E1", "program_studi": "TI", "tahun_lulus": 2020, "jumlah_ijazah": 1, "jumlah_transkrip": 1,
              "keperluan": "lainnya"},
-            {"ijazah": demo_support.sample_pdf(), "transkrip": demo_support.sample_pdf()})
+            {"ijazah": support.sample_pdf(), "transkrip": support.sample_pdf()})
         reference, code = a.reference, a.tracking_code
     right = {"reference": reference, "code": code}
     wrong = {"reference": reference, "code": "ZZZZZZ" if code != "ZZZZZZ" else "YYYYYY"}
@@ -995,7 +995,7 @@ def test_only_the_admin_changes_the_applicant_category(app, client, make_user):
     r = admin.post(f"/admin/pengguna/{student.id}", data={"which": "category", "category": "pegawai"})
     assert r.status_code == 302
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         assert User.get_by_id(student.id).category == "pegawai"
 
@@ -1010,7 +1010,7 @@ def test_session_cookie_secure_is_read_without_prefix(tmp_path, monkeypatch):
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     with app.app_context():
-        from pintu import accounts
+        from pintu.people import accounts
 
         accounts.create_user("a@test.id", "A", PASSWORD)
     r = app.test_client().post("/masuk", data={"email": "a@test.id", "password": PASSWORD})

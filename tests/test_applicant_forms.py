@@ -11,8 +11,8 @@ import os
 import re
 import threading
 
-from pintu.testing import (act, app_id_of, count_rows, events_of, form_token, get_application,
-                           hidden_fields, login, mails_to, pdf, png)
+from pintu.testing import (act, app_id_of, count_rows, events_of, form_token, get_application, hidden_fields, login,
+                           mails_to, pdf, png)
 
 FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
           "jumlah_ijazah": "2", "jumlah_transkrip": "1", "keperluan": "studi_lanjut"}
@@ -87,7 +87,7 @@ def test_missing_token_is_refused_keeping_data_and_files(app, make_user):
 
 def _in_threads(app, work, n=2):
     """Run ``work(i)`` in ``n`` threads released together; returns their results (or exceptions)."""
-    from pintu.db import database
+    from pintu.data.db import database
 
     barrier = threading.Barrier(n)
     results = [None] * n
@@ -287,8 +287,8 @@ def test_sweep_removes_old_kept_files(app, make_user):
     folder = app.config["UPLOAD_FOLDER"]
     assert len(os.listdir(folder)) == 2
     with app.app_context():
-        from pintu import staging
-        from pintu.models import StagedUpload, utcnow
+        from pintu.data import staging
+        from pintu.data.models import StagedUpload, utcnow
 
         assert staging.sweep_staged(dt.timedelta(days=1)) == 0  # fresh ones stay
         StagedUpload.update(created_at=utcnow() - dt.timedelta(days=2)).execute()

@@ -15,7 +15,7 @@ NIK = "3509120101900001"
 
 
 def entries(app, **where):
-    from pintu.models import AuditEntry
+    from pintu.data.models import AuditEntry
 
     with app.app_context():
         query = AuditEntry.select().order_by(AuditEntry.id)
@@ -37,7 +37,7 @@ def application(app, client, staff, make_user):
 
 
 def test_staff_view_and_download_are_recorded_with_address_and_agent(app, client, application):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     with app.app_context():
         upload = Upload.select().where(Upload.application == application).order_by(Upload.id).first().id
@@ -76,7 +76,7 @@ def test_role_and_user_changes_are_recorded_and_readable_by_admin_only(app, clie
 
 
 def test_audit_page_is_keyset_paginated(app, client, staff):
-    from pintu import audit
+    from pintu.data import audit
 
     with app.app_context():
         for i in range(60):
@@ -92,7 +92,7 @@ def test_audit_page_is_keyset_paginated(app, client, staff):
 
 
 def test_secrets_and_id_numbers_are_masked(app):
-    from pintu import audit
+    from pintu.data import audit
 
     with app.app_context():
         audit.record("test.mask", ("user", 1, f"NIK {NIK}"), password="hunter2", reset_token="abc123",
@@ -109,9 +109,9 @@ boom = Blueprint("boom", __name__)
 
 @boom.route("/uji-audit-gagal", methods=["POST"])
 def failing():
-    from pintu import audit
-    from pintu.db import database
-    from pintu.models import Unit
+    from pintu.data import audit
+    from pintu.data.db import database
+    from pintu.data.models import Unit
 
     with database.atomic():
         Unit.create(key="sementara", name="Unit sementara")
@@ -127,7 +127,7 @@ class BoomPlugin:
 
 @pytest.mark.plugins(BoomPlugin())
 def test_entry_survives_a_rolled_back_request(app, staff):
-    from pintu.models import Unit
+    from pintu.data.models import Unit
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
     client = app.test_client()
@@ -142,9 +142,9 @@ def test_entry_survives_a_rolled_back_request(app, staff):
 def test_log_is_append_only_in_the_database(app):
     from peewee import DatabaseError, IntegrityError
 
-    from pintu import audit
-    from pintu.db import database
-    from pintu.models import AuditEntry
+    from pintu.data import audit
+    from pintu.data.db import database
+    from pintu.data.models import AuditEntry
 
     with app.app_context():
         audit.record("test.keep", ("thing", 1))

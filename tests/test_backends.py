@@ -43,7 +43,7 @@ def submit(client) -> int:
 
 def mail_rows(app):
     with app.app_context():
-        from pintu.models import OutgoingMail
+        from pintu.data.models import OutgoingMail
 
         return [(m.to, m.status, m.attempts) for m in OutgoingMail.select().order_by(OutgoingMail.id)]
 
@@ -70,11 +70,11 @@ def test_mail_job_goes_through_redis_and_worker(app, client, make_user, redis_qu
     # Enqueued, not sent: the request did not wait for the mail.
     assert redis_queue.count == 1
     job = redis_queue.jobs[0]
-    assert job.func_name == "pintu.mail.deliver"
+    assert job.func_name == "pintu.notify.mail.deliver"
     assert mail_rows(app) == [("alumni@test.id", "pending", 0)]
     assert outbox(app) == []
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         assert Application.get_by_id(app_id).status == "in_process"
 
@@ -113,7 +113,7 @@ def test_redis_down_sends_mail_from_the_app_process(app, client, make_user):
     login(client, "alumni@test.id")
     app_id = submit(client)
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         assert Application.get_by_id(app_id).status == "in_process"
     assert mail_rows(app) == [("alumni@test.id", "pending", 0)]
@@ -130,7 +130,7 @@ def test_worker_sends_mail_whose_job_was_lost_with_redis(app, redis_queue):
     import datetime as dt
 
     with app.app_context():
-        from pintu.models import OutgoingMail, utcnow
+        from pintu.data.models import OutgoingMail, utcnow
 
         OutgoingMail.create(to="a@test.id", subject="Tertinggal", body="isi",
                             created_at=utcnow() - dt.timedelta(hours=1))
@@ -158,7 +158,7 @@ def test_postgres_connections_are_pooled_one_per_request_or_less(app, make_user)
         finally:
             probe.close()
 
-    from pintu.db import database
+    from pintu.data.db import database
 
     assert "Pooled" in type(database.obj).__name__
     client = app.test_client()

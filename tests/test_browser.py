@@ -28,7 +28,7 @@ def server(tmp_path):
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
-        from pintu import accounts
+        from pintu.people import accounts
         from pintu.demo import ensure_units
 
         ensure_units()
@@ -161,7 +161,7 @@ def test_files_survive_a_field_error_in_browser(server, tmp_path):
         assert "ijazah-saya.pdf" in page.content() and "transkrip-saya.pdf" in page.content()
         browser.close()
     with app.app_context():
-        from pintu.models import Application, StagedUpload
+        from pintu.data.models import Application, StagedUpload
 
         (application,) = Application.select()
         assert sorted(u.original_name for u in application.uploads) == ["ijazah-saya.pdf", "transkrip-saya.pdf"]

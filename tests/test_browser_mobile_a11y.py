@@ -34,12 +34,12 @@ def demo_server(tmp_path_factory):
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "REDIS_URL": None, "SMTP_HOST": None})
     with app.app_context():
         from pintu import demo
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         demo.load()
         # An application of the demo employee waiting at the leadership, and one at an applicant step.
         apps = {a.service + ":" + (a.step or a.status): a.id for a in Application.select()}
-        from pintu.models import IssuedDocument
+        from pintu.data.models import IssuedDocument
 
         apps["verify"] = IssuedDocument.select().first().code  # an issued letter's verification page
     srv = make_server("127.0.0.1", 0, app, threaded=True)

@@ -34,7 +34,7 @@ def server(tmp_path):
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}", "BACKGROUND_JOBS": False,
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "MAX_CONTENT_LENGTH": 100_000})
     with app.app_context():
-        from pintu import accounts
+        from pintu.people import accounts
         from pintu.demo import ensure_units
 
         ensure_units()

@@ -1,4 +1,4 @@
-"""Services declared as data (pintu.catalog): strict parsing, conditional fields and requirements
+"""Services declared as data (pintu.contract.catalog): strict parsing, conditional fields and requirements
 through the HTTP form, and one plugin per service file."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pintu.catalog import CatalogError, ServicePack, load_service
+from pintu.contract.catalog import CatalogError, ServicePack, load_service
 from pintu.testing import app_id_of, count_rows, field_error, get_application, login, pdf
 
 SERVICE = """

@@ -69,7 +69,7 @@ def _at_leadership(client, app, staff, make_user, **kw):
 
 
 def _issued(app, app_id):
-    from pintu.models import IssuedDocument
+    from pintu.data.models import IssuedDocument
 
     with app.app_context():
         return list(IssuedDocument.select().where(IssuedDocument.application == app_id).order_by(IssuedDocument.id))
@@ -199,7 +199,7 @@ def test_a_wet_ink_signed_scan_replaces_the_generated_pdf(client, app, staff, ma
 
 
 def test_a_crash_between_render_and_rename_leaves_no_visible_document(client, app, staff, make_user, monkeypatch):
-    from pintu import documents
+    from pintu.output import documents
 
     app_id = _at_leadership(client, app, staff, make_user)
 
@@ -226,7 +226,7 @@ def test_a_crash_between_render_and_rename_leaves_no_visible_document(client, ap
 
 
 def test_the_sandbox_keeps_templates_away_from_python_internals(client, app, staff, make_user):
-    from pintu import letters
+    from pintu.output import letters
 
     with app.test_request_context():
         assert "class" not in letters.render_body({}, source="{{ ''.__class__ }}")
@@ -266,8 +266,8 @@ def test_the_year_of_a_number_is_the_year_in_wib(client, app, staff, make_user):
 def test_numbers_have_no_gaps_or_duplicates_when_staff_issue_at_the_same_moment(client, app, staff, make_user):
     """Eight applications approved by four leadership members in parallel threads, each thread on
     its own database connection, all released at once by a barrier (SQLite and PostgreSQL)."""
-    from pintu import workflow
-    from pintu.models import Application, IssuedDocument, User
+    from pintu.engine import workflow
+    from pintu.data.models import Application, IssuedDocument, User
 
     n = 8
     ids = [_at_leadership(client, app, staff, make_user) for _ in range(n)]
@@ -285,7 +285,7 @@ def test_numbers_have_no_gaps_or_duplicates_when_staff_issue_at_the_same_moment(
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(repr(exc))
         finally:
-            from pintu.db import database
+            from pintu.data.db import database
 
             if not database.is_closed():
                 database.close()
@@ -393,7 +393,7 @@ def test_attachments_over_the_cap_become_a_link(client, app, make_user):
 
 
 def test_pickup_records_who_collected_and_the_timeline_shows_it(client, app, staff, make_user):
-    from pintu.models import Handover, Upload
+    from pintu.data.models import Handover, Upload
 
     app_id = _at_leadership(client, app, staff, make_user)
     _approve(client, app, staff, app_id)
@@ -425,8 +425,8 @@ LETTER_SERVICES = {"pensiun-dini", "kartu-taspen", "kartu-pegawai-hilang", "kart
 
 @pytest.mark.slow
 def test_demo_data_has_an_issued_letter_per_letter_service_whose_qr_verifies(app, client):
-    from pintu import documents
-    from pintu.models import IssuedDocument
+    from pintu.output import documents
+    from pintu.data.models import IssuedDocument
 
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
@@ -469,7 +469,7 @@ def test_with_redis_the_letter_is_rendered_by_an_rq_worker(client, app, staff, m
     (doc,) = _issued(app, app_id)
     assert doc.rendered_at is None  # the request did not render it: a job waits in Redis
     with app.app_context():
-        assert "pintu.documents.render" in [j.func_name for j in jobs.queue().jobs]
+        assert "pintu.output.documents.render" in [j.func_name for j in jobs.queue().jobs]
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
     (doc,) = _issued(app, app_id)

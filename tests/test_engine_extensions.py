@@ -50,7 +50,7 @@ def _act(client, app_id, action, version):
 
 
 def _version(app, app_id):
-    from pintu.models import Application
+    from pintu.data.models import Application
 
     with app.app_context():
         return Application.get_by_id(app_id)
@@ -65,9 +65,9 @@ def test_external_path_goes_through_applicant_payment_step(app, client, staff, m
     login(client, "petugas@test.id")
     assert _act(client, app_id, "lengkap", 1).status_code == 200
     a = _version(app, app_id)
-    from pintu import workingdays
+    from pintu.engine import workingdays
     with app.app_context():
-        from pintu.clock import today
+        from pintu.engine.clock import today
         assert a.due_date == workingdays.add_working_days(today(), 7)
     login(client, "pimpinan@test.id")
     assert _act(client, app_id, "approve", a.version).status_code == 200
@@ -102,8 +102,8 @@ def test_internal_path_skips_payment_and_uses_its_own_completion_time(app, clien
     login(client, "petugas@test.id")
     _act(client, app_id, "lengkap", 1)
     a = _version(app, app_id)
-    from pintu import workingdays
-    from pintu.clock import today
+    from pintu.engine import workingdays
+    from pintu.engine.clock import today
 
     with app.app_context():
         assert a.due_date == workingdays.add_working_days(today(), 2)

@@ -14,8 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 from pintu import EXTERNAL, Party, Requirement, Service, Step, approve, hookimpl, refuse, standard_steps
-from pintu.testing import (act, app_id_of, count_queries, get_application, hidden_fields, login, mails_to, outbox,
-                           pdf)
+from pintu.testing import act, app_id_of, count_queries, get_application, hidden_fields, login, mails_to, outbox, pdf
 
 
 # ---------------------------------------------------------------------------
@@ -154,7 +153,7 @@ def test_the_party_acts_through_its_link_and_the_event_names_it(app, client, cas
     assert get_application(app, app_id).version == application.version
 
     with app.app_context():
-        from pintu.models import Event, Upload
+        from pintu.data.models import Event, Upload
 
         event = Event.get(Event.application == app_id, Event.action == "setuju")
         assert (event.actor_role, event.party_name, event.party_email, event.party_capacity) == (
@@ -203,7 +202,7 @@ def test_expired_revoked_spent_and_unknown_links_get_the_same_page(app, client, 
     r, _ = _party_post(anon, url, file_surat_rekomendasi=pdf())
     assert r.status_code == 410 and get_application(app, app_id).step == "rekomendasi"
     with app.app_context():
-        from pintu.models import AuditEntry
+        from pintu.data.models import AuditEntry
 
         assert AuditEntry.select().where(AuditEntry.action == "external_link.revoke").count() == 1
 
@@ -223,7 +222,7 @@ def test_resend_issues_a_new_link_and_revokes_the_old(app, client, cast):
     assert r.status_code == 200 and get_application(app, app_id).step == "pengambilan"
     # Stored mails never hold the link in clear, and no token is stored in clear.
     with app.app_context():
-        from pintu.models import AuditEntry, ExternalLink, OutgoingMail
+        from pintu.data.models import AuditEntry, ExternalLink, OutgoingMail
 
         assert all("/pihak-luar/" not in m.body for m in OutgoingMail.select())
         token = new.rsplit("/", 1)[1]
@@ -317,7 +316,7 @@ def _routed(client, app, jurusan) -> int:
 
 def test_a_step_routed_by_data_reaches_only_the_staff_of_that_unit(app, client, cast, make_user):
     with app.app_context():
-        from pintu.models import Unit
+        from pintu.data.models import Unit
 
         assert {"teknik", "bahasa"} <= {u.key for u in Unit.select()}  # created from Step.units
     make_user("teknik@test.id", "verifikator", "teknik")
@@ -330,7 +329,7 @@ def test_a_step_routed_by_data_reaches_only_the_staff_of_that_unit(app, client, 
     assert client.get(f"/permohonan/{app_id}").status_code == 404
     assert act(client, app, app_id, "approve").status_code == 404
     with app.app_context():
-        from pintu.models import Notification, User
+        from pintu.data.models import Notification, User
 
         notified = {n.user.email for n in Notification.select().join(User).where(Notification.application == app_id)}
     assert "teknik@test.id" in notified and "bahasa@test.id" not in notified
@@ -348,8 +347,8 @@ def test_rebuild_refiles_routed_applications_in_their_unit(app, client, cast, ma
     make_user("bahasa@test.id", "verifikator", "bahasa")
     ids = [_routed(client, app, "bahasa"), _routed(client, app, "teknik")]
     with app.app_context():
-        from pintu import queues
-        from pintu.models import Task
+        from pintu.engine import queues
+        from pintu.data.models import Task
 
         before = sorted(Task.select(Task.application, Task.queue).tuples())
         queues.rebuild()
@@ -372,19 +371,19 @@ def test_inbox_of_a_routed_unit_costs_the_same_queries_for_1_and_6_applications(
 
 
 def test_demo_data_can_play_the_party_step(app, cast):
-    """``pintu_demo_data`` hooks move applications through a party's step with ``demo_support.AsParty``:
+    """``pintu_demo_data`` hooks move applications through a party's step with ``pintu.AsParty``:
     the engine mails the link on entering the step and the party acts through it."""
-    from pintu import demo_support
-    from pintu.models import Event, ExternalLink, User
+    from pintu.demo import support
+    from pintu.data.models import Event, ExternalLink, User
 
     with app.app_context():
         dosen = User.get(User.email == "dosen@test.id")
         petugas = User.get(User.email == "petugas@test.id")
-        application = demo_support.application(
+        application = support.application(
             INPASSING, dosen, {"nidn": "1", "nama_pimpinan": "Dr. Siti", "email_pimpinan": PTS_EMAIL}, {},
             steps=[(petugas, "lengkap", ""),
-                   (demo_support.AsParty("Dr. Siti", "Rektor"), "setuju", "",
-                    {"surat_rekomendasi": demo_support.sample_pdf()})])
+                   (support.AsParty("Dr. Siti", "Rektor"), "setuju", "",
+                    {"surat_rekomendasi": support.sample_pdf()})])
         assert application.step == "pengambilan"
         link = ExternalLink.get(ExternalLink.application == application.id)
         assert link.used_at is not None and link.email == PTS_EMAIL
@@ -401,7 +400,7 @@ def test_the_link_works_only_while_the_application_waits_at_its_step(app, client
     r = app.test_client().get(url)
     assert r.status_code == 410 and INVALID in r.get_data(as_text=True)
     with app.app_context():
-        from pintu.models import ExternalLink
+        from pintu.data.models import ExternalLink
 
         assert ExternalLink.get(ExternalLink.application == app_id).revoked_at is not None
 
@@ -416,6 +415,6 @@ def test_without_the_party_address_no_link_is_sent_and_staff_are_told(app, clien
     page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
     assert "Alamat e-mail Pimpinan PTS belum diisi atau tidak valid" in page
     with app.app_context():
-        from pintu.models import ExternalLink
+        from pintu.data.models import ExternalLink
 
         assert ExternalLink.select().count() == 0

@@ -136,7 +136,7 @@ def base(tmp_path):
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}", "PLUGINS": [PLUGIN],
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
-        from pintu import accounts
+        from pintu.people import accounts
 
         accounts.create_user("pegawai@test.id", "Ahmad Pegawai", PASSWORD, phone="0812345678", category="pegawai")
     with live_server(app) as url:

@@ -52,14 +52,14 @@ def test_admin_edits_the_profile_and_every_page_follows_it(app, admin):
     log = admin.get("/admin/audit").get_data(as_text=True)
     assert "institution.update" in log
     with app.app_context():
-        from pintu.models import AuditEntry
+        from pintu.data.models import AuditEntry
 
         entry = AuditEntry.get(AuditEntry.action == "institution.update")
         assert entry.details["changed"]["name"] == "Politeknik Negeri Contoh"
         assert entry.details["changed"]["closures"] == "2026-12-24 Cuti bersama Natal"
         assert "office_hours_text" in entry.details["changed"]
     with app.app_context():
-        from pintu import institution
+        from pintu.standards import institution
 
         assert institution.profile().contact == "Telp: (0331) 999999, Email: ult@contoh.ac.id"
 
@@ -68,7 +68,7 @@ def test_saving_the_same_profile_again_records_no_change(app, admin):
     admin.post("/admin/profil", data=profile_form())
     admin.post("/admin/profil", data=profile_form())
     with app.app_context():
-        from pintu.models import AuditEntry
+        from pintu.data.models import AuditEntry
 
         assert AuditEntry.select().where(AuditEntry.action == "institution.update").count() == 1
 
@@ -105,7 +105,7 @@ def test_logo_upload_is_sniffed_served_and_replaced(app, admin):
     assert logo.status_code == 200 and logo.mimetype == "image/png"
     assert 'class="brand-logo"' in admin.get("/").get_data(as_text=True)
     with app.app_context():
-        from pintu import institution
+        from pintu.standards import institution
 
         path = institution.profile().logo_path
         assert path.endswith(".png")

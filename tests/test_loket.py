@@ -1,4 +1,4 @@
-"""Walk-in intake at the counter (pintu.loket): the petugas finds or creates the applicant's account
+"""Walk-in intake at the counter (pintu.oversight.loket): the petugas finds or creates the applicant's account
 (without e-mail too), files the service form with documents, prints the receipt; the application
 follows the usual workflow, is tracked with the receipt's reference and code, its timeline says it
 was filed at the counter and by whom, and an e-mail-less account can be claimed later."""

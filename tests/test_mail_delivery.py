@@ -94,14 +94,14 @@ def submit(client) -> int:
 
 def rows(app):
     with app.app_context():
-        from pintu.models import OutgoingMail
+        from pintu.data.models import OutgoingMail
 
         return [(m.to, m.status, m.attempts) for m in OutgoingMail.select().order_by(OutgoingMail.id)]
 
 
 def only_row(app):
     with app.app_context():
-        from pintu.models import OutgoingMail
+        from pintu.data.models import OutgoingMail
 
         [row] = OutgoingMail.select()
         return row
@@ -170,7 +170,7 @@ def test_mail_left_pending_by_a_crash_is_sent_by_the_sweep(app):
     import datetime as dt
 
     with app.app_context():
-        from pintu.models import OutgoingMail, utcnow
+        from pintu.data.models import OutgoingMail, utcnow
 
         long_ago = utcnow() - dt.timedelta(hours=2)
         OutgoingMail.create(to="a@test.id", subject="Tertinggal", body="isi", created_at=long_ago)
@@ -187,11 +187,11 @@ def test_mail_left_pending_by_a_crash_is_sent_by_the_sweep(app):
 
 @pytest.mark.config(SMTP_HOST="127.0.0.1")
 def test_two_senders_of_one_mail_send_it_once(app, smtp_sink):
-    from pintu import mail
+    from pintu.notify import mail
 
     app.config["SMTP_PORT"] = smtp_sink.port
     with app.app_context():
-        from pintu.models import OutgoingMail
+        from pintu.data.models import OutgoingMail
 
         mail_id = OutgoingMail.create(to="a@test.id", subject="Sekali saja", body="isi").id
     start = threading.Barrier(4)

@@ -1,4 +1,4 @@
-"""Versioned migrations (pintu.migrations): an upgrade from the schema landed at 92f3001 keeps every
+"""Versioned migrations (pintu.data.migrations): an upgrade from the schema landed at 92f3001 keeps every
 row, init-db runs no step twice, app start never touches the schema, and the migrated schema is
 exactly what the models declare (a model change without a migration step fails here)."""
 
@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 
 from pintu import create_app
-from pintu.db import database
+from pintu.data.db import database
 from pintu.testing import BACKENDS, _reset_postgres
 
 DATA = Path(__file__).resolve().parent / "data"
 
 
 def _old_models():
-    """tests/data/models_92f3001.py loaded as a module of the ``pintu`` package (its relative
-    imports reach today's ``pintu.db`` database proxy)."""
+    """tests/data/models_92f3001.py loaded as a module (its imports reach today's ``pintu.data.db``
+    database proxy)."""
     spec = importlib.util.spec_from_file_location("pintu._models_92f3001", DATA / "models_92f3001.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -90,8 +90,8 @@ def test_init_db_upgrades_the_92f3001_schema_keeping_every_row(backend, tmp_path
         for model in old.ALL_MODELS:  # every row of every old table, every old column's value (init-db adds units)
             again = sorted(map(tuple, model.select().tuples()))
             assert all(row in again for row in before[model._meta.table_name]), model._meta.table_name
-        from pintu.models import Application, OutgoingMail, Task, Upload, User
-        from pintu.migrations import SchemaMigration
+        from pintu.data.models import Application, OutgoingMail, Task, Upload, User
+        from pintu.data.migrations import SchemaMigration
 
         tables = set(database.get_tables())
         assert {"task", "audit_entry", "mail_secret", "form_token", "staged_upload", "schema_migration",
@@ -117,7 +117,7 @@ def test_init_db_upgrades_the_92f3001_schema_keeping_every_row(backend, tmp_path
 
 
 def test_a_new_step_runs_once_and_is_recorded(app, tmp_path, monkeypatch):
-    from pintu import migrations
+    from pintu.data import migrations
 
     package = tmp_path / "pintu_test_steps"
     package.mkdir()
@@ -156,7 +156,7 @@ def _declared(model):
 def test_migrated_schema_is_what_the_models_declare(app):
     """The ``app`` fixture built its database with the migrations: every model's table, columns and
     indexes are there.  Adding a field or an index to a model without a migration step fails here."""
-    from pintu import models
+    from pintu.data import models
 
     with app.app_context():
         extra = app.extensions["pintu"].collect("pintu_models")
@@ -174,7 +174,7 @@ def test_migrated_columns_have_the_types_the_models_declare(app, tmp_path):
     from today's models (in a second SQLite file)."""
     from peewee import SqliteDatabase
 
-    from pintu import models
+    from pintu.data import models
 
     with app.app_context():
         all_models = models.ALL_MODELS + app.extensions["pintu"].collect("pintu_models")

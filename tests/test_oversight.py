@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from pintu import search
+from pintu.oversight import search
 from pintu.testing import act, count_queries, login, pdf
 
 FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
@@ -22,7 +22,7 @@ def cast(app, make_user, staff):
     make_user("rina@test.id", category="mahasiswa", name="Rina Alumni")
     make_user("budi@test.id", category="mahasiswa", name="Budi Santoso")
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         User.update(id_number="3509010101800001").where(User.email == "budi@test.id").execute()
     return staff
@@ -148,7 +148,7 @@ def test_admin_and_pimpinan_read_every_file_and_their_views_are_audited(app, cas
     assert pimpinan.get(f"/permohonan/{app_id}").status_code == 200
     assert act(pimpinan, app, app_id, "lengkap").status_code == 404  # read-only: no action
     with app.app_context():
-        from pintu.models import AuditEntry
+        from pintu.data.models import AuditEntry
 
         rows = [(e.action, e.actor_email, e.details) for e in AuditEntry.select().order_by(AuditEntry.id)]
     assert ("application.view", "admin@test.id", {"oversight": True}) in rows
@@ -187,7 +187,7 @@ def test_dashboard_counts_and_times_per_service_and_unit(app, cast):
 @pytest.mark.config(CLOCK_NOW="2026-12-31T02:00:00")
 def test_dashboard_lists_overdue_work_with_links(app, cast):
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         app_id = submit(app)
         act(as_user(app, "petugas@test.id"), app, app_id, "lengkap")
@@ -208,7 +208,7 @@ def test_dashboard_costs_a_fixed_number_of_queries(app, cast):
 
 
 def test_dashboard_percentiles_read_off_the_histogram():
-    from pintu.dashboard import Row
+    from pintu.oversight.dashboard import Row
 
     row = Row("x", "x", durations={1: 5, 3: 4, 10: 1})  # ten applications
     assert (row.median, row.p90, row.percentile(1.0)) == (1, 3, 10)
@@ -280,7 +280,7 @@ def test_the_rollup_kept_by_the_engine_equals_the_one_rebuilt_by_init_db(app, ca
 
     def rollup():
         with app.app_context():
-            from pintu.models import DailyCount
+            from pintu.data.models import DailyCount
 
             return sorted((str(r.day), r.service, r.metric, r.value) for r in DailyCount.select() if r.value)
 

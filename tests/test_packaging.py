@@ -29,7 +29,7 @@ import json, re, sys
 from pathlib import Path
 import pintu
 from pintu import create_app
-from pintu.plugins import registry
+from pintu.contract.plugins import registry
 
 venv = Path(sys.argv[1]).resolve()
 app = create_app({"BACKGROUND_JOBS": False, "WTF_CSRF_ENABLED": False})
@@ -69,7 +69,7 @@ get("/admin/audit")
 login("petugas@pintu.test")
 get("/petugas/")
 with app.app_context():
-    from pintu.models import Application, User
+    from pintu.data.models import Application, User
     applicants = {u.category: u.email for u in User.select().where(User.email.endswith("@pintu.test"))
                   if not u.is_staff and not u.is_admin}
     forms = {slug: applicants[(registry().services[slug].applicant_categories or ("pegawai",))[0]]

@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from pintu import create_app, institutions
+from pintu import create_app
+from pintu.contract import institutions
 
 PACKED = sorted(key for key, inst in institutions.available().items() if inst.catalog is not None)
 
@@ -42,7 +43,7 @@ def test_catalog_matches_the_seed_titles_and_count(key):
 def test_every_service_file_is_its_own_enabled_plugin(key, tmp_path):
     app = _pack_app(key, tmp_path)
     with app.app_context():
-        from pintu.plugins import registry
+        from pintu.contract.plugins import registry
 
         reg = registry()
         slugs = {p.entry.service.slug for p in institutions.get(key).catalog.plugins.values()}
@@ -84,8 +85,8 @@ def test_demo_applies_for_every_service_and_walks_it_to_the_end(key, tmp_path):
              if st.role == "pimpinan" and st.unit}
     assert all(f"pimpinan.{unit}@" in result.output for unit in heads)  # every unit head's demo login printed
     with app.app_context():
-        from pintu.models import Application
-        from pintu.plugins import registry
+        from pintu.data.models import Application
+        from pintu.contract.plugins import registry
 
         reg = registry()
         for plugin in institutions.get(key).catalog.plugins.values():
@@ -106,7 +107,7 @@ def test_every_letter_a_pack_declares_is_issued_in_its_demo_and_verifies_as_genu
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     client = app.test_client()
     with app.app_context():
-        from pintu.models import IssuedDocument
+        from pintu.data.models import IssuedDocument
 
         declared = [(p.entry.service.slug, d.key) for p in institutions.get(key).catalog.plugins.values()
                     for d in p.entry.service.documents]

@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, Length
 
 import pintu
 from pintu import Service, Step, approve, create_app, dispose, hookimpl, hookspecs, refuse
-from pintu.models import BaseModel
+from pintu.data.models import BaseModel
 from pintu.testing import PASSWORD, login, pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,7 +194,7 @@ def act(client, app_id, action, version, **extra):
 
 def current(app, app_id):
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         return Application.get_by_id(app_id)
 
@@ -222,7 +222,7 @@ def test_throwaway_plugin_end_to_end(app, client, make_user, staff):
     assert r.status_code == 422
     assert field_error(text(r), "perihal") == "Perihal terlalu umum; tuliskan nama kegiatan."
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         assert Application.select().count() == 0
 
@@ -254,7 +254,7 @@ def test_throwaway_plugin_end_to_end(app, client, make_user, staff):
     a = current(app, app_id)
     assert a.step == "telaah"
     with app.app_context():
-        from pintu.models import Disposition
+        from pintu.data.models import Disposition
 
         assert sorted(d.unit.key for d in Disposition.select().where(Disposition.application == app_id)) == \
             ["akademik", "keuangan"]
@@ -316,13 +316,13 @@ def test_plugin_blueprint_protected_and_tables_created(app, client):
     r = client.get("/izin/log")
     assert r.status_code == 302 and "/masuk" in r.location
     with app.app_context():
-        from pintu.db import database
+        from pintu.data.db import database
 
         assert "izin_log" in database.get_tables()
 
 
 def test_duplicate_service_slug_fails_app_creation(tmp_path):
-    from pintu.plugins import PluginError
+    from pintu.contract.plugins import PluginError
 
     class Copycat:
         @hookimpl
@@ -431,7 +431,7 @@ def test_cli_create_user(app, client):
                                  "--password", "lain-lain-123"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        from pintu.models import User
+        from pintu.data.models import User
 
         user = User.get(User.email == "ops@test.id")
         assert user.has_role("petugas") and user.has_role("verifikator", "akademik")
@@ -450,7 +450,7 @@ def test_cli_create_user(app, client):
 def test_cli_init_db(tmp_path):
     app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite3'}",
                       "SECRET_KEY": "x", "AUTO_CREATE_TABLES": False, "TESTING": True})
-    from pintu.db import database
+    from pintu.data.db import database
 
     with app.app_context():
         database.connect(reuse_if_open=True)
@@ -460,7 +460,7 @@ def test_cli_init_db(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Database siap" in result.output
     with app.app_context():
-        from pintu.models import Unit
+        from pintu.data.models import Unit
 
         database.connect(reuse_if_open=True)
         assert {"application", "user", "event", "outgoing_mail"} <= set(database.get_tables())
@@ -479,7 +479,7 @@ def test_cli_demo(app, client):
     assert "Data demo dimuat" in result.output and DEMO_PASSWORD in result.output
     assert "verifikator.akademik@pintu.test" in result.output
     with app.app_context():
-        from pintu.models import Application, User
+        from pintu.data.models import Application, User
 
         statuses = {a.status for a in Application.select()}
         steps = {a.step for a in Application.select()}

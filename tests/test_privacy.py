@@ -26,7 +26,7 @@ VALID = {"tanggal_pengaduan": "2026-01-05", "bidang": "keuangan_sarana", "uraian
 
 @pytest.fixture
 def people(app, staff, make_user):
-    from pintu.models import User
+    from pintu.data.models import User
 
     user = make_user(APPLICANT, category="masyarakat", name=NAME)
     with app.app_context():
@@ -57,7 +57,7 @@ def routed(client, app, app_id):
 
 
 def uploads_of(app, app_id):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     with app.app_context():
         return {u.requirement: u.id for u in Upload.select().where(Upload.application == app_id)}
@@ -80,7 +80,7 @@ def text(response):
 # ---------------------------------------------------------------------------
 
 def test_internal_note_attachment_is_staff_only(app, client, people):
-    from pintu.models import Message
+    from pintu.data.models import Message
 
     app_id = complain(client)
     login(client, "petugas@test.id")
@@ -106,12 +106,12 @@ def test_internal_note_attachment_is_staff_only(app, client, people):
 
 
 def test_released_product_reaches_the_applicant(app, client, people):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     app_id = complain(client)
     routed(client, app, app_id)
     login(client, UNIT)
-    from pintu.models import Disposition
+    from pintu.data.models import Disposition
 
     with app.app_context():
         disposition = Disposition.get(Disposition.application == app_id).id
@@ -135,7 +135,7 @@ def test_released_product_reaches_the_applicant(app, client, people):
 # ---------------------------------------------------------------------------
 
 def test_unit_sees_complaint_but_not_the_complainant(app, client, people):
-    from pintu.models import Notification, User
+    from pintu.data.models import Notification, User
 
     app_id = complain(client)
     login(client, APPLICANT)
@@ -217,7 +217,7 @@ def test_export_zip_holds_what_the_applicant_may_see(app, client, people):
     assert any(n.endswith("surat_pengaduan.pdf") for n in files) and any(n.endswith("lampu.png") for n in files)
     assert not any("internal_cctv" in n for n in files)
     assert "notifikasi.json" in names
-    from pintu.models import AuditEntry
+    from pintu.data.models import AuditEntry
 
     with app.app_context():
         assert AuditEntry.select().where(AuditEntry.action == "privacy.export",
@@ -229,8 +229,8 @@ def test_export_zip_holds_what_the_applicant_may_see(app, client, people):
 
 
 def test_deletion_waits_for_open_applications_then_admin_anonymises(app, client, people):
-    from pintu import uploads
-    from pintu.models import Application, DeletionRequest, Upload, User
+    from pintu.data import uploads
+    from pintu.data.models import Application, DeletionRequest, Upload, User
 
     app_id = complain(client)
     r = client.post("/profil/hapus-akun", data={"confirm": "1"}, follow_redirects=True)
@@ -261,7 +261,7 @@ def test_deletion_waits_for_open_applications_then_admin_anonymises(app, client,
         assert application.data["uraian"] is None and application.data["bidang"] == "keuangan_sarana"
         assert all(u.purged_at is not None for u in Upload.select().where(Upload.application == app_id))
     assert login(client, APPLICANT).status_code != 302  # the old login no longer works
-    from pintu.models import AuditEntry
+    from pintu.data.models import AuditEntry
 
     with app.app_context():
         done = AuditEntry.get(AuditEntry.action == "account.deleted")
@@ -269,7 +269,7 @@ def test_deletion_waits_for_open_applications_then_admin_anonymises(app, client,
 
 
 def _closed_application(app, client, days_ago):
-    from pintu.models import Application
+    from pintu.data.models import Application
 
     app_id = complain(client)
     login(client, APPLICANT)
@@ -282,8 +282,8 @@ def _closed_application(app, client, days_ago):
 
 @pytest.mark.config(RETENTION_DAYS=30)
 def test_purge_expired_is_idempotent(app, client, people):
-    from pintu import uploads
-    from pintu.models import Upload
+    from pintu.data import uploads
+    from pintu.data.models import Upload
 
     old = _closed_application(app, client, 31)
     recent = _closed_application(app, client, 5)

@@ -157,7 +157,7 @@ def test_maklumat_defaults_to_the_seed_pledge_and_the_admin_edits_it(app, client
     page = client.get("/maklumat").get_data(as_text=True)
     assert "Kami siap melayani." in page and "prima" not in page and "Jember, 2 Januari 2026" in page
     with app.app_context():
-        from pintu.models import AuditEntry
+        from pintu.data.models import AuditEntry
 
         entry = AuditEntry.get(AuditEntry.action == "maklumat.update")
         assert entry.details["changed"]["text"] == "Kami siap melayani."

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from pintu import queues
+from pintu.engine import queues
 from pintu.testing import count_queries, login, pdf
 
 FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
@@ -151,7 +151,7 @@ def test_tracking_lookup_reads_the_reference_index(app, cast):
     login(applicant, "alumni@test.id")
     app_id = submit(applicant)
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         a = Application.get_by_id(app_id)
     statements = []
@@ -173,7 +173,7 @@ def test_tracking_lookup_reads_the_reference_index(app, cast):
     lookup = next(s for s in statements if "reference" in s[0])
     if app.config["DATABASE_URL"].startswith("sqlite"):
         with app.app_context():
-            from pintu.db import database
+            from pintu.data.db import database
 
             plan = " ".join(str(row) for row in database.execute_sql("EXPLAIN QUERY PLAN " + lookup[0], lookup[1]))
         assert "USING INDEX" in plan and "SCAN" not in plan.replace("SCAN CONSTANT", ""), plan

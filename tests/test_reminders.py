@@ -1,4 +1,4 @@
-"""SLA reminders (pintu.reminders): due-tomorrow mails to the staff of the step, escalation of
+"""SLA reminders (pintu.oversight.reminders): due-tomorrow mails to the staff of the step, escalation of
 overdue work to the unit head and the pimpinan, the daily digest, exactly once per application,
 kind and day (also under two concurrent runs), and internal targets for untimed services."""
 
@@ -120,7 +120,7 @@ def test_two_concurrent_runs_send_each_reminder_once(app, cast):
     (application, kind, day) lets one of them make each reminder."""
     import datetime as dt
 
-    from pintu import reminders
+    from pintu.oversight import reminders
 
     ids = [submit_and_accept(app) for _ in range(4)]
     outbox(app)
@@ -194,7 +194,8 @@ REDIS_URL = os.environ.get("PINTU_TEST_REDIS_URL")
 def test_the_daily_job_is_queued_once_per_process_and_day_from_the_sweep(app, cast):
     """Without Redis the periodic sweep queues the check on the app's own runner (its thread;
     ``run_pending`` stands in for it here)."""
-    from pintu import jobs, reminders
+    from pintu import jobs
+    from pintu.oversight import reminders
 
     submit_and_accept(app)  # due Thursday
     outbox(app)
@@ -208,14 +209,14 @@ def test_the_daily_job_is_queued_once_per_process_and_day_from_the_sweep(app, ca
 
 @pytest.mark.config(CLOCK_NOW="2026-11-25T00:30:00", SLA_CHECK_AT="08:00", SWEEP_SECONDS=0)  # 07:30 WIB
 def test_the_daily_job_waits_for_its_hour(app, cast):
-    from pintu import reminders
+    from pintu.oversight import reminders
 
     assert reminders.run_if_due(app) is False
 
 
 @pytest.mark.config(CLOCK_NOW=WEDNESDAY_0830, SLA_CHECK_AT="08:00", SWEEP_SECONDS=3600)
 def test_the_daily_job_is_not_queued_by_the_sweep_at_process_start(app, cast):
-    from pintu import reminders
+    from pintu.oversight import reminders
 
     assert reminders.run_if_due(app) is False  # the first sweep: the process just started
 
@@ -223,7 +224,8 @@ def test_the_daily_job_is_not_queued_by_the_sweep_at_process_start(app, cast):
 @pytest.mark.skipif(not REDIS_URL, reason="PINTU_TEST_REDIS_URL not set (no Redis to test against)")
 @pytest.mark.config(CLOCK_NOW=MONDAY, SLA_CHECK_AT="08:00", REDIS_URL=REDIS_URL, SWEEP_SECONDS=0)
 def test_the_daily_job_runs_on_an_rq_worker(app, cast):
-    from pintu import jobs, reminders
+    from pintu import jobs
+    from pintu.oversight import reminders
 
     with app.app_context():
         queue = jobs.queue()
@@ -233,7 +235,7 @@ def test_the_daily_job_runs_on_an_rq_worker(app, cast):
         queue.empty()  # the workflow's own mails: left to the sweep of the worker
     app.config["CLOCK_NOW"] = WEDNESDAY_0830
     assert reminders.run_if_due(app) is True
-    assert [j.func_name for j in queue.jobs] == ["pintu.reminders.run_job"]
+    assert [j.func_name for j in queue.jobs] == ["pintu.oversight.reminders.run_job"]
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
     assert len(reminders_to(app, "akademik@test.id")) == 1

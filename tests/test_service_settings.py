@@ -1,4 +1,4 @@
-"""Settings an administrator can change per service (pintu.service_settings): published at once,
+"""Settings an administrator can change per service (pintu.engine.service_settings): published at once,
 used by the clock and the submission rules, audited, guarded against two admins saving at once."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_fee_and_texts_are_published_at_once_and_audited(app, client, staff):
     assert "Rp150.000 per hari, dibayar oleh pemohon dari luar kampus" in page
     assert "Legalisir bercap basah" in page
     with app.app_context():
-        from pintu.models import AuditEntry
+        from pintu.data.models import AuditEntry
 
         entry = AuditEntry.select().where(AuditEntry.action == "service.settings").get()
         assert entry.object_id == "legalisir"

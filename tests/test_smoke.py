@@ -53,16 +53,17 @@ def test_message_thread_with_internal_note(app, client, staff, make_user):
 def test_init_db_adds_columns_to_tables_of_a_plugin_without_migrations(app):
     """A plugin that returns models but declares no migrations: init-db creates its tables if missing
     and adds the columns a newer version of a model declares (see tests/test_migrations.py for steps)."""
-    from pintu import hookimpl, migrations
-    from pintu.db import database
-    from pintu.models import Notification
+    from pintu import hookimpl
+    from pintu.data import migrations
+    from pintu.data.db import database
+    from pintu.data.models import Notification
 
     with app.app_context():
         with database.connection_context():
             database.execute_sql("CREATE TABLE old_thing (id INTEGER PRIMARY KEY)")
         from peewee import CharField, IntegerField
 
-        from pintu.models import BaseModel
+        from pintu.data.models import BaseModel
 
         class OldThing(BaseModel):
             id = IntegerField(primary_key=True)

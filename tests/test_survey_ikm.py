@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from pintu import survey
+from pintu.standards import survey
 from pintu.testing import act, count_queries, login, mails_to, pdf
 
 FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
@@ -67,7 +67,7 @@ def answer(client, app_id, ratings, suggestion="", **respondent):
 
 def responses(app) -> int:
     with app.app_context():
-        from pintu.models import SurveyResponse
+        from pintu.data.models import SurveyResponse
 
         return SurveyResponse.select().count()
 
@@ -107,7 +107,7 @@ def test_one_response_per_application_and_only_by_its_applicant_once_finished(ap
     assert "sudah diterima" in again.get_data(as_text=True)
     assert responses(app) == 1
     with app.app_context():
-        from pintu.models import SurveyResponse
+        from pintu.data.models import SurveyResponse
 
         row = SurveyResponse.get()
         assert (row.u1, row.suggestion, row.gender, row.age, row.education, row.occupation) == \
@@ -199,7 +199,7 @@ def test_the_answer_is_in_the_data_export_and_retention_keeps_only_the_ratings(a
     import json
     import zipfile
 
-    from pintu.models import Application, SurveyResponse
+    from pintu.data.models import Application, SurveyResponse
 
     app_id = finished(app)
     applicant = app.test_client()

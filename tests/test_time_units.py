@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pintu import Duration
-from pintu.workingdays import add_office_minutes, due_date
+from pintu.engine.workingdays import add_office_minutes, due_date
 
 WIB = ZoneInfo("Asia/Jakarta")
 

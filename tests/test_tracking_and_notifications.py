@@ -202,7 +202,7 @@ def test_every_applicant_facing_event_is_mailed(app, people):
     assert "Bukan lulusan kampus ini" in bodies[f"[PINTU] {get(app, refused_id).reference} - Permohonan ditolak"]
 
     with app.app_context():
-        from pintu.models import OutgoingMail
+        from pintu.data.models import OutgoingMail
 
         assert {m.status for m in OutgoingMail.select()} == {"sent"}
         assert OutgoingMail.select().count() == len(sent)
@@ -219,7 +219,7 @@ def test_failing_mail_does_not_block_or_undo_the_application(app, people):
     for expected in (("retry", 2), ("failed", 3)):
         assert deliver_pending(app) == 0
         with app.app_context():
-            from pintu.models import OutgoingMail
+            from pintu.data.models import OutgoingMail
 
             mail = OutgoingMail.get(OutgoingMail.application == app_id)
             assert (mail.status, mail.attempts) == expected

@@ -59,7 +59,7 @@ def apply(client, files=None, submit=True, **changes):
 
 def count_applications(app) -> int:
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         return Application.select().count()
 
@@ -171,7 +171,7 @@ def test_draft_without_files_then_submit_with_files(app, alumni):
     r = apply(alumni, submit=False)
     app_id = app_id_of(r)
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         draft = Application.get_by_id(app_id)
         assert draft.status == "draft" and draft.reference is None
@@ -217,7 +217,7 @@ def test_draft_keeps_files_uploaded_earlier(app, alumni):
                     content_type="multipart/form-data")
     assert app_id_of(r) == app_id
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         assert Application.get_by_id(app_id).status == "in_process"
 
@@ -226,7 +226,7 @@ def test_stored_file_name_and_download(app, alumni):
     r = apply(alumni, {"file_ijazah": pdf("../../Ijazah Saya (scan).pdf"), "file_transkrip": pdf("transkrip.pdf")})
     app_id = app_id_of(r)
     with app.app_context():
-        from pintu.models import Upload
+        from pintu.data.models import Upload
 
         upload = Upload.get(Upload.requirement == "ijazah")
         stored, original = upload.stored_name, upload.original_name
@@ -263,7 +263,7 @@ def submitted(app, alumni, staff):
     """An alumni's submitted legalisir application: (app id, upload id)."""
     app_id = app_id_of(apply(alumni, {"file_ijazah": pdf("ijazah.pdf"), "file_transkrip": pdf("transkrip.pdf")}))
     with app.app_context():
-        from pintu.models import Upload
+        from pintu.data.models import Upload
 
         upload_id = Upload.select().where(Upload.application == app_id).first().id
     return app_id, upload_id
@@ -294,7 +294,7 @@ def test_other_applicant_gets_404(app, client, make_user, submitted):
     r = client.post(f"/permohonan/{app_id}/batal", data={"version": "1"})
     assert r.status_code == 404
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         assert Application.get_by_id(app_id).status == "in_process"
 
@@ -322,7 +322,7 @@ def test_unrelated_staff_gets_404(app, client, submitted):
         r = client.post(f"/petugas/permohonan/{app_id}/klaim", data={"version": "1"})
         assert r.status_code == 404
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         assert Application.get_by_id(app_id).step == "kelengkapan"
 
@@ -330,7 +330,7 @@ def test_unrelated_staff_gets_404(app, client, submitted):
 def test_staff_cannot_see_drafts(app, alumni, client, staff):
     app_id = app_id_of(apply(alumni, {"file_ijazah": pdf()}, submit=False))
     with app.app_context():
-        from pintu.models import Upload
+        from pintu.data.models import Upload
 
         upload_id = Upload.get(Upload.application == app_id).id
     login(client, "petugas@test.id")

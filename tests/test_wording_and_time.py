@@ -10,7 +10,7 @@ import re
 import pytest
 
 from pintu import Action, Service, Step, approve, hookimpl, refuse, standard_steps
-from pintu.services import FORWARD
+from pintu.contract.services import FORWARD
 from pintu.testing import act, app_id_of, login, mails_to, pdf
 
 
@@ -89,7 +89,7 @@ def test_staff_who_may_act_see_the_claim_button(app, client, cast):
 
 @pytest.mark.plugins(ReviewPlugin())
 def test_conflict_message_gives_the_time_in_wib(app, client, cast):
-    from pintu.models import Event
+    from pintu.data.models import Event
 
     app_id = submit(client)
     login(client, "petugas@test.id")
@@ -97,7 +97,7 @@ def test_conflict_message_gives_the_time_in_wib(app, client, cast):
     with app.app_context():
         last = Event.select().where(Event.application == app_id).order_by(Event.id.desc()).first()
         Event.update(created_at=dt.datetime(2026, 11, 23, 17, 30)).where(Event.id == last.id).execute()
-    from pintu.models import Application
+    from pintu.data.models import Application
 
     with app.app_context():
         version = Application.get_by_id(app_id).version
@@ -192,7 +192,7 @@ def test_uploaded_file_is_marked_once(app, client, make_user):
 def test_clock_counts_in_wib_whatever_the_server_zone(app, monkeypatch):
     import time
 
-    from pintu import clock
+    from pintu.engine import clock
 
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()

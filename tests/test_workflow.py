@@ -12,7 +12,7 @@ import pytest
 
 from pintu import Service, Step, approve, hookimpl, refuse
 from pintu.testing import login, outbox, pdf
-from pintu.workingdays import add_working_days, is_working_day
+from pintu.engine.workingdays import add_working_days, is_working_day
 
 FIELDS = {"nim": "E31170042", "program_studi": "Teknik Informatika", "tahun_lulus": "2020",
           "jumlah_ijazah": "2", "jumlah_transkrip": "1", "keperluan": "studi_lanjut"}
@@ -46,14 +46,14 @@ def act(client, app_id, action, version, **extra):
 
 def application(app, app_id):
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         return Application.get_by_id(app_id)
 
 
 def events(app, app_id, **where):
     with app.app_context():
-        from pintu.models import Event
+        from pintu.data.models import Event
 
         rows = Event.select().where(Event.application == app_id).order_by(Event.id)
         return [e for e in rows if all(getattr(e, k) == v for k, v in where.items())]
@@ -217,7 +217,7 @@ def test_internal_notes_never_reach_the_applicant(app, cast):
     for path in ("/permohonan-saya", f"/permohonan/{app_id}/ubah", "/notifikasi"):
         assert "RAHASIA" not in text(applicant.get(path)), path
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         a = Application.get_by_id(app_id)
     track = text(app.test_client().get("/lacak", query_string={"reference": a.reference, "code": a.tracking_code}))
@@ -457,9 +457,9 @@ def test_inbox_tabs_filter_and_htmx_partial(app, cast):
 
     # Overdue: a due date in the past puts it in "terlambat".
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
-        from pintu import queues
+        from pintu.engine import queues
 
         Application.update(due_date=dt.date.today() - dt.timedelta(days=3)).where(
             Application.reference == refs["lgs1"]).execute()
@@ -480,7 +480,7 @@ def test_inbox_tabs_filter_and_htmx_partial(app, cast):
 
 def submit_id(app, reference) -> int:
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         return Application.get(Application.reference == reference).id
 
@@ -530,11 +530,11 @@ def test_overdue_tab_counts_days_in_the_institution_timezone(app, cast):
     late_id, due_today_id = submit_legalisir(applicant), submit_legalisir(applicant)
     local_today = dt.datetime.now(ZoneInfo(OFF_ZONE)).date()
     with app.app_context():
-        from pintu.models import Application
+        from pintu.data.models import Application
 
         Application.update(due_date=local_today - dt.timedelta(days=1)).where(Application.id == late_id).execute()
         Application.update(due_date=local_today).where(Application.id == due_today_id).execute()
-        from pintu import queues
+        from pintu.engine import queues
 
         queues.sync(late_id), queues.sync(due_today_id)  # changed outside the engine
     sari = app.test_client()
@@ -548,12 +548,12 @@ def test_staff_acting_at_the_same_moment_never_meet_a_locked_database(app, clien
     """Eight officers declare eight applications complete at once (separate connections). The action's
     transaction reads (the service's settings, the institution's calendar) before it writes; on SQLite
     a deferred transaction cannot then take the write lock while another writes ("database is locked",
-    a 500 under load in `make bench`). The engine takes the write lock first (pintu.db.write_transaction)."""
+    a 500 under load in `make bench`). The engine takes the write lock first (pintu.data.db.write_transaction)."""
     import threading
 
     from pintu import perform
-    from pintu.db import database
-    from pintu.models import Application, User
+    from pintu.data.db import database
+    from pintu.data.models import Application, User
     from pintu.testing import app_id_of, login, pdf
 
     make_user("alumni@test.id", category="mahasiswa")

@@ -122,7 +122,7 @@ def bulk_insert(model, fields, rows, batch: int) -> None:
     What ``Model.insert_many(rows, fields=...)`` sends, without its per-value query
     building, which took ~90% of the seeding time (about 6x slower overall).
     """
-    from pintu.models import JSONField
+    from pintu.data.models import JSONField
 
     db = model._meta.database.obj
     q = db.quote
@@ -154,9 +154,9 @@ def seed(app, n: int, n_users: int, rng: random.Random, open_share: float | None
     from peewee import chunked
     from werkzeug.security import generate_password_hash
 
-    from pintu.db import database, is_sqlite
+    from pintu.data.db import database, is_sqlite
     from pintu.demo import ensure_units
-    from pintu.models import Application, Counter, Event, Membership, Unit, User
+    from pintu.data.models import Application, Counter, Event, Membership, Unit, User
 
     with app.app_context(), database.connection_context():
         ensure_units()
@@ -270,11 +270,11 @@ def seed(app, n: int, n_users: int, rng: random.Random, open_share: float | None
                 Counter.insert(name=f"ref-{year}", value=value).execute()  # a fresh database: no counters yet
         # Rows inserted behind the engine's back: file the open ones into the staff queues, as
         # `init-db` does after an upgrade.
-        from pintu import queues
+        from pintu.engine import queues
 
         tasks = queues.rebuild()
         print(f"  ... {tasks:,} open tasks filed in the staff queues", file=sys.stderr)
-        from pintu import rollup  # and the dashboard's daily rollup, as init-db does
+        from pintu.oversight import rollup  # and the dashboard's daily rollup, as init-db does
 
         t_rollup = time.perf_counter()
         counts = rollup.rebuild()
@@ -300,7 +300,7 @@ def seed(app, n: int, n_users: int, rng: random.Random, open_share: float | None
 
 
 def db_size(app) -> int:
-    from pintu.db import database, is_sqlite
+    from pintu.data.db import database, is_sqlite
 
     if is_sqlite():
         path = app.config["DATABASE_URL"][len("sqlite:///"):]
@@ -604,8 +604,8 @@ def staff_action(app, port: int, seconds: float, connections: int) -> dict:
     in the browser), then POSTs the htmx action. Latency measured: the POST; the GET+POST cycle
     is reported too.
     """
-    from pintu.db import database
-    from pintu.models import Application
+    from pintu.data.db import database
+    from pintu.data.models import Application
 
     with app.app_context(), database.connection_context():
         ids = [i for (i,) in Application.select(Application.id).where(
@@ -707,14 +707,15 @@ def submission(port: int, server: Gunicorn, emails: list[str], seconds: float) -
 # ---------------------------------------------------------------------------
 
 def oversight_timings(app, repeats: int = 5) -> list[dict]:
-    """In-process timings of the dashboard's aggregates (``pintu.dashboard.summarise``, all its
-    queries) for several periods, and of staff search pages (``pintu.search.page``), on the seeded
+    """In-process timings of the dashboard's aggregates (``pintu.oversight.dashboard.summarise``, all its
+    queries) for several periods, and of staff search pages (``pintu.oversight.search.page``), on the seeded
     database: median and best of ``repeats`` runs after one unmeasured run, with the statement count."""
     import logging
 
-    from pintu import clock, dashboard, search
-    from pintu.db import database
-    from pintu.models import User
+    from pintu.engine import clock
+    from pintu.oversight import dashboard, search
+    from pintu.data.db import database
+    from pintu.data.models import User
 
     statements = []
 
@@ -856,7 +857,7 @@ def run(args, instance: str) -> int:
             raise SystemExit(f"{instance} already has a database: give a fresh --instance, or --reuse")
         app = create_app(overrides_for(instance, args.database_url))
         with app.app_context():  # the schema, as `flask --app pintu init-db` makes it (the app never does)
-            from pintu import migrations
+            from pintu.data import migrations
 
             migrations.upgrade(app.extensions["pintu"])
         t0 = time.perf_counter()
@@ -865,7 +866,7 @@ def run(args, instance: str) -> int:
         n = seeded["n"] = args.n
         seeded["open"] = args.open
         Path(info_path).write_text(json.dumps(seeded))
-    from pintu.db import database
+    from pintu.data.db import database
 
     if not database.is_closed():
         database.close()

@@ -1,5 +1,6 @@
 # The core tables as of commit 92f3001 (the schema landed before versioned migrations), verbatim from
-# `git show 92f3001:pintu/models.py`: tests/test_migrations.py creates them and upgrades them with init-db.
+# `git show 92f3001:pintu/models.py` except its two imports of the core, which point to where those modules
+# live today: tests/test_migrations.py creates these tables and upgrades them with init-db.
 """Tables of the core: people, units, applications, their files, events and notifications."""
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from peewee import (
     Model, TextField,
 )
 
-from .db import database
-from .services import APPLICANT_CATEGORIES, ROLES, STATUSES
+from pintu.data.db import database
+from pintu.contract.services import APPLICANT_CATEGORIES, ROLES, STATUSES
 
 
 def utcnow() -> dt.datetime:

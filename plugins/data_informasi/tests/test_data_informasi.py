@@ -31,7 +31,7 @@ def apply(client, **overrides):
 
 
 def events(app, app_id):
-    from pintu.models import Event
+    from pintu.data.models import Event
 
     with app.app_context():
         return [(e.kind, e.action, e.actor_role)
@@ -48,7 +48,7 @@ def act(client, app, app_id, action, note="", internal_note="", units=(), **file
 
 
 def pending(app, app_id):
-    from pintu.models import Disposition, Unit
+    from pintu.data.models import Disposition, Unit
 
     with app.app_context():
         return {d.unit.key: d.id for d in Disposition.select(Disposition, Unit).join(Unit)
@@ -68,14 +68,14 @@ def page_of(client, app_id) -> str:
 
 
 def working_days_after(app, start, days):
-    from pintu import workingdays
+    from pintu.engine import workingdays
 
     with app.app_context():
         return workingdays.add_working_days(start, days, app.config["EXTRA_HOLIDAYS"])
 
 
 def today(app):
-    from pintu import clock
+    from pintu.engine import clock
 
     with app.app_context():
         return clock.today()
@@ -267,7 +267,7 @@ def test_return_fix_and_resubmit(app, client, people):
 
 
 def test_form_rules_and_roles(app, client, people):
-    from pintu.models import Application
+    from pintu.data.models import Application
 
     login(client, APPLICANT)
     r = apply(client, data_diminta="data", file_surat_permohonan=None)

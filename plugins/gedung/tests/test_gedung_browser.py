@@ -23,7 +23,7 @@ def server(tmp_path):
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.test_request_context():
-        from pintu import accounts
+        from pintu.people import accounts
         from pintu.demo import ensure_units
         from pintu_gedung.models import Building
 

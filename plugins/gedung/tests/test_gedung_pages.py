@@ -216,7 +216,7 @@ def test_admin_adds_and_edits_buildings(app, client, cast, h):
 # ---------------------------------------------------------------------------
 
 def test_demo_data_covers_every_state(app):
-    from pintu.models import Application
+    from pintu.data.models import Application
     from pintu_gedung.models import Booking, Building
 
     result = app.test_cli_runner().invoke(args=["demo"])

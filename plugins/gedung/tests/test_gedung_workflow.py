@@ -201,7 +201,7 @@ def test_refusal_at_every_staff_step(app, client, cast, h):
 
 
 def test_return_fix_and_resubmit_moves_the_booking(app, client, cast, h):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     app_id = h.submitted(client, h.INTERNAL, cast["aula"], start="08:00", end="12:00")
     reference = h.get(app, app_id).reference
@@ -282,9 +282,9 @@ def test_concurrent_approvals_in_threads_book_the_slot_once(app, h, cast):
     """Two approvals of overlapping requests at the same moment, each in its own thread and connection."""
     import threading
 
-    from pintu import workflow
-    from pintu.db import database
-    from pintu.models import Application, User
+    from pintu.engine import workflow
+    from pintu.data.db import database
+    from pintu.data.models import Application, User
     from pintu_gedung.models import Booking
 
     client = app.test_client()
@@ -335,7 +335,7 @@ def test_submitting_over_an_approved_booking_is_an_error_on_the_date(app, client
     message = h.field_error(r.get_data(as_text=True), "tanggal_mulai")
     assert message and message.startswith("Gedung Serba Guna Polije sudah dipakai pada")
     assert "08.00–16.00" in message
-    from pintu.models import Application
+    from pintu.data.models import Application
 
     with app.app_context():
         assert Application.select().count() == 1
@@ -381,7 +381,7 @@ def test_cancellation_frees_the_slot(app, client, cast, h):
 # ---------------------------------------------------------------------------
 
 def test_form_rules_with_indonesian_messages(app, client, cast, h):
-    from pintu.models import Application
+    from pintu.data.models import Application
 
     login(client, h.EXTERNAL)
     cases = [

@@ -60,7 +60,7 @@ def summary(page: str) -> str:
 
 
 def set_nip(app, email, nip):
-    from pintu.models import User
+    from pintu.data.models import User
 
     with app.app_context():
         User.update(id_number=nip).where(User.email == email).execute()
@@ -203,7 +203,7 @@ def test_generated_pdf_is_only_for_those_who_may_see_the_application(app, client
         assert r.headers["Cache-Control"] == "no-store"
     assert client.get(lpp_url(999999)).status_code == 404
     # Every download of the generated LPP is in the audit trail; refused ones are not.
-    from pintu.models import AuditEntry
+    from pintu.data.models import AuditEntry
 
     with app.app_context():
         who = [e.actor_email for e in AuditEntry.select().where(AuditEntry.action == "document.download",
@@ -416,7 +416,7 @@ def test_wrong_unit_cannot_act(app, client, staff, applicant, make_user):
 
 
 def test_demo_data_covers_every_state(app, make_user):
-    from pintu.models import Application, User
+    from pintu.data.models import Application, User
 
     cast = {"petugas": make_user("petugas@test.id", "petugas"), "pimpinan": make_user("pimpinan@test.id", "pimpinan"),
             "verifikator:kepegawaian": make_user("kepeg@test.id", "verifikator", "kepegawaian")}

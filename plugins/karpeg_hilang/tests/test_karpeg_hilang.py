@@ -43,7 +43,7 @@ def apply(client, submit=True, with_files=True, **fields):
 
 
 def set_nip(app, email, nip):
-    from pintu.models import User
+    from pintu.data.models import User
 
     with app.app_context():
         User.update(id_number=nip).where(User.email == email).execute()
@@ -267,7 +267,7 @@ def test_leadership_refusal_with_reason(app, client, staff, applicant, umum):
 
 
 def test_return_fix_and_resubmit(app, client, staff, applicant, umum):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     app_id = submitted(client, app)
     to_step(client, app, app_id, "verifikasi")
@@ -297,7 +297,7 @@ def test_return_fix_and_resubmit(app, client, staff, applicant, umum):
 
 
 def test_demo_data_covers_every_state(app, make_user):
-    from pintu.models import Application, User
+    from pintu.data.models import Application, User
 
     cast = {"petugas": make_user("petugas@test.id", "petugas"), "pimpinan": make_user("pimpinan@test.id", "pimpinan"),
             "verifikator:umum_keuangan": make_user(UMUM, "verifikator", "umum_keuangan")}

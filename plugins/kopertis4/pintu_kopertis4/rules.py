@@ -1,6 +1,6 @@
 """Rules of the Kopertis IV standards that are more than text: checks run on the application form.
 
-Each rule is a :data:`pintu.services.Validator` (cleaned form data -> {field: Indonesian message}),
+Each rule is a :data:`pintu.contract.services.Validator` (cleaned form data -> {field: Indonesian message}),
 attached to its service through ``ServicePack(extras=...)`` in ``__init__.py``.
 """
 

@@ -99,7 +99,7 @@ def test_full_approval_path_to_done(app, client, staff, applicant):
 
 
 def test_pickup_step_is_ready_and_applicant_told(app, client, staff, applicant):
-    from pintu.models import Notification
+    from pintu.data.models import Notification
 
     app_id = submitted(client)
     to_pickup(client, app, app_id)
@@ -164,7 +164,7 @@ def test_ult_may_refuse_at_completeness_with_reason(app, client, staff, applican
 # ---------------------------------------------------------------------------
 
 def test_return_fix_and_resubmit_keeps_history(app, client, staff, applicant):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     app_id = submitted(client)
     reference = get(app, app_id).reference

@@ -55,7 +55,7 @@ def test_inpassing_pertama_from_application_to_a_verified_sk(app, client, cast):
     login(client, "kepala@lldikti6.test")
     act(client, app, app_id, "approve")
     with app.app_context():
-        from pintu.models import IssuedDocument
+        from pintu.data.models import IssuedDocument
 
         sk = IssuedDocument.get(IssuedDocument.application == app_id)
         assert re.fullmatch(r"0001/LL6/KP/2026", sk.number), sk.number

@@ -123,7 +123,7 @@ WISUDA_FILES = ["surat_pelaporan", "sk_kelulusan"]
 
 @pytest.fixture
 def pinned_today(monkeypatch):
-    from pintu import clock
+    from pintu.engine import clock
 
     monkeypatch.setattr(clock, "today", lambda: TODAY)
 

@@ -11,7 +11,7 @@ is e-mailed that it is ready and downloads it from the application page (the
 mail itself carries a link, not the file).
 
 Staff upload the answer letter and the press release through the core's staff
-step ``requirements`` (see ``pintu.services.Step``).
+step ``requirements`` (see ``pintu.contract.services.Step``).
 """
 
 from __future__ import annotations

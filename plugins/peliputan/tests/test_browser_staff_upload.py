@@ -24,7 +24,9 @@ def server(tmp_path):
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.test_request_context():
         import pintu_peliputan
-        from pintu import accounts, demo_support, workflow
+        from pintu.demo import support
+        from pintu.engine import workflow
+        from pintu.people import accounts
         from pintu.demo import ensure_units
 
         ensure_units()
@@ -36,8 +38,8 @@ def server(tmp_path):
         accounts.grant(humas, "verifikator", "humas")
         accounts.grant(accounts.create_user("pimpinan@test.id", "Dr. Budi", PASSWORD), "pimpinan")
         data = pintu_peliputan.demo_data_for(dt.date.today())
-        application = demo_support.application(
-            pintu_peliputan.SERVICE, applicant, data, {"surat_permohonan": demo_support.sample_pdf()},
+        application = support.application(
+            pintu_peliputan.SERVICE, applicant, data, {"surat_permohonan": support.sample_pdf()},
             [(petugas, "lengkap", ""), (humas, "disepakati", "Pukul 09.00, satu fotografer.")])
         app_id = application.id
         assert workflow  # the application now waits for the leadership

@@ -67,7 +67,7 @@ def page_of(client, app_id):
 
 
 def upload_id(app, app_id, requirement):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     with app.app_context():
         return Upload.get((Upload.application == app_id) & (Upload.requirement == requirement)
@@ -181,7 +181,7 @@ def test_full_path_press_release_by_email(app, client, cast):
     assert f"/permohonan/{app_id}" in last
     assert any(AGREED in m for m in mails)
 
-    from pintu.models import Event
+    from pintu.data.models import Event
 
     with app.app_context():
         steps = [(e.kind, e.action, e.actor_role) for e in Event.select().where(Event.application == app_id)
@@ -232,7 +232,7 @@ def test_internal_note_never_reaches_the_applicant(app, client, cast):
     assert "Ya, di depan panggung." in page
     assert "RAHASIA" not in page
     assert not any("RAHASIA" in m for m in outbox(app))
-    from pintu.models import Message, Notification
+    from pintu.data.models import Message, Notification
 
     with app.app_context():
         assert not Notification.select().where(Notification.user == cast["applicant"].id,
@@ -252,7 +252,7 @@ def test_thread_closes_for_the_applicant_when_done(app, client, cast):
     login(client, APPLICANT)
     r = say(client, app_id, "Terima kasih.")
     assert r.status_code == 422 and "Terima kasih." not in page_of(client, app_id)
-    from pintu.models import Message
+    from pintu.data.models import Message
 
     with app.app_context():
         assert not Message.select().where(Message.application == app_id).exists()
@@ -313,7 +313,7 @@ def test_return_fix_and_resubmit(app, client, cast):
     application = get(app, app_id)
     assert (application.status, application.step) == ("in_process", "kelengkapan")
     assert application.data["tanggal_peliputan"] == "2026-12-17"
-    from pintu.models import Event, Upload
+    from pintu.data.models import Event, Upload
 
     with app.app_context():
         letters = [(u.original_name, u.superseded) for u in Upload.select().where(
@@ -369,7 +369,7 @@ def test_wrong_roles_cannot_act(app, client, cast):
 
 
 def test_demo_data_covers_every_state(app, make_user, staff):
-    from pintu.models import Application, Message, User
+    from pintu.data.models import Application, Message, User
 
     instansi = make_user("instansi@demo.id", category="instansi")
     humas = make_user("humas@demo.id", "verifikator", "humas")

@@ -35,7 +35,7 @@ def _apply(client):
 
 
 def _uploads(app, app_id):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     with app.app_context():
         return [(u.requirement, u.original_name, u.uploaded_by.email, u.superseded)
@@ -83,7 +83,7 @@ def test_staff_step_upload_is_required_stored_and_downloadable(app, client, staf
     login(client, "warga@test.id")
     page = client.get(f"/permohonan/{app_id}").get_data(as_text=True)
     assert "surat_jawaban.pdf" in page and "denah.png" in page
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     with app.app_context():
         upload_id = Upload.get(Upload.requirement == "surat_jawaban").id
@@ -98,8 +98,9 @@ def test_refusal_needs_no_product_and_steps_without_requirements_take_no_files(a
     app_id = _apply(client)
     login(client, "petugas@test.id")
     # The ULT step declares no requirements: a file sent with it is refused by the engine.
-    from pintu import uploads, workflow
-    from pintu.models import User
+    from pintu.data import uploads
+    from pintu.engine import workflow
+    from pintu.data.models import User
 
     with app.test_request_context():
         application = _get(app, app_id)

@@ -6,8 +6,8 @@ import html
 
 import pytest
 
-from pintu.testing import (app_id_of, events_of as events, field_error, get_application as get, login, mails_to,
-                           pdf, png, register)
+from pintu.testing import (app_id_of, events_of as events, field_error, get_application as get, login, mails_to, pdf,
+                           png, register)
 
 SLUG = "pengaduan-masyarakat"
 APPLICANT = "warga@test.id"
@@ -47,7 +47,7 @@ def act(client, app, app_id, action, note="", internal_note="", units=(), **file
 
 
 def pending(app, app_id):
-    from pintu.models import Disposition, Unit
+    from pintu.data.models import Disposition, Unit
 
     with app.app_context():
         return {d.unit.key: d.id for d in Disposition.select(Disposition, Unit).join(Unit)
@@ -98,7 +98,7 @@ def routed_and_answered(client, app, app_id):
 # ---------------------------------------------------------------------------
 
 def test_public_user_registers_via_daftar_without_nip_and_files_a_complaint(app, client, staff):
-    from pintu.models import User
+    from pintu.data.models import User
 
     # /daftar, then the confirmation link mailed to the address (pintu.testing.register does both).
     r = register(client, app, "siti@contoh.id", "rahasia-123", name="Siti Masyarakat", category="masyarakat")
@@ -113,7 +113,7 @@ def test_public_user_registers_via_daftar_without_nip_and_files_a_complaint(app,
     form = client.get(f"/layanan/{SLUG}/ajukan")
     assert form.status_code == 200
     with app.app_context():
-        from pintu.clock import today
+        from pintu.engine.clock import today
 
         assert f'value="{today().isoformat()}"' in form.get_data(as_text=True)  # tanggal pengaduan defaults to today
 
@@ -134,7 +134,7 @@ def test_public_user_registers_via_daftar_without_nip_and_files_a_complaint(app,
 
 
 def test_form_rules(app, client, applicant):
-    from pintu.models import Application
+    from pintu.data.models import Application
 
     login(client, APPLICANT)
     r = apply(client, uraian="Lampu mati.", file_surat_pengaduan=None)
@@ -254,7 +254,7 @@ def test_unit_answers_and_internal_notes_stay_with_staff_before_delivery(app, cl
 
 
 def test_leadership_sends_draft_back_and_signed_letter_travels_with_the_reply(app, client, staff, units, applicant):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     app_id = submitted(client)
     routed_and_answered(client, app, app_id)
@@ -327,7 +327,7 @@ def test_refused_as_not_a_valid_complaint_with_reason(app, client, staff, applic
 
 
 def test_return_fix_and_resubmit(app, client, staff, applicant):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     app_id = submitted(client)
     reference = get(app, app_id).reference

@@ -50,7 +50,7 @@ def nip_for(born: str, tmt: str, serial="1001") -> str | None:
 
 def set_nip(client, nip):
     """Write ``nip`` into the profile of the user logged in on ``client``."""
-    from pintu.models import User
+    from pintu.data.models import User
 
     with client.session_transaction() as session:
         user_id = session.get("_user_id")
@@ -188,7 +188,7 @@ def test_dosen_may_apply_too(app, client, make_user):
 
 
 def test_pickup_step_is_ready_and_applicant_told(app, client, staff, applicant):
-    from pintu.models import Notification
+    from pintu.data.models import Notification
 
     app_id = submitted(client, app)
     to_step(client, app, app_id, "pengambilan")
@@ -273,7 +273,7 @@ def test_leadership_refusal_also_needs_reason(app, client, staff, applicant):
 # ---------------------------------------------------------------------------
 
 def test_return_fix_and_resubmit_keeps_history(app, client, staff, applicant):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     app_id = submitted(client, app)
     reference = get(app, app_id).reference
@@ -546,7 +546,7 @@ def test_one_wrong_date_keeps_all_files_for_the_fixed_submit(app, client, applic
                     content_type="multipart/form-data")
     app_id = app_id_of(r)
     with app.app_context():
-        from pintu.models import Upload
+        from pintu.data.models import Upload
 
         names = sorted(u.original_name for u in Upload.select().where(Upload.application == app_id))
     assert names == expected

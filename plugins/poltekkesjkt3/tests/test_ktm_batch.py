@@ -58,7 +58,7 @@ def waiting_for_bank(app, client, make_user, count, start=1):
 
 
 def audit_rows(app):
-    from pintu.models import AuditEntry
+    from pintu.data.models import AuditEntry
 
     with app.app_context():
         return [(e.action, e.actor_email, e.details) for e in AuditEntry.select().order_by(AuditEntry.id)
@@ -66,7 +66,7 @@ def audit_rows(app):
 
 
 def test_the_bank_step_is_the_outside_party_and_pauses_the_clock(app, client, cast, make_user):
-    from pintu.plugins import find_service
+    from pintu.contract.plugins import find_service
 
     app_id = waiting_for_bank(app, client, make_user, 1)[0]
     with app.app_context():

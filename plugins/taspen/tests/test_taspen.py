@@ -37,7 +37,7 @@ def apply(client, submit=True, with_files=True, **fields):
 
 
 def set_nip(app, email, nip):
-    from pintu.models import User
+    from pintu.data.models import User
 
     with app.app_context():
         User.update(id_number=nip).where(User.email == email).execute()
@@ -197,7 +197,7 @@ def test_kepegawaian_may_refuse_too(app, client, staff, applicant):
 # ---------------------------------------------------------------------------
 
 def test_return_fix_and_resubmit(app, client, staff, applicant):
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     app_id = submitted(client, app)
     reference = get(app, app_id).reference
@@ -301,7 +301,7 @@ def demo_cast(app, make_user):
 
 
 def test_demo_data_covers_every_state(app, make_user):
-    from pintu.models import Application, User
+    from pintu.data.models import Application, User
 
     applicants, cast = demo_cast(app, make_user)
     with app.app_context():

@@ -55,7 +55,7 @@ def act(client, app, app_id, action, note="", units=(), **files):
 
 def pending(app, app_id) -> dict[str, int]:
     """Unit key -> id of the dispositions still waiting for an answer."""
-    from pintu import workflow
+    from pintu.engine import workflow
 
     with app.app_context():
         return {d.unit.key: d.id for d in workflow.pending_dispositions(get(app, app_id))}
@@ -199,7 +199,7 @@ def test_full_path_with_disposition_to_two_units(app, client, cast):
     assert AGREED in page and "surat_balasan.pdf" in page
     # The units' internal answers and the Direktur's instruction are staff business.
     assert "narasumber Dr. Ani" not in page and "Mohon siapkan narasumber TeFa" not in page
-    from pintu.models import Upload
+    from pintu.data.models import Upload
 
     with app.app_context():
         reply = Upload.get(Upload.requirement == "surat_balasan")
@@ -208,7 +208,7 @@ def test_full_path_with_disposition_to_two_units(app, client, cast):
     assert "surat balasan dapat diunduh" in last and AGREED in last and "Status saat ini: Selesai" in last
     assert not any("Dr. Ani" in m for m in mails_to(app, APPLICANT))
 
-    from pintu.models import Event
+    from pintu.data.models import Event
 
     with app.app_context():
         kinds = [(e.kind, e.actor_role) for e in Event.select().where(Event.application == app_id).order_by(Event.id)]
@@ -246,7 +246,7 @@ def test_internal_note_never_reaches_the_applicant(app, client, cast):
     assert "Mohon kirim daftar nama peserta." in page and "Daftar peserta menyusul besok." in page
     assert "INTERNAL" not in page
     assert not any("INTERNAL" in m for m in outbox(app))
-    from pintu.models import Notification
+    from pintu.data.models import Notification
 
     with app.app_context():
         texts = [n.message for n in Notification.select().where(Notification.user == cast["applicant"].id)]
@@ -306,7 +306,7 @@ def test_return_fix_and_resubmit(app, client, cast):
     login(client, HUMAS)
     assert act(client, app, app_id, "disepakati", AGREED, surat_balasan=pdf()).status_code == 200
     assert get(app, app_id).status == "done"
-    from pintu.models import Disposition
+    from pintu.data.models import Disposition
 
     with app.app_context():
         assert Disposition.select().where(Disposition.application == app_id).count() == 4
@@ -362,7 +362,7 @@ def test_form_rules(app, client, cast):
 
 
 def test_demo_data_covers_every_state(app, make_user, staff):
-    from pintu.models import Application, Disposition, Message, User
+    from pintu.data.models import Application, Disposition, Message, User
 
     instansi = make_user("instansi@demo.id", category="instansi")
     people = {"petugas": staff["petugas"], "pimpinan": staff["pimpinan"],

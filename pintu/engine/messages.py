@@ -1,0 +1,88 @@
+"""The message thread of an application: applicant and staff talk about operational details
+(coverage arrangements, a booking, a complaint) with attachments; staff can add internal notes.
+"""
+
+from __future__ import annotations
+
+from pintu.data import uploads
+from pintu.engine import formtokens
+from pintu.notify import notifications
+from pintu.data.db import write_transaction
+from pintu.data.models import Application, Message, Notification, Upload, User
+from pintu.contract.plugins import get_service
+from pintu.contract.services import FINAL_STATUSES, Requirement
+
+#: What a message attachment may be.
+ATTACHMENT = Requirement("message", "Lampiran pesan", required=False, types=("pdf", "jpg", "png"), max_mb=5)
+
+
+class MessageError(ValueError):
+    pass
+
+
+def thread(application: Application, viewer_is_staff: bool) -> list[Message]:
+    query = (Message.select(Message, User).join(User, on=(Message.author == User.id))
+             .where(Message.application == application.id).order_by(Message.id))
+    if not viewer_is_staff:
+        query = query.where(Message.internal == False)  # noqa: E712
+    return list(query)
+
+
+def post(application: Application, author: User, body: str, *, internal: bool = False, attachment=None,
+         token: str | None = None) -> Message:
+    """Add a message (``attachment``: a checked upload or None) and notify the other side.
+
+    ``token``: the form's one-time token; a repeat raises :class:`~pintu.engine.formtokens.Replayed`."""
+    body = (body or "").strip()
+    if not body:
+        raise MessageError("Isi pesan wajib diisi.")
+    if len(body) > 4000:
+        raise MessageError("Pesan terlalu panjang (maksimal 4000 karakter).")
+    is_applicant = application.applicant_id == author.id
+    if internal and is_applicant:
+        raise MessageError("Catatan internal hanya untuk petugas.")
+    if application.status in FINAL_STATUSES and not internal:
+        raise MessageError("Permohonan ini sudah selesai; percakapan ditutup.")
+    written = []
+    mails = []
+    try:
+        with write_transaction():
+            formtokens.claim(token, author, application)
+            upload = None
+            if attachment is not None:
+                stored_name, tmp = uploads.store(attachment)
+                written.append(tmp)
+                upload = Upload.create(application=application, requirement="message", stored_name=stored_name,
+                                       original_name=attachment.original_name, mime_type=attachment.mime_type,
+                                       size=attachment.size, sha256=attachment.sha256, uploaded_by=author)
+            message = Message.create(application=application, author=author, body=body, internal=internal,
+                                     attachment=upload)
+            service = get_service(application.service)
+            if is_applicant:
+                _notify_handlers(application, service, f"Pesan baru dari pemohon {application.reference}")
+            elif not internal:
+                Notification.create(user=application.applicant_id, application=application,
+                                    message=f"{application.reference}: pesan baru dari petugas"[:255])
+                body_text = (f"Yth. {application.applicant.name},\n\nAda pesan baru dari petugas untuk permohonan "
+                             f"{application.reference} ({service.title}):\n\n{body}\n\n"
+                             f"Balas melalui halaman permohonan:\n  "
+                             f"{notifications.absolute_url('applications.detail', app_id=application.id)}\n")
+                mails.append(notifications.queue_mail(application.applicant.email,
+                                                      f"[PINTU] {application.reference} - Pesan baru", body_text,
+                                                      application))
+    except BaseException:
+        uploads.discard_files(written)
+        raise
+    uploads.commit_files(written)
+    notifications.dispatch(mails)
+    return message
+
+
+def _notify_handlers(application: Application, service, text: str) -> None:
+    """Tell whoever handles the application now: the assignee, else everyone at its step."""
+    if application.assignee_id:
+        Notification.create(user=application.assignee_id, application=application, message=text[:255])
+        return
+    step = service.step(application.step)
+    if step is not None:
+        notifications.notify_staff(application, step.role, step.unit_key(application.data), text)

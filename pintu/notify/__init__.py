@@ -1,0 +1,2 @@
+"""Telling people: notifications of each event, the mail queue and its delivery, and the secret links
+inside queued mail."""

@@ -1,0 +1,2 @@
+"""What the office issues: numbered documents verified by QR, letters and receipts as PDF, signatures
+and mail attachments."""

@@ -1,0 +1,78 @@
+"""HTTP views: thin blueprints over the core modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+from flask import Flask
+from flask_login import current_user
+
+from pintu.people import access
+from pintu.standards import institution
+from pintu.engine.clock import to_local
+from pintu.data.models import User
+from pintu.notify.notifications import unread_count
+from pintu.contract.services import APPLICANT_CATEGORIES, NOT_SET, ROLES, STATUSES
+
+
+def register_views(app: Flask) -> None:
+    from pintu.web import (admin, applications, auth, catalog, documents, external, inbox, letters_admin, loket,
+                           messages, notifications, oversight, privacy, standards, survey, track)
+
+    for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, external,
+                   documents, letters_admin, standards, survey, oversight, loket):
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def globals_():
+        unread = unread_count(current_user) if isinstance(current_user._get_current_object(), User) else 0
+        return {"STATUSES": STATUSES, "ROLES": ROLES, "CATEGORIES": APPLICANT_CATEGORIES, "unread": unread,
+                "config": app.config, "admin_links": _admin_links, "profile": institution.profile,
+                "NOT_SET": NOT_SET,
+                # Service.confidential_identity: what the current user may see of an applicant.
+                "identity_visible": lambda application, service=None: access.identity_visible(
+                    current_user, application, service),
+                "applicant_name": lambda application, service=None: access.applicant_name(
+                    current_user, application, service),
+                "deletion_pending": _deletion_pending,
+                "oversees": access.oversees}  # admin and the institution's pimpinan (/dasbor, read-only files)
+
+    def _deletion_pending(user):
+        from pintu.people.privacy import pending_request
+
+        return pending_request(user)
+
+    def _admin_links():
+        from pintu.contract.plugins import registry
+
+        return registry().collect("pintu_admin_links")
+
+    @app.template_global("status_of")
+    def status_of(application):
+        """The status as the current viewer reads it ("Menunggu tindakan Anda" at the applicant's step)."""
+        from pintu.engine.timeline import status_text
+
+        user = current_user._get_current_object()
+        return status_text(application, for_applicant=getattr(user, "id", None) == application.applicant_id)
+
+    @app.template_filter("size")
+    def size(n):
+        """Human file size: 850 B, 12 KB, 1,4 MB."""
+        if n < 1024:
+            return f"{n} B"
+        if n < 1024 * 1024:
+            return f"{n / 1024:.0f} KB"
+        return f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
+
+    @app.template_filter("tgl")
+    def tgl(value, with_time=False):
+        """Indonesian date: 23 Nov 2026 (14:05)."""
+        if not value:
+            return "-"
+        if isinstance(value, dt.datetime):
+            value = to_local(value)
+        text = format_date(value, "d MMM y", locale="id")  # CLDR's Indonesian month abbreviations
+        if with_time and hasattr(value, "hour"):
+            text += f" {value.hour:02d}:{value.minute:02d}"
+        return text

@@ -1,0 +1,41 @@
+"""Public tracking without login: reference number + tracking code -> status and steps only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from pintu.people import ratelimit
+from pintu.web.forms import TrackForm
+from pintu.contract.plugins import get_service
+from pintu.engine.timeline import step_overview
+from pintu.engine.tracking import find_by_reference_and_code
+
+bp = Blueprint("track", __name__)
+
+TRACK_SCOPE = "track-miss"  # lookups that matched no application, per client address
+TRACK_LIMITED = ("Terlalu banyak pencarian dengan nomor atau kode lacak yang tidak cocok dari alamat jaringan Anda. "
+                 "Demi keamanan, coba lagi dalam {wait}.")
+
+
+@bp.route("/lacak")
+def track():
+    form = TrackForm(request.args)
+    result = None
+    searched = bool(request.args)
+    if searched and form.validate():
+        # Only lookups that did not match are counted, but once there are too many every lookup from
+        # the address waits: guessing codes must not go on, and someone with the right code retries later.
+        limit, address = ratelimit.Limit.from_config("RATE_LIMIT_TRACK"), ratelimit.client_address()
+        wait = ratelimit.retry_after(TRACK_SCOPE, address, limit)
+        if wait:
+            message = TRACK_LIMITED.format(wait=ratelimit.wait_text(wait))
+            return (render_template("track.html", form=form, result=None, searched=searched, limited=message),
+                    429, {"Retry-After": str(wait)})
+        application = find_by_reference_and_code(form.reference.data, form.code.data)
+        if application is not None:
+            service = get_service(application.service)
+            result = dict(application=application, service=service, steps=step_overview(application, service))
+        else:
+            ratelimit.hit(TRACK_SCOPE, address)
+    status = 404 if searched and result is None else 200
+    return render_template("track.html", form=form, result=result, searched=searched), status
