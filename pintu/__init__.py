@@ -27,14 +27,16 @@ _LAZY = {
     "WorkflowError": ("engine.workflow", "WorkflowError"), "perform": ("engine.workflow", "perform"),
     "cancel": ("engine.workflow", "cancel"), "save_application": ("engine.workflow", "save_application"),
     "answer_disposition": ("engine.workflow", "answer_disposition"),
-    "answerable_dispositions": ("engine.workflow", "answerable_dispositions"),
-    "pending_dispositions": ("engine.workflow", "pending_dispositions"),
+    "answerable_dispositions": ("engine.dispositions", "answerable"),
+    "pending_dispositions": ("engine.dispositions", "pending"),
     # stored data
-    "Application": ("data.models", "Application"), "Event": ("data.models", "Event"), "Upload": ("data.models", "Upload"),
-    "Message": ("data.models", "Message"), "User": ("data.models", "User"), "BaseModel": ("data.models", "BaseModel"),
+    "Application": ("data.models", "Application"), "Event": ("data.models", "Event"),
+    "Upload": ("data.models", "Upload"), "Message": ("data.models", "Message"), "User": ("data.models", "User"),
+    "BaseModel": ("data.models", "BaseModel"),
     "utcnow": ("data.models", "utcnow"), "database": ("data.db", "database"),
     # who may see what
-    "application_or_404": ("people.access", "application_or_404"), "admin_required": ("people.access", "admin_required"),
+    "application_or_404": ("people.access", "application_or_404"),
+    "admin_required": ("people.access", "admin_required"),
     "staff_required": ("people.access", "staff_required"), "can_download": ("people.access", "can_download"),
     "identity_visible": ("people.access", "identity_visible"), "applicant_name": ("people.access", "applicant_name"),
     # files, messages, mail
@@ -44,7 +46,8 @@ _LAZY = {
     # forms
     "TanggalField": ("contract.fields", "TanggalField"), "form_data": ("web.forms", "form_data"),
     # Indonesian dates in words (Babel): "25 November 2026", "November 2026", "Rabu"
-    "tanggal": ("output.pdf", "tanggal"), "bulan_tahun": ("output.pdf", "bulan_tahun"), "nama_hari": ("output.pdf", "nama_hari"),
+    "tanggal": ("output.pdf", "tanggal"), "bulan_tahun": ("output.pdf", "bulan_tahun"),
+    "nama_hari": ("output.pdf", "nama_hari"),
     # demo data (pintu_demo_data hooks)
     "demo_application": ("demo.support", "application"), "sample_pdf": ("demo.support", "sample_pdf"),
     "AsParty": ("demo.support", "AsParty"), "ServicePlugin": ("contract.catalog", "ServicePlugin"),

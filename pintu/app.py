@@ -53,7 +53,16 @@ def create_app(overrides: dict | None = None) -> Flask:
                                 x_proto=int(app.config["PROXY_FIX_X_PROTO"]))
 
     init_database(app.config["DATABASE_URL"], int(app.config["DATABASE_POOL_SIZE"]))
-    registry = PluginRegistry(app)
+    from pintu import housekeeping
+
+    from pintu.notify import mail
+    from pintu.output import attachments
+
+    jobs.init_app(app, periodic=housekeeping.periodic)
+    mail.init_app(app, attach=attachments.add_to)
+    from pintu.oversight import corehooks
+
+    registry = PluginRegistry(app, core_hooks=corehooks)
     app.extensions["pintu"] = registry
 
     with app.app_context():

@@ -31,7 +31,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Antrean kotak tugas disusun ulang: {tasks} tugas terbuka.")
         click.echo(f"Rekap harian dasbor disusun ulang: {counts} baris.")
         click.echo(f"Database siap: {app.config['DATABASE_URL'].split('@')[-1]} ({len(units)} unit).")
-        from pintu.jobs import PART_MAX_AGE_SECONDS
+        from pintu.housekeeping import PART_MAX_AGE_SECONDS
         from pintu.data.uploads import sweep_parts
 
         parts = sweep_parts(PART_MAX_AGE_SECONDS)
@@ -40,7 +40,7 @@ def register_cli(app: Flask) -> None:
         _sweep_staged()
 
     def _sweep_staged():
-        from pintu.jobs import sweep_forms
+        from pintu.housekeeping import sweep_forms
 
         files = sweep_forms()
         click.echo(f"{files} berkas sementara (formulir yang tidak dilanjutkan) dihapus.")
@@ -170,7 +170,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("sweep")
     def sweep():
         """Send the e-mail that is due and delete stale .part uploads (the worker does it periodically)."""
-        from pintu.jobs import sweep as run_sweep
+        from pintu.housekeeping import sweep as run_sweep
 
         counts = run_sweep()
         click.echo(f"E-mail terkirim: {counts['sent']}, belum terkirim: {counts['not_sent']}. "

@@ -8,9 +8,10 @@ in-process queue served by one daemon thread of the app process
 state lives in the database (the mail job's row is its job), so a job lost
 with a Redis restart or a crash is found again by :func:`sweep`.
 
-:func:`sweep` sends the mail that is due (left pending, or due for a retry) and
-removes stale ``.part`` uploads.  The worker and the background thread run it
-every ``SWEEP_SECONDS``; ``flask --app pintu sweep`` runs it once (cron, tests).
+:func:`pintu.housekeeping.sweep` sends the mail that is due (left pending, or due
+for a retry) and removes stale ``.part`` uploads.  The worker and the background
+thread run the app's periodic work (:func:`init_app`) every ``SWEEP_SECONDS``;
+``flask --app pintu sweep`` runs the sweep once (cron, tests).
 
 The in-process runner is written here rather than taken from a library: it is
 a queue and one thread, and the task queues on PyPI (RQ, Celery, Huey, Dramatiq)
@@ -28,10 +29,6 @@ import time
 from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
-
-#: ``.part`` files older than this are orphans of killed requests.
-PART_MAX_AGE_SECONDS = 3600
-
 
 def redis_connection(for_worker: bool = False):
     from redis import Redis
@@ -59,47 +56,17 @@ def enqueue(func, *args) -> None:
     runner(current_app).submit(func, *args)
 
 
-def sweep(grace_seconds: float = 0) -> dict:
-    """One round of housekeeping: render issued documents left behind, send due mail, delete stale
-    ``.part`` files and the files kept
-    from forms nobody came back to.  Returns counts.
-
-    ``grace_seconds`` leaves mail younger than that to the job queued for it (periodic sweeps)."""
-    from pintu.data import uploads
-    from pintu.notify import mail
-    from pintu.output import documents
-
-    rendered = documents.render_pending(grace_seconds)  # before the mail that may attach them
-    sent, not_sent = mail.deliver_due(grace_seconds)
-    parts = uploads.sweep_parts(PART_MAX_AGE_SECONDS)
-    return {"sent": sent, "not_sent": not_sent, "parts": parts, "staged": sweep_forms(), "documents": rendered}
+def init_app(app: Flask, periodic) -> None:
+    """Give ``app`` its periodic work: ``periodic(app)`` runs every ``SWEEP_SECONDS`` in the
+    background thread and beside the RQ worker (the app factory passes
+    :func:`pintu.housekeeping.periodic`; this module runs jobs and knows none of them)."""
+    app.extensions["pintu_periodic"] = periodic
 
 
-def sweep_forms() -> int:
-    """Delete the files kept from forms nobody came back to (older than a day) and form tokens
-    older than a week; returns the number of files."""
-    from pintu.data import staging
-    from pintu.engine import formtokens
-    from pintu.notify import mail
-
-    with mail._connection():  # this thread's connection, closed only if opened here
-        staged = staging.sweep_staged(staging.KEEP_FOR)
-        formtokens.sweep(staging.KEEP_FOR * 7)
-    return staged
-
-
-def _periodic_sweep(app: Flask) -> None:
-    try:
-        with app.app_context():
-            sweep(grace_seconds=float(app.config["SWEEP_SECONDS"]))
-    except Exception:  # noqa: BLE001 - a broken sweep must not end the thread; it runs again later
-        log.exception("sweep failed")
-    try:
-        from pintu.oversight import reminders
-
-        reminders.run_if_due(app)  # the daily SLA check (queued once per process and day)
-    except Exception:  # noqa: BLE001
-        log.exception("queuing the SLA check failed")
+def _periodic(app: Flask) -> None:
+    work = app.extensions.get("pintu_periodic")
+    if work is not None:
+        work(app)
 
 
 class Runner:
@@ -162,7 +129,7 @@ class Runner:
         next_sweep = 0.0  # sweep at once: a restart picks up what the last process left
         while not self.stopping.is_set() and database.obj is own_database:
             if time.monotonic() >= next_sweep:
-                _periodic_sweep(self.app)
+                _periodic(self.app)
                 next_sweep = time.monotonic() + float(self.app.config["SWEEP_SECONDS"])
             try:
                 item = self.jobs.get(timeout=max(0.0, next_sweep - time.monotonic()))
@@ -200,11 +167,11 @@ def run_worker(burst: bool = False) -> None:
 
     app = current_app._get_current_object()
     if burst:
-        _periodic_sweep(app)
+        _periodic(app)
     else:
         def sweeper():
             while True:
-                _periodic_sweep(app)
+                _periodic(app)
                 time.sleep(float(app.config["SWEEP_SECONDS"]))
 
         threading.Thread(target=sweeper, name="pintu-sweeper", daemon=True).start()

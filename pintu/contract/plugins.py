@@ -29,13 +29,13 @@ class PluginError(RuntimeError):
 class PluginRegistry:
     """What the app knows about its plugins and their services."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, core_hooks=None):
+        """``core_hooks``: the core's own hook implementations (a module; the app factory passes
+        :mod:`pintu.oversight.corehooks`), registered first under :data:`CORE_HOOKS`; not a plugin."""
         self.pm = pluggy.PluginManager("pintu")
         self.pm.add_hookspecs(hookspecs)
-        from pintu.oversight import corehooks
-
-        # The core's own hook implementations (internal targets, the dashboard's rollup); not a plugin.
-        self.pm.register(corehooks, name=CORE_HOOKS)
+        if core_hooks is not None:
+            self.pm.register(core_hooks, name=CORE_HOOKS)
         disabled = set(app.config.get("DISABLED_PLUGINS") or ())
         self.institution = institutions.get(app.config.get("INSTITUTION_KEY"))
         claimed = institutions.claimed_packs()

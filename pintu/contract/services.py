@@ -55,6 +55,10 @@ STATUSES: dict[str, str] = {
 #: Application data key of the "laporkan secara anonim" checkbox (services with ``anonymous_reporting``).
 ANONYMOUS_FIELD = "lapor_anonim"
 
+#: What everybody who may not see a confidential applicant's identity (:attr:`Service.confidential_identity`)
+#: sees instead of the name.
+MASKED_IDENTITY = "Pelapor dirahasiakan"
+
 #: Statuses after which nothing can happen any more.
 FINAL_STATUSES = frozenset({"refused", "done", "cancelled"})
 

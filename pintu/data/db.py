@@ -7,6 +7,8 @@ by :func:`init_database` when the app is created.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from peewee import DatabaseProxy
 from playhouse.db_url import connect
 
@@ -72,3 +74,16 @@ def write_transaction():
     transaction it is a savepoint, as ``atomic()`` is.
     """
     return database.atomic(lock_type="IMMEDIATE") if is_sqlite() else database.atomic()
+
+
+@contextmanager
+def connection():
+    """A database connection for this thread (a job, the sweep), closed afterwards only if opened here."""
+    opened = database.is_closed()
+    if opened:
+        database.connect()
+    try:
+        yield
+    finally:
+        if opened and not database.is_closed():
+            database.close()

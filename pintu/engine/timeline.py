@@ -78,7 +78,7 @@ def timeline(application: Application, staff: bool, mask_applicant: bool = False
 
     ``mask_applicant``: the viewer may not see who the applicant is (``Service.confidential_identity``);
     the applicant's own events name "Pelapor dirahasiakan"."""
-    from pintu.people.access import MASKED_IDENTITY
+    from pintu.contract.services import MASKED_IDENTITY
     from pintu.contract.plugins import find_service
 
     service = find_service(application.service)

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from pintu.contract import formparts
 from pintu.data import staging, uploads
-from pintu.engine import clock, external, formtokens, queues, service_settings, tracking, workingdays
-from pintu.notify import notifications
+from pintu.engine import clock, dispositions, external, formtokens, queues, service_settings, tracking, workingdays
+from pintu.notify import event_notices, notifications
 from pintu.output import documents
 from pintu.people import accounts
 from pintu.data.db import write_transaction
@@ -70,23 +70,6 @@ def can_act(user: User, step: Step | None, application: Application | None = Non
     return user.takes_step(step.role, step.unit_key(application.data if application is not None else None))
 
 
-def dispositions_of(application: Application) -> list[Disposition]:
-    """Every disposition of ``application`` with its unit, oldest first: one query, remembered on
-    this application object (a change re-reads the application, so a new object reads them anew)."""
-    cached = getattr(application, "_dispositions", None)
-    if cached is None:
-        cached = list(Disposition.select(Disposition, Unit).join(Unit)
-                      .where(Disposition.application == application.id).order_by(Disposition.id))
-        application._dispositions = cached
-    return cached
-
-
-def pending_dispositions(application: Application) -> list[Disposition]:
-    """Dispositions of the current step still waiting for their unit's answer."""
-    return [d for d in dispositions_of(application)
-            if d.step == (application.step or "") and d.answered_at is None]
-
-
 def available_actions(application: Application, user: User) -> list[Action]:
     """The actions ``user`` may take on ``application`` right now."""
     if application.status in FINAL_STATUSES or application.status in EDITABLE:
@@ -95,7 +78,7 @@ def available_actions(application: Application, user: User) -> list[Action]:
     step = service.step(application.step)
     if not can_act(user, step, application):
         return []
-    if pending_dispositions(application):
+    if dispositions.pending(application):
         return [a for a in step.actions if a.kind in (RETURN, REFUSE)]
     return list(step.actions)
 
@@ -248,7 +231,7 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
                     from_status=from_status, to_status=application.status, to_step=application.step)
                 service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
                 queues.sync(application)  # after the hooks: a due date they set is filed too
-                mails += notifications.on_event(application, service, event)
+                mails += event_notices.on_event(application, service, event)
                 mails += _external_links(application, service, None)
     except BaseException:
         uploads.discard_files(written)
@@ -299,7 +282,7 @@ def may_claim(application: Application, user: User) -> bool:
     step = get_service(application.service).step(application.step)
     if step is None or step.for_applicant or application.applicant_id == user.id:
         return False
-    return can_act(user, step, application) or bool(_answerable_units(application, user))
+    return can_act(user, step, application) or bool(dispositions.answerable(application, user))
 
 
 def claim(application: Application, actor: User, expected_version: int | None = None) -> None:
@@ -510,7 +493,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
         if not updated:
             raise _conflict(application)
         if to_step != application.step and application.step:
-            _close_dispositions(application, to_status, now)
+            dispositions.close_pending(application, to_status, now)
         event = Event.create(application=application, actor=actor, actor_role=actor_role, kind=kind,
                              action=action_key, message=message[:255], from_status=application.status,
                              from_step=application.step or "", to_status=to_status, to_step=to_step or "",
@@ -523,7 +506,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
             issued += documents.issue_for(application, service, step, action, actor)
         service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
         queues.sync(application)  # after the hooks: a due date they set is filed too
-        mails += notifications.on_event(application, service, event)
+        mails += event_notices.on_event(application, service, event)
         mails += _external_links(application, service, from_step)
     return event
 
@@ -563,22 +546,6 @@ def _external_links(application: Application, service: Service, from_step: str |
     return []
 
 
-_CLOSED_BECAUSE = {"returned": "dikembalikan kepada pemohon", "refused": "ditolak", "cancelled": "dibatalkan pemohon",
-                   "done": "diselesaikan"}
-
-
-def _close_dispositions(application: Application, to_status: str, now) -> None:
-    """Close dispositions still pending at the step the application leaves (returned, refused,
-    cancelled, moved on without them): their work is moot, and a resubmitted application gets a
-    fresh disposition instead of waiting for the old one."""
-    why = _CLOSED_BECAUSE.get(to_status, "dipindahkan ke tahap lain")
-    (Disposition.update(answer=f"Disposisi ditutup tanpa tindak lanjut: permohonan {why} sebelum unit menjawab.",
-                        answered_at=now)
-     .where(Disposition.application == application.id, Disposition.step == application.step,
-            Disposition.answered_at.is_null())
-     .execute())
-
-
 def _dispose(application, service, step, action, actor, unit_keys, note, internal_note, version,
              token=None) -> Event:
     units = list(Unit.select().where(Unit.key.in_(unit_keys))) if unit_keys else []
@@ -606,22 +573,11 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
         application = Application.get_by_id(application.id)
         service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
         queues.sync(application)  # after the hooks: a due date they set is filed too
-        mails += notifications.on_event(application, service, event)
+        mails += event_notices.on_event(application, service, event)
         for unit in units:
             notifications.notify_unit(application, unit, f"Disposisi {application.reference}: {service.title}")
     notifications.dispatch(mails)
     return event
-
-
-def _answerable_units(application: Application, user: User) -> list[Disposition]:
-    if application.applicant_id == user.id:
-        return []  # a unit's staff member does not answer for their own application
-    return [d for d in pending_dispositions(application) if user.has_role("verifikator", d.unit.key)]
-
-
-def answerable_dispositions(application: Application, user: User) -> list[Disposition]:
-    """Pending dispositions of ``application`` that ``user`` may answer."""
-    return _answerable_units(application, user)
 
 
 def answer_disposition(application: Application, actor: User, disposition_id: int, answer: str,
@@ -630,7 +586,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
     answer = (answer or "").strip()
     if not answer:
         raise ValidationFailed({"answer": "Jawaban / tindak lanjut unit wajib diisi."})
-    mine = {d.id: d for d in _answerable_units(application, actor)}
+    mine = {d.id: d for d in dispositions.answerable(application, actor)}
     disposition = mine.get(int(disposition_id))
     if disposition is None:
         raise WorkflowError("Disposisi ini tidak menunggu jawaban unit Anda.")
@@ -651,7 +607,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
                              to_step=step.key, internal_note=answer)
         application = Application.get_by_id(application.id)
         service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
-        remaining = pending_dispositions(application)
+        remaining = dispositions.pending(application)
         if remaining:
             queues.sync(application)  # the answered unit's task goes; the others stay
         else:  # the last unit answered: the step moves on (_move refiles the application)

@@ -23,7 +23,6 @@ import datetime as dt
 import logging
 import os
 import smtplib
-from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
@@ -32,7 +31,7 @@ from flask import current_app
 
 from pintu.notify import mailsecrets
 from pintu.engine.clock import zone
-from pintu.data.db import database
+from pintu.data.db import connection
 from pintu.data.models import OutgoingMail, utcnow
 
 log = logging.getLogger(__name__)
@@ -67,10 +66,26 @@ def build_message(mail: OutgoingMail) -> EmailMessage:
     msg["Message-ID"] = make_msgid(idstring=f"pintu.{mail.id}", domain=mail_domain())
     msg.set_content(mailsecrets.body_to_send(mail), cte="8bit")  # secret links put back here only
     if mail.attachments:
-        from pintu.output import attachments
-
-        attachments.add_to(msg, mail.attachments)  # made or read now: a receipt, an issued letter
+        # Made or read now (a receipt, an issued letter) by the function the app gave init_app.
+        current_app.extensions["pintu_mail_attachments"](msg, mail.attachments)
     return msg
+
+
+def receipt_attachment(application_id: int) -> dict:
+    """The reference, stored with a queued mail, to the receipt of an application."""
+    return {"kind": "receipt", "id": application_id}
+
+
+def document_attachment(doc_id: int) -> dict:
+    """The reference, stored with a queued mail, to an issued document."""
+    return {"kind": "document", "id": doc_id}
+
+
+def init_app(app, attach) -> None:
+    """Give ``app``'s mail its attachments: ``attach(msg, specs)`` turns the references stored with
+    a queued mail into files when the message is built (the app factory passes
+    :func:`pintu.output.attachments.add_to`; the mail queue stores references and knows no documents)."""
+    app.extensions["pintu_mail_attachments"] = attach
 
 
 def transmit(msg: EmailMessage, mail: OutgoingMail) -> None:
@@ -111,19 +126,6 @@ def _due(now: dt.datetime, grace_seconds: float = 0):
     return fresh | scheduled
 
 
-@contextmanager
-def _connection():
-    """A database connection for this thread, closed afterwards only if opened here."""
-    opened = database.is_closed()
-    if opened:
-        database.connect()
-    try:
-        yield
-    finally:
-        if opened and not database.is_closed():
-            database.close()
-
-
 def claim(mail_id: int, grace_seconds: float = 0) -> OutgoingMail | None:
     """Take ``mail_id`` for sending if it is due; ``None`` if it is not, or another process took it."""
     now = utcnow()
@@ -158,7 +160,7 @@ def mark_failed(mail: OutgoingMail, exc: Exception) -> None:
 def deliver(mail_id: int, grace_seconds: float = 0) -> bool:
     """Send one stored mail if it is due (job function).  Returns whether it was sent; a failure is
     recorded on the row and never raised (the row's schedule, not the job runner, retries it)."""
-    with _connection():
+    with connection():
         mail = claim(mail_id, grace_seconds)
         if mail is None:
             return False
@@ -178,7 +180,7 @@ def deliver(mail_id: int, grace_seconds: float = 0) -> bool:
 
 def deliver_due(grace_seconds: float = 0, limit: int = 200) -> tuple[int, int]:
     """Send the mails that are due (the sweep); returns ``(sent, not_sent)``."""
-    with _connection():
+    with connection():
         ids = [m.id for m in OutgoingMail.select(OutgoingMail.id).where(_due(utcnow(), grace_seconds))
                .order_by(OutgoingMail.id).limit(limit)]
     sent = sum(deliver(mail_id, grace_seconds) for mail_id in ids)
@@ -188,7 +190,7 @@ def deliver_due(grace_seconds: float = 0, limit: int = 200) -> tuple[int, int]:
 def reschedule_unsent() -> list[int]:
     """Make every unsent mail due now (``retry-mail``), except rows being sent right now."""
     now = utcnow()
-    with _connection():
+    with connection():
         busy = (OutgoingMail.status == "sending") & (OutgoingMail.next_attempt_at > now)
         query = OutgoingMail.select(OutgoingMail.id).where((OutgoingMail.status != "sent") & ~busy)
         ids = [m.id for m in query]

@@ -1,26 +1,20 @@
-"""In-app notifications and e-mail for workflow events.
+"""In-app notifications and queued e-mail, for anyone who needs to tell somebody something.
 
-:func:`on_event` is called by the workflow engine inside the transaction of
-each change; it writes :class:`~pintu.data.models.Notification` rows and stores
-e-mails as :class:`~pintu.data.models.OutgoingMail`.  :func:`dispatch` is called
-after the commit and hands the mails to the job runner, so a slow or broken
-mail server never blocks or undoes an application.
+:func:`queue_mail` stores an e-mail as :class:`~pintu.data.models.OutgoingMail` inside the
+caller's transaction; :func:`dispatch` is called after the commit and hands the mails to the job
+runner, so a slow or broken mail server never blocks or undoes an application.
+:func:`notify_staff` and :func:`notify_unit` write in-app :class:`~pintu.data.models.Notification`
+rows; :func:`absolute_url` and :func:`base_url_for` build the links that mails carry.  What each
+workflow event tells whom is :mod:`pintu.notify.event_notices`.
 """
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import url_for
 
 from pintu import jobs
 from pintu.notify import mail, mailsecrets
-from pintu.people.accounts import has_email
 from pintu.data.models import Application, Membership, Notification, OutgoingMail, Unit, User
-from pintu.contract.services import FINAL_STATUSES, Service
-
-#: Event kinds the applicant is told about (in-app and by e-mail).
-APPLICANT_EVENTS = {"submitted", "resubmitted", "forward", "return", "refuse", "finish", "dispose", "cancel",
-                    "message"}
-
 
 def absolute_url(endpoint: str, **values) -> str:
     try:
@@ -60,60 +54,6 @@ def queue_mail(to: str, subject: str, body: str, application: Application | None
         mailsecrets.attach(mail_id, secret, secret_hours)
     mailsecrets.purge_expired()  # erase secrets whose time is up (one indexed UPDATE)
     return mail_id
-
-
-def on_event(application: Application, service: Service, event) -> list[int]:
-    """Notify the people concerned by ``event``; return the ids of mails to send."""
-    from pintu.engine import timeline
-
-    mails = []
-    # Finished: invite the applicant to the Survei Kepuasan Masyarakat (pintu.standards.survey), in-app and in
-    # the e-mail about the event.
-    survey_link = None
-    if application.status == "done" and event.to_status == "done" and event.from_status != "done":
-        from pintu.standards import survey
-
-        survey_link = survey.invite(application)
-    if event.kind in APPLICANT_EVENTS and not timeline.staff_only(event, service):
-        applicant = application.applicant
-        text = f"{application.reference}: {event.message}"
-        Notification.create(user=applicant, application=application, message=text[:255])
-        link = absolute_url("applications.detail", app_id=application.id)
-        # Entering an applicant step: tell the applicant what to do there (pay, upload a proof).
-        step = service.step(application.step) if application.status == "in_process" else None
-        todo = step if step is not None and step.for_applicant and event.to_step != event.from_step else None
-        body = render_template("email/event.txt", application=application, service=service, event=event,
-                               applicant=applicant, link=link, track_link=absolute_url("track.track"),
-                               status=timeline.status_text(application, True, service),
-                               note_label=timeline.note_label(event, service),
-                               todo=todo, instructions=todo.instructions_for(application) if todo else "",
-                               final=application.status in FINAL_STATUSES, survey_link=survey_link)
-        subject = f"[PINTU] {application.reference} - {event.message}"
-        if has_email(applicant):  # an account made at the counter without e-mail gets none (pintu.oversight.loket)
-            mails.append(queue_mail(applicant.email, subject, body, application,
-                                    attachments=_attachments(application, event)))
-    if application.status in ("in_process", "ready") and event.to_step and event.kind != "claim":
-        step = service.step(application.step)
-        if step is not None and (event.from_step != event.to_step or event.kind in ("submitted", "resubmitted")):
-            notify_staff(application, step.role, step.unit_key(application.data),
-                         f"Permohonan masuk {application.reference}: {service.title} - {step.title}")
-    return mails
-
-
-def _attachments(application: Application, event) -> list[dict]:
-    """The receipt with the confirmation of a submission; the current issued documents with the
-    "hasil siap" mail (entering a ready step); with any other mail, the documents its action issued."""
-    from pintu.output import attachments
-    from pintu.data.models import IssuedDocument
-
-    if event.kind in ("submitted", "resubmitted"):
-        return [attachments.receipt(application.id)]
-    query = IssuedDocument.select(IssuedDocument.id).where(IssuedDocument.application == application.id,
-                                                          IssuedDocument.superseded_by.is_null())
-    if not (application.status == "ready" and event.to_step != event.from_step):
-        # Otherwise only the documents this very action issued (an answer letter that ends the service).
-        query = query.where(IssuedDocument.issued_at >= event.created_at)
-    return [attachments.document(d.id) for d in query.order_by(IssuedDocument.id)]
 
 
 def staff_for(role: str, unit_key: str | None):

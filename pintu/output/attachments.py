@@ -1,6 +1,7 @@
 """Files attached to queued e-mails, resolved when the message is built (:func:`pintu.notify.mail.build_message`).
 
-A mail stores only references (``OutgoingMail.attachments``: ``[{"kind": "receipt", "id": 12}]``);
+A mail stores only references (``OutgoingMail.attachments``: ``[{"kind": "receipt", "id": 12}]``, made by
+:func:`pintu.notify.mail.receipt_attachment` and :func:`~pintu.notify.mail.document_attachment`);
 the bytes are made or read at delivery.  Attachments over ``MAIL_ATTACHMENT_MAX_MB`` in total are
 left out and replaced by a download link in the body (the link asks the recipient to log in).
 """
@@ -10,14 +11,6 @@ from __future__ import annotations
 from flask import current_app
 
 from pintu.data.models import Application, IssuedDocument
-
-
-def receipt(application_id: int) -> dict:
-    return {"kind": "receipt", "id": application_id}
-
-
-def document(doc_id: int) -> dict:
-    return {"kind": "document", "id": doc_id}
 
 
 def resolve(spec: dict) -> tuple[str, bytes, str] | None:

@@ -27,7 +27,7 @@ from flask import current_app
 
 from pintu.engine import clock
 from pintu.output import letters, numbering
-from pintu.data.db import write_transaction
+from pintu.data.db import connection, write_transaction
 from pintu.data.models import Application, IssuedDocument, Unit, User, utcnow
 from pintu.contract.plugins import find_service
 
@@ -100,7 +100,7 @@ def _unit_name(service, document) -> str:
 def _holder(application, service) -> str:
     """The holder as the public verification page shows it: masked, or not at all for a service
     that keeps the applicant's identity confidential (a complaint)."""
-    from pintu.people.access import MASKED_IDENTITY
+    from pintu.contract.services import MASKED_IDENTITY
 
     return MASKED_IDENTITY if service.confidential_identity else mask_name(application.applicant.name)
 
@@ -152,8 +152,8 @@ def reissue(doc: IssuedDocument, actor: User, reason: str) -> IssuedDocument:
 
 def _tell_applicant(application, old: IssuedDocument, new: IssuedDocument) -> int:
     """Notify the applicant of a re-issue (in-app and by e-mail, the new document attached)."""
-    from pintu.output import attachments
     from pintu.data.models import Notification
+    from pintu.notify.mail import document_attachment
     from pintu.notify.notifications import absolute_url, queue_mail
 
     text = f"{application.reference}: {new.title} diterbitkan ulang dengan nomor {new.number}"
@@ -163,7 +163,7 @@ def _tell_applicant(application, old: IssuedDocument, new: IssuedDocument) -> in
             f"tidak berlaku lagi.\n\nAlasan: {new.reason}\n\nDokumen baru terlampir dan dapat diunduh di "
             f"{absolute_url('applications.detail', app_id=application.id)}\n\nPINTU")
     return queue_mail(application.applicant.email, f"[PINTU] {application.reference} - {new.title} diterbitkan ulang",
-                      body, application, attachments=[attachments.document(new.id)])
+                      body, application, attachments=[document_attachment(new.id)])
 
 
 # ---------------------------------------------------------------------------
@@ -215,9 +215,7 @@ def render(doc_id: int) -> bool:
     whether this call put it in place."""
     import hashlib
 
-    from pintu.notify.mail import _connection
-
-    with _connection():
+    with connection():
         doc = IssuedDocument.get_or_none(IssuedDocument.id == doc_id)
         if doc is None or doc.rendered_at is not None:
             return False
@@ -275,10 +273,9 @@ def render_pending(grace_seconds: float = 0, limit: int = 100) -> int:
     ``grace_seconds``; delete stale ``.part`` files.  Returns how many were rendered."""
     import datetime as dt
 
-    from pintu.notify.mail import _connection
     from pintu.data.uploads import sweep_parts
 
-    with _connection():
+    with connection():
         ids = [d.id for d in IssuedDocument.select(IssuedDocument.id)
                .where(IssuedDocument.rendered_at.is_null(),
                       IssuedDocument.issued_at <= utcnow() - dt.timedelta(seconds=grace_seconds))

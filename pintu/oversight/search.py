@@ -207,7 +207,7 @@ def applicant_shown(user: User, application: Application, service) -> tuple[str,
     if identity_visible(user, application, service):
         who = application.applicant
         return who.name, who.id_number, who.email
-    from pintu.people.access import MASKED_IDENTITY
+    from pintu.contract.services import MASKED_IDENTITY
 
     return MASKED_IDENTITY, "", ""
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from pintu.data.models import Application, User
 from pintu.contract.plugins import find_service
+from pintu.contract.services import MASKED_IDENTITY
 
 
 def staff_required(view):
@@ -47,9 +48,9 @@ def staff_can_view(user: User, application: Application) -> bool:
     unit_keys = {m.unit.key for m in user.memberships() if m.unit_id}
     if not unit_keys:
         return False
-    from pintu.engine.workflow import dispositions_of  # read once per application object, reused by the page
+    from pintu.engine import dispositions  # read once per application object, reused by the page
 
-    return any(d.unit.key in unit_keys for d in dispositions_of(application))
+    return any(d.unit.key in unit_keys for d in dispositions.of(application))
 
 
 def oversees(user: User) -> bool:
@@ -165,9 +166,6 @@ def _product_released(application: Application, service, upload) -> bool:
 # ---------------------------------------------------------------------------
 # The applicant's identity (Service.confidential_identity)
 # ---------------------------------------------------------------------------
-
-#: What everybody who may not see a confidential applicant's identity sees instead.
-MASKED_IDENTITY = "Pelapor dirahasiakan"
 
 
 def reported_anonymously(application: Application) -> bool:

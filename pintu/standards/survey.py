@@ -180,7 +180,7 @@ def submit(application: Application, service, ratings: dict[str, int], suggestio
 
 def invite(application: Application) -> str:
     """Invite the applicant of a just finished application to the survey: an in-app notification;
-    returns the link, which :func:`pintu.notify.notifications.on_event` puts in the e-mail about the event.
+    returns the link, which :func:`pintu.notify.event_notices.on_event` puts in the e-mail about the event.
     Called inside the transaction that finished the application."""
     from pintu.notify.notifications import absolute_url
 

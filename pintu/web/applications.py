@@ -7,10 +7,11 @@ from flask_login import current_user, login_required
 
 from pintu.contract import formparts
 from pintu.data import audit, staging, uploads
-from pintu.engine import external, formtokens, service_settings, workflow
+from pintu.engine import dispositions, external, formtokens, service_settings, workflow
 from pintu.people.access import application_or_404, can_download, identity_visible, reported_anonymously
-from pintu.web.forms import VersionForm, application_form_class, display_data, form_data, load_data
-from pintu.data.models import Application, Upload
+from pintu.web.forms import (ActionForm, AnswerForm, VersionForm, application_form_class, display_data, form_data,
+                             load_data)
+from pintu.data.models import Application, Unit, Upload
 from pintu.contract.plugins import get_service
 from pintu.engine.timeline import timeline
 
@@ -213,9 +214,26 @@ def _oversight_flag(application) -> dict:
     return {"oversight": True} if via_oversight(current_user, application) else {}
 
 
+def action_context(application) -> dict:
+    """Forms and choices for the action panel (empty for people who may not act)."""
+    user = current_user
+    actions = workflow.available_actions(application, user)
+    answerable = dispositions.answerable(application, user) if user.is_staff else []
+    form = ActionForm(formdata=None)
+    form.version.data = application.version
+    units = [(u.key, u.name) for u in Unit.select().order_by(Unit.name)] if any(
+        a.kind == "dispose" for a in actions) else []
+    form.units.choices = units
+    return dict(actions=actions, action_form=form, answerable=answerable, answer_form=AnswerForm(formdata=None),
+                claim_form=VersionForm(formdata=None),
+                # Only someone who may claim sees the button (never the applicant at their own step).
+                can_claim=application.assignee_id != user.id and workflow.may_claim(application, user),
+                dispositions=dispositions.of(application)
+                if user.is_staff and application.applicant_id != user.id else [])
+
+
 def detail_context(application: Application) -> dict:
     from pintu.contract.plugins import service_hook
-    from pintu.web.inbox import action_context
 
     service = get_service(application.service)
     staff_view = application.applicant_id != current_user.id

@@ -9,28 +9,9 @@ from pintu.data import uploads
 from pintu.engine import handover, queues, workflow
 from pintu.people.access import application_or_404, staff_required
 from pintu.web.forms import ActionForm, AnswerForm, VersionForm
-from pintu.data.models import Unit
 from pintu.contract.plugins import all_services, get_service
 
 bp = Blueprint("inbox", __name__, url_prefix="/petugas")
-
-
-def action_context(application) -> dict:
-    """Forms and choices for the action panel (empty for people who may not act)."""
-    user = current_user
-    actions = workflow.available_actions(application, user)
-    answerable = workflow.answerable_dispositions(application, user) if user.is_staff else []
-    form = ActionForm(formdata=None)
-    form.version.data = application.version
-    units = [(u.key, u.name) for u in Unit.select().order_by(Unit.name)] if any(
-        a.kind == "dispose" for a in actions) else []
-    form.units.choices = units
-    return dict(actions=actions, action_form=form, answerable=answerable, answer_form=AnswerForm(formdata=None),
-                claim_form=VersionForm(formdata=None),
-                # Only someone who may claim sees the button (never the applicant at their own step).
-                can_claim=application.assignee_id != user.id and workflow.may_claim(application, user),
-                dispositions=workflow.dispositions_of(application)
-                if user.is_staff and application.applicant_id != user.id else [])
 
 
 @bp.route("/")

@@ -9,6 +9,7 @@ import html
 
 import pytest
 
+import pintu
 import pintu_wisata_edukasi
 from pintu.testing import PDF, app_id_of, get_application as get, login, mails_to, outbox, pdf, png
 
@@ -58,7 +59,7 @@ def pending(app, app_id) -> dict[str, int]:
     from pintu.engine import workflow
 
     with app.app_context():
-        return {d.unit.key: d.id for d in workflow.pending_dispositions(get(app, app_id))}
+        return {d.unit.key: d.id for d in pintu.pending_dispositions(get(app, app_id))}
 
 
 def answer(client, app, app_id, unit, text):
