@@ -1,4 +1,6 @@
-"""The applicant's side: apply, save drafts, submit, fix and resubmit, cancel, follow, download."""
+"""The application: apply, save drafts, submit, fix and resubmit, cancel, follow, download; and the
+application page, where the applicant acts at their steps and staff claim, act and answer
+dispositions (htmx panel), every action through :func:`pintu.engine.workflow.perform` and friends."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from flask_login import current_user, login_required
 
 from pintu.contract import formparts
 from pintu.data import audit, staging, uploads
-from pintu.engine import dispositions, external, formtokens, service_settings, workflow
-from pintu.people.access import application_or_404, can_download, identity_visible, reported_anonymously
+from pintu.engine import dispositions, external, formtokens, handover, service_settings, workflow
+from pintu.people.access import (application_or_404, can_download, identity_visible, reported_anonymously,
+                                 staff_required)
 from pintu.web.forms import (ActionForm, AnswerForm, VersionForm, application_form_class, display_data, form_data,
                              load_data)
 from pintu.data.models import Application, Unit, Upload
@@ -327,6 +330,102 @@ def step_action(app_id):
     ctx = detail_context(application)
     ctx["step_errors"] = errors
     return render_template("applications/detail.html", **ctx), 422
+
+
+def _panel(application, error: str | None = None, status: int = 200, form=None):
+    application = application_or_404(application.id)
+    ctx = detail_context(application)
+    if form is not None:
+        ctx["action_form"].note.data = form.note.data
+        ctx["action_form"].internal_note.data = form.internal_note.data
+    return render_template("applications/_work.html", error=error, **ctx), status
+
+
+def _actionable_or_404(app_id: int):
+    """The application for a staff action: 404 for those who see it only as oversight (admin,
+    pimpinan without a step in the service), as for anybody who may not see it."""
+    from pintu.people.access import via_oversight
+
+    application = application_or_404(app_id)
+    if via_oversight(current_user, application):
+        abort(404)
+    return application
+
+
+@bp.route("/petugas/permohonan/<int:app_id>/aksi", methods=["POST"])
+@staff_required
+def act(app_id):
+    application = _actionable_or_404(app_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
+    # A staff step may take files: the product delivered there (answer letter, press release). Every
+    # refused file is reported at once, as on the applicant's side.
+    step = get_service(application.service).step(application.step)
+    file_errors: dict = {}
+    requirements = step.requirements if step is not None and not step.for_applicant else ()
+    files = uploads.check_posted(requirements, request.files, file_errors)
+    if file_errors:
+        labels = {f"file_{r.key}": r.label for r in requirements}
+        return _panel(application, " ".join(f"{labels[k]}: {msg}" for k, msg in file_errors.items()), 422, form)
+    try:
+        action = step.action(form.action.data) if step is not None else None
+        if handover.applies(step, action):  # the pickup: who collected is recorded with the action
+            attorney = request.files.get("file_surat_kuasa")
+            checked = None
+            if attorney is not None and attorney.filename:
+                try:
+                    checked = uploads.check(attorney, handover.ATTORNEY)
+                except uploads.UploadError as exc:
+                    return _panel(application, f"{handover.ATTORNEY.label}: {exc}", 422, form)
+            handover.take(application, current_user, action.key, collector=request.form.get("collector") or "pemohon",
+                          name=request.form.get("collector_name", ""), id_number=request.form.get("collector_id", ""),
+                          attorney=checked, note=form.note.data or "", internal_note=form.internal_note.data or "",
+                          expected_version=int(form.version.data))
+        else:
+            workflow.perform(application, current_user, form.action.data, note=form.note.data or "",
+                             internal_note=form.internal_note.data or "", expected_version=int(form.version.data),
+                             units=form.units.data, files=files)
+    except workflow.Conflict as exc:
+        return _panel(application, str(exc), 409)
+    except workflow.ValidationFailed as exc:
+        return _panel(application, " ".join(exc.errors.values()), 422, form)
+    except workflow.WorkflowError as exc:
+        return _panel(application, str(exc), 422, form)
+    return _panel(application)
+
+
+@bp.route("/petugas/permohonan/<int:app_id>/klaim", methods=["POST"])
+@staff_required
+def claim(app_id):
+    application = _actionable_or_404(app_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
+    try:
+        workflow.claim(application, current_user, int(form.version.data))
+    except workflow.WorkflowError as exc:
+        return _panel(application, str(exc), 409 if isinstance(exc, workflow.Conflict) else 422)
+    return _panel(application)
+
+
+@bp.route("/petugas/permohonan/<int:app_id>/jawab", methods=["POST"])
+@staff_required
+def answer(app_id):
+    application = _actionable_or_404(app_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
+    try:
+        workflow.answer_disposition(application, current_user, int(form.disposition.data), form.answer.data,
+                                    int(form.version.data))
+    except workflow.Conflict as exc:
+        return _panel(application, str(exc), 409)
+    except workflow.ValidationFailed as exc:
+        return _panel(application, " ".join(exc.errors.values()), 422)
+    except workflow.WorkflowError as exc:
+        return _panel(application, str(exc), 422)
+    return _panel(application)
 
 
 @bp.route("/permohonan/<int:app_id>/batal", methods=["POST"])

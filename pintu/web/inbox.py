@@ -1,15 +1,14 @@
-"""The staff side: task inbox, claim, act on a step, answer a disposition (htmx swaps)."""
+"""The staff inbox: the work queues of the signed-in officer, by tab, filtered and sorted, a page at a
+time (htmx swaps the list).  Acting on an application happens on its page (:mod:`pintu.web.applications`)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from pintu.data import uploads
-from pintu.engine import handover, queues, workflow
-from pintu.people.access import application_or_404, staff_required
-from pintu.web.forms import ActionForm, AnswerForm, VersionForm
 from pintu.contract.plugins import all_services, get_service
+from pintu.engine import queues, workflow
+from pintu.people.access import staff_required
 
 bp = Blueprint("inbox", __name__, url_prefix="/petugas")
 
@@ -32,102 +31,3 @@ def index():
     if request.htmx and request.htmx.target == "inbox":
         return render_template("inbox/_list.html", **ctx)
     return render_template("inbox/index.html", **ctx)
-
-
-def _panel(application, error: str | None = None, status: int = 200, form=None):
-    from pintu.web.applications import detail_context
-
-    application = application_or_404(application.id)
-    ctx = detail_context(application)
-    if form is not None:
-        ctx["action_form"].note.data = form.note.data
-        ctx["action_form"].internal_note.data = form.internal_note.data
-    return render_template("applications/_work.html", error=error, **ctx), status
-
-
-def _actionable_or_404(app_id: int):
-    """The application for a staff action: 404 for those who see it only as oversight (admin,
-    pimpinan without a step in the service), as for anybody who may not see it."""
-    from pintu.people.access import via_oversight
-
-    application = application_or_404(app_id)
-    if via_oversight(current_user, application):
-        abort(404)
-    return application
-
-
-@bp.route("/permohonan/<int:app_id>/aksi", methods=["POST"])
-@staff_required
-def act(app_id):
-    application = _actionable_or_404(app_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
-    # A staff step may take files: the product delivered there (answer letter, press release).
-    step = get_service(application.service).step(application.step)
-    files = {}
-    for req in (step.requirements if step is not None and not step.for_applicant else ()):
-        storage = request.files.get(f"file_{req.key}")
-        if storage is not None and storage.filename:
-            try:
-                files[req.key] = uploads.check(storage, req)
-            except uploads.UploadError as exc:
-                return _panel(application, f"{req.label}: {exc}", 422, form)
-    try:
-        action = step.action(form.action.data) if step is not None else None
-        if handover.applies(step, action):  # the pickup: who collected is recorded with the action
-            attorney = request.files.get("file_surat_kuasa")
-            checked = None
-            if attorney is not None and attorney.filename:
-                try:
-                    checked = uploads.check(attorney, handover.ATTORNEY)
-                except uploads.UploadError as exc:
-                    return _panel(application, f"{handover.ATTORNEY.label}: {exc}", 422, form)
-            handover.take(application, current_user, action.key, collector=request.form.get("collector") or "pemohon",
-                          name=request.form.get("collector_name", ""), id_number=request.form.get("collector_id", ""),
-                          attorney=checked, note=form.note.data or "", internal_note=form.internal_note.data or "",
-                          expected_version=int(form.version.data))
-        else:
-            workflow.perform(application, current_user, form.action.data, note=form.note.data or "",
-                             internal_note=form.internal_note.data or "", expected_version=int(form.version.data),
-                             units=form.units.data, files=files)
-    except workflow.Conflict as exc:
-        return _panel(application, str(exc), 409)
-    except workflow.ValidationFailed as exc:
-        return _panel(application, " ".join(exc.errors.values()), 422, form)
-    except workflow.WorkflowError as exc:
-        return _panel(application, str(exc), 422, form)
-    return _panel(application)
-
-
-@bp.route("/permohonan/<int:app_id>/klaim", methods=["POST"])
-@staff_required
-def claim(app_id):
-    application = _actionable_or_404(app_id)
-    form = VersionForm()
-    if not form.validate_on_submit():
-        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
-    try:
-        workflow.claim(application, current_user, int(form.version.data))
-    except workflow.WorkflowError as exc:
-        return _panel(application, str(exc), 409 if isinstance(exc, workflow.Conflict) else 422)
-    return _panel(application)
-
-
-@bp.route("/permohonan/<int:app_id>/jawab", methods=["POST"])
-@staff_required
-def answer(app_id):
-    application = _actionable_or_404(app_id)
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
-    try:
-        workflow.answer_disposition(application, current_user, int(form.disposition.data), form.answer.data,
-                                    int(form.version.data))
-    except workflow.Conflict as exc:
-        return _panel(application, str(exc), 409)
-    except workflow.ValidationFailed as exc:
-        return _panel(application, " ".join(exc.errors.values()), 422)
-    except workflow.WorkflowError as exc:
-        return _panel(application, str(exc), 422)
-    return _panel(application)
