@@ -36,19 +36,14 @@ def stage(files: dict, user: User) -> dict[str, StagedUpload]:
     if not files:
         return {}
     written = []
-    try:
-        with write_transaction():
-            rows = {}
-            for key, checked in files.items():
-                stored_name, tmp = uploads.store(checked)
-                written.append(tmp)
-                rows[key] = StagedUpload.create(user=user, requirement=key, stored_name=stored_name,
-                                                original_name=checked.original_name, mime_type=checked.mime_type,
-                                                size=checked.size, sha256=checked.sha256)
-    except BaseException:
-        uploads.discard_files(written)
-        raise
-    uploads.commit_files(written)
+    with uploads.kept_on_commit(written), write_transaction():
+        rows = {}
+        for key, checked in files.items():
+            stored_name, tmp = uploads.store(checked)
+            written.append(tmp)
+            rows[key] = StagedUpload.create(user=user, requirement=key, stored_name=stored_name,
+                                            original_name=checked.original_name, mime_type=checked.mime_type,
+                                            size=checked.size, sha256=checked.sha256)
     return rows
 
 

@@ -15,6 +15,8 @@ with :func:`commit_files` after the database transaction commits (or calls
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import hashlib
 import os
 import secrets
@@ -105,6 +107,18 @@ def store(checked: CheckedFile) -> tuple[str, Path]:
     tmp = upload_folder() / (stored_name + ".part")
     tmp.write_bytes(checked.content)
     return stored_name, tmp
+
+
+@contextmanager
+def kept_on_commit(written: list[Path]):
+    """Around a write transaction: the temporary files appended to ``written`` inside it are put in
+    place when it commits, and removed when it fails (``with kept_on_commit(w), write_transaction():``)."""
+    try:
+        yield written
+    except BaseException:
+        discard_files(written)
+        raise
+    commit_files(written)
 
 
 def commit_files(paths: list[Path]) -> None:

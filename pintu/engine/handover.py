@@ -5,7 +5,7 @@ the action's note."""
 
 from __future__ import annotations
 
-from pintu.data.db import write_transaction
+from pintu.engine.unit_of_work import unit_of_work
 from pintu.data.models import Event, Handover, Upload
 from pintu.contract.services import FINISH, FORWARD, Requirement
 
@@ -59,24 +59,18 @@ def take(application, officer, action_key: str, *, collector: str, name: str = "
         text = (f"Diambil oleh kuasa pemohon: {name} (NIK/NIP {_masked_id(id_number)})"
                 + (", dengan surat kuasa." if attorney is not None else "."))
     full_note = f"{text}\n{note.strip()}" if note.strip() else text
-    written = []
-    try:
-        with write_transaction():
-            event = workflow.perform(application, officer, action_key, note=full_note, internal_note=internal_note,
-                                     expected_version=expected_version)
-            upload = None
-            if attorney is not None:
-                stored_name, tmp = uploads.store(attorney)
-                written.append(tmp)
-                upload = Upload.create(application=application, requirement=ATTORNEY.key, stored_name=stored_name,
-                                       original_name=attorney.original_name, mime_type=attorney.mime_type,
-                                       size=attorney.size, sha256=attorney.sha256, uploaded_by=officer)
-            Handover.create(application=application, event=event, collector=collector, name=name[:120],
-                            id_number=id_number[:20], attorney=upload, officer=officer)
-    except BaseException:
-        uploads.discard_files(written)
-        raise
-    uploads.commit_files(written)
+    with unit_of_work() as work:
+        event = workflow.perform(application, officer, action_key, note=full_note, internal_note=internal_note,
+                                 expected_version=expected_version)
+        upload = None
+        if attorney is not None:
+            stored_name, tmp = uploads.store(attorney)
+            work.files.append(tmp)
+            upload = Upload.create(application=application, requirement=ATTORNEY.key, stored_name=stored_name,
+                                   original_name=attorney.original_name, mime_type=attorney.mime_type,
+                                   size=attorney.size, sha256=attorney.sha256, uploaded_by=officer)
+        Handover.create(application=application, event=event, collector=collector, name=name[:120],
+                        id_number=id_number[:20], attorney=upload, officer=officer)
     return event
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pintu.data import uploads
 from pintu.engine import formtokens
 from pintu.notify import notifications
-from pintu.data.db import write_transaction
+from pintu.engine.unit_of_work import unit_of_work
 from pintu.data.models import Application, Message, Notification, Upload, User
 from pintu.contract.plugins import get_service
 from pintu.contract.services import FINAL_STATUSES, Requirement
@@ -43,38 +43,30 @@ def post(application: Application, author: User, body: str, *, internal: bool = 
         raise MessageError("Catatan internal hanya untuk petugas.")
     if application.status in FINAL_STATUSES and not internal:
         raise MessageError("Permohonan ini sudah selesai; percakapan ditutup.")
-    written = []
-    mails = []
-    try:
-        with write_transaction():
-            formtokens.claim(token, author, application)
-            upload = None
-            if attachment is not None:
-                stored_name, tmp = uploads.store(attachment)
-                written.append(tmp)
-                upload = Upload.create(application=application, requirement="message", stored_name=stored_name,
-                                       original_name=attachment.original_name, mime_type=attachment.mime_type,
-                                       size=attachment.size, sha256=attachment.sha256, uploaded_by=author)
-            message = Message.create(application=application, author=author, body=body, internal=internal,
-                                     attachment=upload)
-            service = get_service(application.service)
-            if is_applicant:
-                _notify_handlers(application, service, f"Pesan baru dari pemohon {application.reference}")
-            elif not internal:
-                Notification.create(user=application.applicant_id, application=application,
-                                    message=f"{application.reference}: pesan baru dari petugas"[:255])
-                body_text = (f"Yth. {application.applicant.name},\n\nAda pesan baru dari petugas untuk permohonan "
-                             f"{application.reference} ({service.title}):\n\n{body}\n\n"
-                             f"Balas melalui halaman permohonan:\n  "
-                             f"{notifications.absolute_url('applications.detail', app_id=application.id)}\n")
-                mails.append(notifications.queue_mail(application.applicant.email,
-                                                      f"[PINTU] {application.reference} - Pesan baru", body_text,
-                                                      application))
-    except BaseException:
-        uploads.discard_files(written)
-        raise
-    uploads.commit_files(written)
-    notifications.dispatch(mails)
+    with unit_of_work() as work:
+        formtokens.claim(token, author, application)
+        upload = None
+        if attachment is not None:
+            stored_name, tmp = uploads.store(attachment)
+            work.files.append(tmp)
+            upload = Upload.create(application=application, requirement="message", stored_name=stored_name,
+                                   original_name=attachment.original_name, mime_type=attachment.mime_type,
+                                   size=attachment.size, sha256=attachment.sha256, uploaded_by=author)
+        message = Message.create(application=application, author=author, body=body, internal=internal,
+                                 attachment=upload)
+        service = get_service(application.service)
+        if is_applicant:
+            _notify_handlers(application, service, f"Pesan baru dari pemohon {application.reference}")
+        elif not internal:
+            Notification.create(user=application.applicant_id, application=application,
+                                message=f"{application.reference}: pesan baru dari petugas"[:255])
+            body_text = (f"Yth. {application.applicant.name},\n\nAda pesan baru dari petugas untuk permohonan "
+                         f"{application.reference} ({service.title}):\n\n{body}\n\n"
+                         f"Balas melalui halaman permohonan:\n  "
+                         f"{notifications.absolute_url('applications.detail', app_id=application.id)}\n")
+            work.mails.append(notifications.queue_mail(application.applicant.email,
+                                                       f"[PINTU] {application.reference} - Pesan baru", body_text,
+                                                       application))
     return message
 
 

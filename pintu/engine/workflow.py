@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pintu.contract import formparts
 from pintu.data import staging, uploads
 from pintu.engine import clock, dispositions, external, formtokens, queues, service_settings, tracking, workingdays
+from pintu.engine.unit_of_work import Work, unit_of_work
 from pintu.notify import event_notices, notifications
 from pintu.output import documents
 from pintu.people import accounts
@@ -189,55 +190,47 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
     if found:
         raise ValidationFailed(found)
 
-    written = []
-    mails: list[int] = []
-    try:
-        with write_transaction():
-            # The token first: on SQLite a transaction that has read cannot wait for the write lock.
-            token_row = formtokens.claim(token, applicant)
-            now = utcnow()
-            if application is None:
-                application = Application.create(service=service.slug, applicant=applicant, data=data,
-                                                 created_at=now, updated_at=now)
-            else:
-                # Version-checked like staff actions: of a draft save and a resubmit racing, one wins.
-                updated = (Application.update(data=data, updated_at=now, version=Application.version + 1)
-                           .where(Application.id == application.id, Application.version == version,
-                                  Application.status.in_(EDITABLE)).execute())
-                if not updated:
-                    raise _applicant_conflict(application)
-                application.data, application.updated_at, application.version = data, now, version + 1
-            formtokens.bind(token_row, application)
-            _store_files(application, applicant, files, written)
-            if submit:
-                resubmitted = application.status == "returned"
-                from_status = application.status
-                if not application.reference:
-                    application.reference = tracking.next_reference(service.code)
-                    application.tracking_code = tracking.new_tracking_code()
-                application.status = service.first_step.status
-                application.step = service.first_step.key
-                application.submitted_at = application.submitted_at or now
-                application.assignee = None
-                application.clock_started_at = None
-                application.due_date = None
-                application.paused_since = external.now_utc() if service.first_step.pauses_clock else None
-                application.version += 1
-                application.save()
-                event = Event.create(
-                    application=application, actor=applicant, actor_role="pemohon",
-                    kind="resubmitted" if resubmitted else "submitted",
-                    message="Permohonan diajukan kembali setelah diperbaiki" if resubmitted else "Permohonan diajukan",
-                    from_status=from_status, to_status=application.status, to_step=application.step)
-                service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
-                queues.sync(application)  # after the hooks: a due date they set is filed too
-                mails += event_notices.on_event(application, service, event)
-                mails += _external_links(application, service, None)
-    except BaseException:
-        uploads.discard_files(written)
-        raise
-    uploads.commit_files(written)
-    notifications.dispatch(mails)
+    with unit_of_work() as work:
+        # The token first: on SQLite a transaction that has read cannot wait for the write lock.
+        token_row = formtokens.claim(token, applicant)
+        now = utcnow()
+        if application is None:
+            application = Application.create(service=service.slug, applicant=applicant, data=data,
+                                             created_at=now, updated_at=now)
+        else:
+            # Version-checked like staff actions: of a draft save and a resubmit racing, one wins.
+            updated = (Application.update(data=data, updated_at=now, version=Application.version + 1)
+                       .where(Application.id == application.id, Application.version == version,
+                              Application.status.in_(EDITABLE)).execute())
+            if not updated:
+                raise _applicant_conflict(application)
+            application.data, application.updated_at, application.version = data, now, version + 1
+        formtokens.bind(token_row, application)
+        _store_files(application, applicant, files, work.files)
+        if submit:
+            resubmitted = application.status == "returned"
+            from_status = application.status
+            if not application.reference:
+                application.reference = tracking.next_reference(service.code)
+                application.tracking_code = tracking.new_tracking_code()
+            application.status = service.first_step.status
+            application.step = service.first_step.key
+            application.submitted_at = application.submitted_at or now
+            application.assignee = None
+            application.clock_started_at = None
+            application.due_date = None
+            application.paused_since = external.now_utc() if service.first_step.pauses_clock else None
+            application.version += 1
+            application.save()
+            event = Event.create(
+                application=application, actor=applicant, actor_role="pemohon",
+                kind="resubmitted" if resubmitted else "submitted",
+                message="Permohonan diajukan kembali setelah diperbaiki" if resubmitted else "Permohonan diajukan",
+                from_status=from_status, to_status=application.status, to_step=application.step)
+            service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
+            queues.sync(application)  # after the hooks: a due date they set is filed too
+            work.mails += event_notices.on_event(application, service, event)
+            work.mails += _external_links(application, service, None)
     return application
 
 
@@ -416,23 +409,10 @@ def _move(application: Application, service: Service, actor: User, actor_role: s
           outbox: list[int] | None = None, files: dict | None = None, token: str | None = None,
           party: PartyActor | None = None) -> Event:
     """Move the application; mails are sent after commit, or appended to ``outbox`` for the caller."""
-    mails: list[int] = []
-    written: list = []
-    issued: list[int] = []
-    try:
-        event = _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status,
-                                     to_step, note, internal_note, expected_version, action, step, files or {},
-                                     mails, written, token, party, issued)
-    except BaseException:
-        uploads.discard_files(written)
-        raise
-    uploads.commit_files(written)
-    documents.dispatch(issued)  # render the documents the action issued (a job, or now)
-    if outbox is not None:
-        outbox += mails
-    else:
-        notifications.dispatch(mails)
-    return event
+    with unit_of_work(outbox) as work:
+        return _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status,
+                                    to_step, note, internal_note, expected_version, action, step, files or {},
+                                    work, token, party)
 
 
 def _store_files(application: Application, actor: User, files: dict, written: list, party: str = "") -> None:
@@ -457,57 +437,56 @@ def _store_files(application: Application, actor: User, files: dict, written: li
 
 
 def _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status, to_step,
-                         note, internal_note, expected_version, action, step, files, mails, written,
-                         token=None, party: PartyActor | None = None,
-                         issued: list | None = None) -> Event:
-    with write_transaction():
-        # The token first: on SQLite a transaction that has read cannot wait for the write lock.
-        formtokens.claim(token, actor, application)
-        if party is not None and not external.spend(party.link_id):
-            raise WorkflowError(external.SPENT)
-        _store_files(application, actor, files, written, party.label if party is not None else "")
-        if action is not None:
-            for veto in service_hook(service, "pintu_before_transition")(
-                    application=application, service=service, step=step, action=action, actor=actor, note=note,
-                    files=files):
-                if veto:
-                    raise WorkflowError(veto)
-        now = utcnow()
-        changes = {Application.status: to_status, Application.step: to_step, Application.updated_at: now,
-                   Application.version: Application.version + 1}
-        if to_status != application.status or to_step != application.step:
-            changes[Application.assignee] = None
-        if action is not None and action.starts_clock and not application.clock_started_at:
-            changes[Application.clock_started_at] = now
-            changes[Application.due_date] = clock.due_date(service, application.data or {})
-        if to_status == "returned":
-            changes[Application.clock_started_at] = None
-            changes[Application.due_date] = None
-        changes.update(_pause_changes(application, service, to_step, to_status, changes))
-        if to_status in FINAL_STATUSES:
-            changes[Application.closed_at] = now
-        if to_status == "refused":
-            changes[Application.refusal_reason] = note
-        updated = (Application.update(changes)
-                   .where(Application.id == application.id, Application.version == expected_version).execute())
-        if not updated:
-            raise _conflict(application)
-        if to_step != application.step and application.step:
-            dispositions.close_pending(application, to_status, now)
-        event = Event.create(application=application, actor=actor, actor_role=actor_role, kind=kind,
-                             action=action_key, message=message[:255], from_status=application.status,
-                             from_step=application.step or "", to_status=to_status, to_step=to_step or "",
-                             note=note, internal_note=internal_note, created_at=now,
-                             party_name=party.name[:120] if party else "", party_email=party.email[:254] if party
-                             else "", party_capacity=party.capacity[:120] if party else "")
-        from_step = application.step
-        application = Application.get_by_id(application.id)
-        if issued is not None:  # the documents this action issues (numbered in this transaction)
-            issued += documents.issue_for(application, service, step, action, actor)
-        service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
-        queues.sync(application)  # after the hooks: a due date they set is filed too
-        mails += event_notices.on_event(application, service, event)
-        mails += _external_links(application, service, from_step)
+                         note, internal_note, expected_version, action, step, files, work: Work,
+                         token=None, party: PartyActor | None = None) -> Event:
+    """The move itself, inside the unit of work ``work`` of :func:`_move`."""
+    # The token first: on SQLite a transaction that has read cannot wait for the write lock.
+    formtokens.claim(token, actor, application)
+    if party is not None and not external.spend(party.link_id):
+        raise WorkflowError(external.SPENT)
+    _store_files(application, actor, files, work.files, party.label if party is not None else "")
+    if action is not None:
+        for veto in service_hook(service, "pintu_before_transition")(
+                application=application, service=service, step=step, action=action, actor=actor, note=note,
+                files=files):
+            if veto:
+                raise WorkflowError(veto)
+    now = utcnow()
+    changes = {Application.status: to_status, Application.step: to_step, Application.updated_at: now,
+               Application.version: Application.version + 1}
+    if to_status != application.status or to_step != application.step:
+        changes[Application.assignee] = None
+    if action is not None and action.starts_clock and not application.clock_started_at:
+        changes[Application.clock_started_at] = now
+        changes[Application.due_date] = clock.due_date(service, application.data or {})
+    if to_status == "returned":
+        changes[Application.clock_started_at] = None
+        changes[Application.due_date] = None
+    changes.update(_pause_changes(application, service, to_step, to_status, changes))
+    if to_status in FINAL_STATUSES:
+        changes[Application.closed_at] = now
+    if to_status == "refused":
+        changes[Application.refusal_reason] = note
+    updated = (Application.update(changes)
+               .where(Application.id == application.id, Application.version == expected_version).execute())
+    if not updated:
+        raise _conflict(application)
+    if to_step != application.step and application.step:
+        dispositions.close_pending(application, to_status, now)
+    event = Event.create(application=application, actor=actor, actor_role=actor_role, kind=kind,
+                         action=action_key, message=message[:255], from_status=application.status,
+                         from_step=application.step or "", to_status=to_status, to_step=to_step or "",
+                         note=note, internal_note=internal_note, created_at=now,
+                         party_name=party.name[:120] if party else "", party_email=party.email[:254] if party
+                         else "", party_capacity=party.capacity[:120] if party else "")
+    from_step = application.step
+    application = Application.get_by_id(application.id)
+    # the documents this action issues (numbered in this transaction)
+    work.documents += documents.issue_for(application, service, step, action, actor)
+    service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
+    queues.sync(application)  # after the hooks: a due date they set is filed too
+    work.mails += event_notices.on_event(application, service, event)
+    work.mails += _external_links(application, service, from_step)
     return event
 
 
@@ -551,8 +530,7 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
     units = list(Unit.select().where(Unit.key.in_(unit_keys))) if unit_keys else []
     if not units:
         raise ValidationFailed({"units": "Pilih sekurang-kurangnya satu unit tujuan disposisi."})
-    mails: list[int] = []
-    with write_transaction():
+    with unit_of_work() as work:
         formtokens.claim(token, actor, application)
         for veto in service_hook(service, "pintu_before_transition")(
                 application=application, service=service, step=step, action=action, actor=actor, note=note,
@@ -573,10 +551,9 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
         application = Application.get_by_id(application.id)
         service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
         queues.sync(application)  # after the hooks: a due date they set is filed too
-        mails += event_notices.on_event(application, service, event)
+        work.mails += event_notices.on_event(application, service, event)
         for unit in units:
             notifications.notify_unit(application, unit, f"Disposisi {application.reference}: {service.title}")
-    notifications.dispatch(mails)
     return event
 
 
@@ -593,8 +570,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
     service = get_service(application.service)
     step = service.step(application.step)
     version = application.version if expected_version is None else expected_version
-    mails: list[int] = []
-    with write_transaction():
+    with unit_of_work() as work:
         updated = (Application.update(version=Application.version + 1, updated_at=utcnow())
                    .where(Application.id == application.id, Application.version == version).execute())
         if not updated:
@@ -618,8 +594,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
                                               application.data or {})
             event = _move(application, service, actor, "verifikator", kind=FORWARD, action_key="all_answered",
                           message="Semua unit terkait telah menindaklanjuti", to_status=to_status, to_step=to_step,
-                          expected_version=application.version, outbox=mails)
-    notifications.dispatch(mails)
+                          expected_version=application.version, outbox=work.mails)
     return event
 
 
