@@ -199,11 +199,8 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
                                              created_at=now, updated_at=now)
         else:
             # Version-checked like staff actions: of a draft save and a resubmit racing, one wins.
-            updated = (Application.update(data=data, updated_at=now, version=Application.version + 1)
-                       .where(Application.id == application.id, Application.version == version,
-                              Application.status.in_(EDITABLE)).execute())
-            if not updated:
-                raise _applicant_conflict(application)
+            _update_versioned(application, version, {Application.data: data, Application.updated_at: now},
+                              Application.status.in_(EDITABLE), conflict=_applicant_conflict)
             application.data, application.updated_at, application.version = data, now, version + 1
         formtokens.bind(token_row, application)
         _store_files(application, applicant, files, work.files)
@@ -286,10 +283,7 @@ def claim(application: Application, actor: User, expected_version: int | None = 
         raise WorkflowError("Anda tidak berwenang menangani permohonan ini pada tahap ini.")
     version = application.version if expected_version is None else expected_version
     with write_transaction():
-        updated = (Application.update(assignee=actor, version=Application.version + 1)
-                   .where(Application.id == application.id, Application.version == version).execute())
-        if not updated:
-            raise _conflict(application)
+        _update_versioned(application, version, {Application.assignee: actor})
         Event.create(application=application, actor=actor, actor_role=_actor_role(actor, step, application),
                      kind="claim",
                      message="Mulai ditangani", from_status=application.status,
@@ -452,8 +446,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
             if veto:
                 raise WorkflowError(veto)
     now = utcnow()
-    changes = {Application.status: to_status, Application.step: to_step, Application.updated_at: now,
-               Application.version: Application.version + 1}
+    changes = {Application.status: to_status, Application.step: to_step, Application.updated_at: now}
     if to_status != application.status or to_step != application.step:
         changes[Application.assignee] = None
     if action is not None and action.starts_clock and not application.clock_started_at:
@@ -467,10 +460,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
         changes[Application.closed_at] = now
     if to_status == "refused":
         changes[Application.refusal_reason] = note
-    updated = (Application.update(changes)
-               .where(Application.id == application.id, Application.version == expected_version).execute())
-    if not updated:
-        raise _conflict(application)
+    _update_versioned(application, expected_version, changes)
     if to_step != application.step and application.step:
         dispositions.close_pending(application, to_status, now)
     event = Event.create(application=application, actor=actor, actor_role=actor_role, kind=kind,
@@ -537,10 +527,7 @@ def _dispose(application, service, step, action, actor, unit_keys, note, interna
                 files={}):
             if veto:
                 raise WorkflowError(veto)
-        updated = (Application.update(version=Application.version + 1, updated_at=utcnow(), assignee=None)
-                   .where(Application.id == application.id, Application.version == version).execute())
-        if not updated:
-            raise _conflict(application)
+        _update_versioned(application, version, {Application.updated_at: utcnow(), Application.assignee: None})
         for unit in units:
             Disposition.create(application=application, step=step.key, unit=unit, instruction=note)
         names = ", ".join(u.name for u in units)
@@ -571,10 +558,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
     step = service.step(application.step)
     version = application.version if expected_version is None else expected_version
     with unit_of_work() as work:
-        updated = (Application.update(version=Application.version + 1, updated_at=utcnow())
-                   .where(Application.id == application.id, Application.version == version).execute())
-        if not updated:
-            raise _conflict(application)
+        _update_versioned(application, version, {Application.updated_at: utcnow()})
         (Disposition.update(answer=answer, answered_by=actor, answered_at=utcnow())
          .where(Disposition.id == disposition.id).execute())
         event = Event.create(application=application, actor=actor, actor_role="verifikator", kind="answer",
@@ -596,6 +580,18 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
                           message="Semua unit terkait telah menindaklanjuti", to_status=to_status, to_step=to_step,
                           expected_version=application.version, outbox=work.mails)
     return event
+
+
+def _update_versioned(application: Application, version: int, changes: dict, *conditions,
+                      conflict=None) -> None:
+    """Write ``changes`` and the next version, only while the application is still at ``version``
+    (and ``conditions`` hold): of two people acting on the same version one wins, and the other gets
+    ``conflict(application)`` (default :func:`_conflict`), with nothing written."""
+    changes = {**changes, Application.version: Application.version + 1}
+    updated = (Application.update(changes)
+               .where(Application.id == application.id, Application.version == version, *conditions).execute())
+    if not updated:
+        raise (conflict or _conflict)(application)
 
 
 def _conflict(application: Application) -> Conflict:
