@@ -1,2 +1,2 @@
-"""What is stored: the database handle and unit of work, the tables, the schema migrations, stored
+"""What is stored: the database handle and its write transactions, the tables, the schema migrations, stored
 files and the audit trail."""
