@@ -5,6 +5,7 @@
 #   make dev       the same with Flask's development server (auto-reload, debugger)
 #   make test      run the test suite          (PYTEST_ARGS="-k foo -x")
 #   make bench     run the benchmarks          (BENCH_ARGS=...)
+#   make bench-matrix  the benchmark over sizes, open mixes and backends, one table (BENCH_ARGS=...)
 #   make services  start real PostgreSQL/Redis/Chromium for tests (root; see tests/services/README.md)
 #   make clean     remove the venv and caches (keeps instance/)
 
@@ -26,7 +27,7 @@ endif
 
 .DEFAULT_GOAL := install
 
-.PHONY: install run dev setup-db test bench services clean
+.PHONY: install run dev setup-db test bench bench-matrix services clean
 
 install: $(VENV)/.installed
 
@@ -57,6 +58,9 @@ test: install
 
 bench: install
 	$(PY) tests/bench/bench.py $(BENCH_ARGS)
+
+bench-matrix: install
+	$(PY) tests/bench/matrix.py $(BENCH_ARGS)
 
 services:
 	bash tests/services/setup.sh
