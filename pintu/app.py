@@ -104,6 +104,9 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.register_blueprint(bp)
 
     _register_errors(app)
+    from . import urlcache
+
+    urlcache.install(app)
     from .cli import register_cli
 
     register_cli(app)

@@ -19,11 +19,10 @@ class MessageError(ValueError):
 
 
 def thread(application: Application, viewer_is_staff: bool) -> list[Message]:
-    query = (Message.select(Message, User).join(User, on=(Message.author == User.id))
-             .where(Message.application == application.id).order_by(Message.id))
-    if not viewer_is_staff:
-        query = query.where(Message.internal == False)  # noqa: E712
-    return list(query)
+    """The messages ``application``'s viewer may read (applicants: not the internal notes), oldest first."""
+    from .pagedata import messages_of
+
+    return [m for m in messages_of(application) if viewer_is_staff or not m.internal]
 
 
 def post(application: Application, author: User, body: str, *, internal: bool = False, attachment=None,

@@ -255,6 +255,11 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
 
 def return_note(application: Application) -> Event | None:
     """The latest return to the applicant (its ``note`` is the reason meant for them), or None."""
+    events = getattr(application, "_events", None)  # read with the page (pintu.pagedata)
+    if events is not None:
+        from .pagedata import latest
+
+        return latest(events, RETURN)
     return (Event.select().where(Event.application == application.id, Event.kind == RETURN)
             .order_by(Event.id.desc()).first())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from babel.dates import format_date
 from flask import Flask
@@ -13,6 +14,13 @@ from ..clock import to_local
 from ..models import User
 from ..notifications import unread_count
 from ..services import APPLICANT_CATEGORIES, NOT_SET, ROLES, STATUSES
+
+
+@lru_cache(maxsize=4096)
+def _date_text(year: int, month: int, day: int) -> str:
+    """"23 Nov 2026": CLDR's Indonesian month abbreviations (Babel), remembered per day (a timeline
+    formats many dates, and Babel's pattern formatting is slow)."""
+    return format_date(dt.date(year, month, day), "d MMM y", locale="id")
 
 
 def register_views(app: Flask) -> None:
@@ -71,7 +79,7 @@ def register_views(app: Flask) -> None:
             return "-"
         if isinstance(value, dt.datetime):
             value = to_local(value)
-        text = format_date(value, "d MMM y", locale="id")  # CLDR's Indonesian month abbreviations
+        text = _date_text(value.year, value.month, value.day)
         if with_time and hasattr(value, "hour"):
             text += f" {value.hour:02d}:{value.minute:02d}"
         return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, external, formparts, formtokens, service_settings, staging, uploads, workflow
+from .. import audit, external, formparts, formtokens, pagedata, service_settings, staging, uploads, workflow
 from ..access import application_or_404, can_download, identity_visible, reported_anonymously
 from ..forms import VersionForm, application_form_class, display_data, form_data, load_data
 from ..models import Application, Upload
@@ -198,7 +198,7 @@ def mine():
 @bp.route("/permohonan/<int:app_id>")
 @login_required
 def detail(app_id):
-    application = application_or_404(app_id)
+    application = application_or_404(app_id, page=True)
     if application.applicant_id != current_user.id:
         audit.record("application.view", application, **_oversight_flag(application))
     return render_template("applications/detail.html", **detail_context(application))
@@ -212,12 +212,16 @@ def _oversight_flag(application) -> dict:
 
 
 def detail_context(application: Application) -> dict:
+    """Everything the application page shows.  Reads ``application`` again with all its lists in one
+    query (:func:`pintu.pagedata.load`) unless it was read that way."""
     from ..plugins import service_hook
     from .inbox import action_context
 
+    if not pagedata.loaded(application):
+        application = pagedata.load(application.id) or application
     service = get_service(application.service)
     staff_view = application.applicant_id != current_user.id
-    uploads_ = [u for u in application.uploads if not u.superseded]
+    uploads_ = [u for u in pagedata.uploads_of(application) if not u.superseded]
     if not staff_view:  # a staff step's product is listed once it was delivered (access.can_download)
         outputs = {r.key for r in service.output_requirements}
         uploads_ = [u for u in uploads_ if u.requirement not in outputs or can_download(current_user, u)]
@@ -247,7 +251,11 @@ def documents_context(application: Application, service, staff_view: bool) -> di
 
     if not service.documents:
         return {"issued_documents": [], "draft_documents": [], "reissuable": set()}
-    issued = documents.of_application(application.id, current_only=not staff_view)
+    issued = pagedata.documents_of(application)  # read with the page, or now
+    if issued is None:
+        issued = documents.of_application(application.id, current_only=not staff_view)
+    elif not staff_view:
+        issued = [doc for doc in issued if doc.current]
     drafts, reissuable = [], set()
     if staff_view:
         step = service.step(application.step)
@@ -263,7 +271,8 @@ def external_context(application: Application, service, staff_view: bool) -> dic
     for services with external steps."""
     if not staff_view or not service.external_steps:
         return {"external_links": [], "external_manage": False}
-    links = external.links_of(application)
+    links = pagedata.external_links_of(application)  # read with the page (oldest first), or now
+    links = external.links_of(application) if links is None else links[::-1]
     step = external.current_step(application, service)
     return {"external_links": links, "link_states": {link.id: external.STATE_LABELS[external.state(link, application)]
                                                      for link in links},
