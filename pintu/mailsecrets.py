@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
+from .db import prepared
 from .models import MailSecret, OutgoingMail, utcnow
 
 #: What stored bodies and admin pages show instead of a secret.
@@ -92,8 +93,9 @@ def forget(mail_id: int) -> None:
 
 def purge_expired() -> int:
     """Erase every expired secret; returns how many."""
-    return (MailSecret.update(sealed=None)
-            .where(MailSecret.expires_at < utcnow(), MailSecret.sealed.is_null(False)).execute())
+    # Run with every mail queued, inside the engine's write transaction: its SQL is written once.
+    return prepared("mailsecrets.purge", lambda sealed, now: MailSecret.update(sealed=sealed).where(
+        MailSecret.expires_at < now, MailSecret.sealed.is_null(False)), None, utcnow()).rowcount
 
 
 def redact(text: str) -> str:

@@ -90,7 +90,7 @@ def on_event(application: Application, service: Service, event) -> list[int]:
         subject = f"[PINTU] {application.reference} - {event.message}"
         if has_email(applicant):  # an account made at the counter without e-mail gets none (pintu.loket)
             mails.append(queue_mail(applicant.email, subject, body, application,
-                                    attachments=_attachments(application, event)))
+                                    attachments=_attachments(application, event, service)))
     if application.status in ("in_process", "ready") and event.to_step and event.kind != "claim":
         step = service.step(application.step)
         if step is not None and (event.from_step != event.to_step or event.kind in ("submitted", "resubmitted")):
@@ -99,7 +99,7 @@ def on_event(application: Application, service: Service, event) -> list[int]:
     return mails
 
 
-def _attachments(application: Application, event) -> list[dict]:
+def _attachments(application: Application, event, service: Service) -> list[dict]:
     """The receipt with the confirmation of a submission; the current issued documents with the
     "hasil siap" mail (entering a ready step); with any other mail, the documents its action issued."""
     from . import attachments
@@ -107,6 +107,8 @@ def _attachments(application: Application, event) -> list[dict]:
 
     if event.kind in ("submitted", "resubmitted"):
         return [attachments.receipt(application.id)]
+    if not service.documents:  # a service that issues no documents: no query in the write transaction
+        return []
     query = IssuedDocument.select(IssuedDocument.id).where(IssuedDocument.application == application.id,
                                                           IssuedDocument.superseded_by.is_null())
     if not (application.status == "ready" and event.to_step != event.from_step):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 
-from peewee import BooleanField, DateField, DateTimeField
+from peewee import AutoField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
 
 from .db import database, is_sqlite
 from .models import (Application, Disposition, Event, ExternalLink, IssuedDocument, Message, SurveyResponse, Unit,
@@ -82,24 +82,34 @@ def _sql() -> str:
     return sql
 
 
-def _value(field, value):
-    """A column's Python value from the row or from JSON (PostgreSQL writes timestamps with a "T")."""
-    if value is None:
-        return None
-    if isinstance(field, DateTimeField) and isinstance(value, str):
-        value = value.replace("T", " ")
-    elif isinstance(field, DateField) and isinstance(value, str):
-        value = value[:10]
-    elif isinstance(field, BooleanField):
-        return bool(value)
-    return field.python_value(value)
+def _converter(field):
+    """How a column's value from the row or from JSON becomes its Python value (None: as it is).
+    PostgreSQL's JSON writes timestamps with a "T"; SQLite keeps booleans as 0/1."""
+    if isinstance(field, DateTimeField):
+        return lambda v: field.python_value(v.replace("T", " ") if isinstance(v, str) else v)
+    if isinstance(field, DateField):
+        return lambda v: field.python_value(v[:10] if isinstance(v, str) else v)
+    if isinstance(field, BooleanField):
+        return bool
+    if isinstance(field, (CharField, IntegerField, AutoField)) or (
+            isinstance(field, ForeignKeyField) and isinstance(field.rel_field, (IntegerField, AutoField))):
+        return None  # str and int arrive as they are
+    return field.python_value
+
+
+_CONVERTERS: dict[tuple, list] = {}
 
 
 def instance(model, fields, values):
     """A model object as peewee builds one from a row of ``fields`` (or their JSON): no defaults,
     nothing dirty."""
+    key = (model, *fields)
+    converters = _CONVERTERS.get(key)
+    if converters is None:
+        converters = _CONVERTERS[key] = [(f.name, _converter(f)) for f in fields]
     obj = model(__no_default__=True)
-    obj.__data__ = {f.name: _value(f, v) for f, v in zip(fields, values)}
+    obj.__data__ = {name: (v if convert is None or v is None else convert(v))
+                    for (name, convert), v in zip(converters, values)}
     obj._dirty = set()
     return obj
 

@@ -509,7 +509,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
                    .where(Application.id == application.id, Application.version == expected_version).execute())
         if not updated:
             raise _conflict(application)
-        if to_step != application.step and application.step:
+        if to_step != application.step and application.step and _pending_possible(application, expected_version):
             _close_dispositions(application, to_status, now)
         event = Event.create(application=application, actor=actor, actor_role=actor_role, kind=kind,
                              action=action_key, message=message[:255], from_status=application.status,
@@ -518,7 +518,9 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
                              party_name=party.name[:120] if party else "", party_email=party.email[:254] if party
                              else "", party_capacity=party.capacity[:120] if party else "")
         from_step = application.step
-        application = Application.get_by_id(application.id)
+        # Read again as changed, with the applicant (the notifications name and mail them).
+        application = (Application.select(Application, User).join(User, on=(Application.applicant == User.id))
+                       .where(Application.id == application.id).get())
         if issued is not None:  # the documents this action issues (numbered in this transaction)
             issued += documents.issue_for(application, service, step, action, actor)
         service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
@@ -565,6 +567,16 @@ def _external_links(application: Application, service: Service, from_step: str |
 
 _CLOSED_BECAUSE = {"returned": "dikembalikan kepada pemohon", "refused": "ditolak", "cancelled": "dibatalkan pemohon",
                    "done": "diselesaikan"}
+
+
+def _pending_possible(application: Application, expected_version: int) -> bool:
+    """Whether a disposition may still wait at the application's step: False only when its
+    dispositions were read with this very version (:func:`dispositions_of`) and none waits, which
+    spares the write transaction an UPDATE."""
+    known = getattr(application, "_dispositions", None)
+    if known is None or application.version != expected_version:
+        return True
+    return any(d.step == (application.step or "") and d.answered_at is None for d in known)
 
 
 def _close_dispositions(application: Application, to_status: str, now) -> None:

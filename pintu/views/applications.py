@@ -232,8 +232,13 @@ def detail_context(application: Application) -> dict:
                events=timeline(application, staff=staff_view,
                                mask_applicant=not identity_visible(current_user, application, service)),
                reported_anonymously=reported_anonymously(application), panels=panels,
-               days_left=workflow.working_days_left(application), cancel_form=VersionForm())
-    ctx.update(action_context(application))
+               days_left=workflow.working_days_left(application))
+    step = service.step(application.step)
+    if staff_view or current_user.is_staff or (step is not None and step.for_applicant):
+        ctx.update(action_context(application))
+    else:  # an applicant at a step that is not theirs: nothing to act on, claim or answer (no forms to build)
+        ctx.update(actions=[], answerable=[], can_claim=False, dispositions=[], action_form=None, answer_form=None,
+                   claim_form=None)
     ctx.update(external_context(application, service, staff_view))
     ctx.update(documents_context(application, service, staff_view))
     if service.messages:
