@@ -6,7 +6,8 @@ import datetime as dt
 from functools import lru_cache
 
 from babel.dates import format_date
-from flask import Flask
+from flask import Flask, render_template, request
+from markupsafe import Markup
 from flask_login import current_user
 
 from .. import access, institution
@@ -54,6 +55,18 @@ def register_views(app: Flask) -> None:
         from ..plugins import registry
 
         return registry().collect("pintu_admin_links")
+
+    @app.template_global("chrome")
+    def chrome(template: str, institution) -> Markup:
+        """A part of every page's frame that only depends on the institution profile and the
+        settings (brand and menu, the public links, the footer), rendered once per process and
+        profile: ``profile()`` gives the same object until it is read again."""
+        kept = app.extensions.setdefault("pintu_chrome", {})
+        key = (template, request.script_root)
+        found = kept.get(key)
+        if found is None or found[0] is not institution:
+            found = kept[key] = (institution, Markup(render_template(template, institution=institution)))
+        return found[1]
 
     @app.template_global("status_of")
     def status_of(application):
