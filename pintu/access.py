@@ -97,14 +97,11 @@ def application_or_404(app_id: int, user: User | None = None, page: bool = False
     404 rather than 403, so that nobody learns which numbers exist.  ``page``: read with everything
     its page shows, in the same single query (:func:`pintu.pagedata.load`).
     """
-    user = user or current_user
-    if page:
-        from . import pagedata
+    from . import pagedata
 
-        application = pagedata.load(app_id)
-    else:  # the applicant is joined: every page showing an application names them
-        application = (Application.select(Application, User).join(User, on=(Application.applicant == User.id))
-                       .where(Application.id == app_id).first())
+    user = user or current_user
+    # With its applicant (every page showing an application names them), SQL written once.
+    application = pagedata.load(app_id, lists=page)
     if application is None or not can_view(user, application):
         abort(404)
     return application

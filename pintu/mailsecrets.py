@@ -73,9 +73,13 @@ def body_to_send(mail: OutgoingMail) -> str:
 
     Raises :class:`SecretUnavailable` when the secret has expired or was already erased.
     """
-    row = MailSecret.get_or_none(MailSecret.mail == mail.id)
-    if row is None:
+    from .pagedata import instance
+
+    found = prepared("mailsecrets.of_mail", lambda i: MailSecret.select().where(MailSecret.mail == i),
+                     mail.id).fetchone()
+    if found is None:
         return mail.body
+    row = instance(MailSecret, MailSecret._meta.sorted_fields, found)
     if row.sealed is None or row.expires_at < utcnow():
         forget(mail.id)
         raise SecretUnavailable("tautan rahasia e-mail ini sudah kedaluwarsa atau dihapus; e-mail tidak dikirim")
@@ -88,7 +92,8 @@ def body_to_send(mail: OutgoingMail) -> str:
 
 def forget(mail_id: int) -> None:
     """Erase the secret of ``mail_id`` (after delivery, or when it expired)."""
-    MailSecret.update(sealed=None).where(MailSecret.mail == mail_id, MailSecret.sealed.is_null(False)).execute()
+    prepared("mailsecrets.forget", lambda sealed, i: MailSecret.update(sealed=sealed).where(
+        MailSecret.mail == i, MailSecret.sealed.is_null(False)), None, mail_id)
 
 
 def purge_expired() -> int:

@@ -37,7 +37,7 @@ LISTS = (
 )
 ATTRS = tuple(name for name, *_ in LISTS)
 
-_SQL: dict[str, str] = {}  # database kind -> statement
+_SQL: dict[tuple[str, bool], str] = {}  # (database kind, with the lists) -> statement
 
 
 def _q(name: str) -> str:
@@ -48,11 +48,12 @@ def _columns(model) -> list:
     return list(model._meta.sorted_fields)
 
 
-def _sql() -> str:
-    """The statement (parameter: the application id), written once per process and database kind."""
+def _sql(lists: bool) -> str:
+    """The statement (parameter: the application id), written once per process and database kind;
+    without ``lists``: the application and its applicant only."""
     sqlite = is_sqlite()
     kind = "sqlite" if sqlite else "postgresql"
-    sql = _SQL.get(kind)
+    sql = _SQL.get((kind, lists))
     if sql is not None:
         return sql
     agg, arr = ("json_group_array", "json_array") if sqlite else ("json_agg", "json_build_array")
@@ -60,8 +61,8 @@ def _sql() -> str:
     user_t = _q(User._meta.table_name)
     select = [f"a.{_q(f.column_name)}" for f in _columns(Application)]
     select += [f"p.{_q(f.column_name)}" for f in _columns(User)]
-    select += [f"s.{_q('name')}"]
-    for _, model, joined, joined_fields, fk in LISTS:
+    select += [f"s.{_q('name')}"] if lists else []
+    for _, model, joined, joined_fields, fk in (LISTS if lists else ()):
         table = _q(model._meta.table_name)
         cols = [f"c.{_q(f.column_name)}" for f in _columns(model)]
         join = ""
@@ -71,14 +72,15 @@ def _sql() -> str:
                     f" ON j.{_q('id')} = c.{_q(model._meta.fields[fk].column_name)}")
         select.append(f"(SELECT {agg}({arr}({', '.join(cols)})) FROM {table} AS c{join}"
                       f" WHERE c.{_q('application_id')} = a.{_q('id')})")
-    unit_t = _q(Unit._meta.table_name)
-    select.append(f"(SELECT {agg}({arr}(u.{_q('key')}, u.{_q('name')})) FROM {unit_t} AS u)")  # a few dozen rows
-    select.append(f"(SELECT COUNT(*) FROM {_q(SurveyResponse._meta.table_name)} AS r"
-                  f" WHERE r.{_q('application_id')} = a.{_q('id')})")
+    if lists:
+        unit_t = _q(Unit._meta.table_name)
+        select.append(f"(SELECT {agg}({arr}(u.{_q('key')}, u.{_q('name')})) FROM {unit_t} AS u)")  # a few dozen
+        select.append(f"(SELECT COUNT(*) FROM {_q(SurveyResponse._meta.table_name)} AS r"
+                      f" WHERE r.{_q('application_id')} = a.{_q('id')})")
     sql = (f"SELECT {', '.join(select)} FROM {app_t} AS a JOIN {user_t} AS p ON p.{_q('id')} = a.{_q('applicant_id')}"
-           f" LEFT JOIN {user_t} AS s ON s.{_q('id')} = a.{_q('assignee_id')}"
-           f" WHERE a.{_q('id')} = {database.param}")
-    _SQL[kind] = sql
+           + (f" LEFT JOIN {user_t} AS s ON s.{_q('id')} = a.{_q('assignee_id')}" if lists else "")
+           + f" WHERE a.{_q('id')} = {database.param}")
+    _SQL[(kind, lists)] = sql
     return sql
 
 
@@ -114,9 +116,11 @@ def instance(model, fields, values):
     return obj
 
 
-def load(app_id: int) -> Application | None:
-    """The application with its applicant, assignee (id and name) and every list of its page: one query."""
-    row = database.execute_sql(_sql(), (app_id,)).fetchone()
+def load(app_id: int, lists: bool = True) -> Application | None:
+    """The application with its applicant, assignee (id and name) and every list of its page: one
+    query.  Without ``lists``: the application and its applicant (what every view showing an
+    application needs; the lists are then read when asked for)."""
+    row = database.execute_sql(_sql(lists), (app_id,)).fetchone()
     if row is None:
         return None
     app_fields, user_fields = _columns(Application), _columns(User)
@@ -125,6 +129,8 @@ def load(app_id: int) -> Application | None:
     applicant = instance(User, user_fields, row[at:at + len(user_fields)])
     at += len(user_fields)
     application.__rel__["applicant"] = applicant
+    if not lists:
+        return application
     if application.assignee_id is not None:
         application.__rel__["assignee"] = User(id=application.assignee_id, name=row[at])
         application.assignee._dirty = set()

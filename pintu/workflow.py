@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import (accounts, clock, documents, external, formparts, formtokens, notifications, queues, service_settings,
-               staging, tracking, uploads, workingdays)
+from . import (accounts, clock, documents, external, formparts, formtokens, notifications, pagedata, queues,
+               service_settings, staging, tracking, uploads, workingdays)
 from .db import write_transaction
 from .external import PartyActor
 from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
@@ -519,8 +519,7 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
                              else "", party_capacity=party.capacity[:120] if party else "")
         from_step = application.step
         # Read again as changed, with the applicant (the notifications name and mail them).
-        application = (Application.select(Application, User).join(User, on=(Application.applicant == User.id))
-                       .where(Application.id == application.id).get())
+        application = pagedata.load(application.id, lists=False)
         if issued is not None:  # the documents this action issues (numbered in this transaction)
             issued += documents.issue_for(application, service, step, action, actor)
         service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)
