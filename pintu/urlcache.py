@@ -5,8 +5,8 @@ several microseconds each: a tenth of a small page's time.  :func:`install` repl
 ``url_for`` (templates, views and ``flask.url_for`` alike) by one that keeps the URLs it built,
 keyed by the request's script root, the endpoint and the values.  Anything whose URL could vary
 otherwise is built as before: outside a request, a relative endpoint (``.name``), the ``_anchor``,
-``_external``, ``_scheme`` and ``_method`` options, unhashable values, and apps that register
-URL default functions.  Hand-written because Flask has no URL cache of its own.
+``_external``, ``_scheme`` and ``_method`` options when given, unhashable values, and apps that
+register URL default functions.  Hand-written because Flask has no URL cache of its own.
 """
 
 from __future__ import annotations
@@ -24,8 +24,11 @@ def install(app: Flask) -> None:
 
     def url_for(endpoint: str, /, **values) -> str:
         ctx = _cv_request.get(None)
-        if ctx is None or endpoint[:1] == "." or any(k[:1] == "_" for k in values) or any(
-                app.url_default_functions.values()):
+        if any(k[:1] == "_" for k in values):  # flask.url_for passes every option, None when not given
+            if any(v is not None for k, v in values.items() if k[:1] == "_"):
+                return build(endpoint, **values)
+            values = {k: v for k, v in values.items() if k[:1] != "_"}
+        if ctx is None or endpoint[:1] == "." or any(app.url_default_functions.values()):
             return build(endpoint, **values)
         try:
             key = (ctx.request.script_root, endpoint, *values.items())
