@@ -217,24 +217,25 @@ def detail_context(application: Application) -> dict:
     from ..plugins import service_hook
     from .inbox import action_context
 
+    user = current_user._get_current_object()  # asked many times below: no proxy each time
     if not pagedata.loaded(application):
         application = pagedata.load(application.id) or application
     service = get_service(application.service)
-    staff_view = application.applicant_id != current_user.id
+    staff_view = application.applicant_id != user.id
     uploads_ = [u for u in pagedata.uploads_of(application) if not u.superseded]
     if not staff_view:  # a staff step's product is listed once it was delivered (access.can_download)
         outputs = {r.key for r in service.output_requirements}
-        uploads_ = [u for u in uploads_ if u.requirement not in outputs or can_download(current_user, u)]
+        uploads_ = [u for u in uploads_ if u.requirement not in outputs or can_download(user, u)]
     panels = [panel for result in service_hook(service, "pintu_application_panels")(
-        application=application, service=service, viewer=current_user) for panel in (result or ())]
+        application=application, service=service, viewer=user) for panel in (result or ())]
     ctx = dict(application=application, service=service, uploads=uploads_, staff_view=staff_view,
                data_rows=display_data(service, application.data or {}),
                events=timeline(application, staff=staff_view,
-                               mask_applicant=not identity_visible(current_user, application, service)),
+                               mask_applicant=not identity_visible(user, application, service)),
                reported_anonymously=reported_anonymously(application), panels=panels,
                days_left=workflow.working_days_left(application))
     step = service.step(application.step)
-    if staff_view or current_user.is_staff or (step is not None and step.for_applicant):
+    if staff_view or user.is_staff or (step is not None and step.for_applicant):
         ctx.update(action_context(application))
     else:  # an applicant at a step that is not theirs: nothing to act on, claim or answer (no forms to build)
         ctx.update(actions=[], answerable=[], can_claim=False, dispositions=[], action_form=None, answer_form=None,
