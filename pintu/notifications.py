@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import render_template, url_for
 
 from . import jobs, mail, mailsecrets
-from .db import prepared
+from .db import create, prepared
 from .accounts import has_email
 from .models import Application, Membership, Notification, OutgoingMail, Unit, User
 from .services import FINAL_STATUSES, Service
@@ -54,8 +54,8 @@ def queue_mail(to: str, subject: str, body: str, application: Application | None
     """
     if secret is not None:
         mailsecrets.check_body(body, secret)
-    mail_id = OutgoingMail.create(to=to, subject=subject[:255], body=body, application=application,
-                                  attachments=attachments or []).id
+    mail_id = create(OutgoingMail, to=to, subject=subject[:255], body=body, application=application,
+                     attachments=attachments or []).id
     if secret is not None:
         mailsecrets.attach(mail_id, secret, secret_hours)
     mailsecrets.purge_expired()  # erase secrets whose time is up (one indexed UPDATE)
@@ -77,7 +77,7 @@ def on_event(application: Application, service: Service, event) -> list[int]:
     if event.kind in APPLICANT_EVENTS and not timeline.staff_only(event, service):
         applicant = application.applicant
         text = f"{application.reference}: {event.message}"
-        Notification.create(user=applicant, application=application, message=text[:255])
+        create(Notification, user=applicant, application=application, message=text[:255])
         link = absolute_url("applications.detail", app_id=application.id)
         # Entering an applicant step: tell the applicant what to do there (pay, upload a proof).
         step = service.step(application.step) if application.status == "in_process" else None

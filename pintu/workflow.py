@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from . import (accounts, clock, documents, external, formparts, formtokens, notifications, pagedata, queues,
                service_settings, staging, tracking, uploads, workingdays)
-from .db import prepared, write_transaction
+from .db import create, prepared, write_transaction
 from .external import PartyActor
 from .models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
 from .plugins import get_service, service_hook
@@ -516,12 +516,12 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
             raise _conflict(application)
         if to_step != application.step and application.step and _pending_possible(application, expected_version):
             _close_dispositions(application, to_status, now)
-        event = Event.create(application=application, actor=actor, actor_role=actor_role, kind=kind,
-                             action=action_key, message=message[:255], from_status=application.status,
-                             from_step=application.step or "", to_status=to_status, to_step=to_step or "",
-                             note=note, internal_note=internal_note, created_at=now,
-                             party_name=party.name[:120] if party else "", party_email=party.email[:254] if party
-                             else "", party_capacity=party.capacity[:120] if party else "")
+        event = create(Event, application=application, actor=actor, actor_role=actor_role, kind=kind,
+                       action=action_key, message=message[:255], from_status=application.status,
+                       from_step=application.step or "", to_status=to_status, to_step=to_step or "",
+                       note=note, internal_note=internal_note, created_at=now,
+                       party_name=party.name[:120] if party else "", party_email=party.email[:254] if party
+                       else "", party_capacity=party.capacity[:120] if party else "")
         from_step = application.step
         # Read again as changed, with the applicant (the notifications name and mail them).
         application = pagedata.load(application.id, lists=False)
