@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import FunctionType
 
 from flask import Flask, render_template, request
 from flask_login import LoginManager
@@ -113,10 +114,32 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.register_blueprint(bp)
 
     _register_errors(app)
+    from pintu.web import urlcache
+
+    urlcache.install(app)
+    _remember_sync_checks(app)
     from pintu.cli import register_cli
 
     register_cli(app)
     return app
+
+
+def _remember_sync_checks(app: Flask) -> None:
+    """Flask asks ``inspect.iscoroutinefunction`` of every hook and view on every request (13 times
+    per page here); PINTU's functions do not change, so each is asked once per process.  Flask
+    documents ``ensure_sync`` as the method to override."""
+    checked: dict = {}
+    ensure_sync = app.ensure_sync
+
+    def remembered(func):
+        if type(func) is not FunctionType:  # bound methods, partials: new objects each time
+            return ensure_sync(func)
+        found = checked.get(func)
+        if found is None:
+            found = checked[func] = ensure_sync(func)
+        return found
+
+    app.ensure_sync = remembered
 
 
 def _register_errors(app: Flask) -> None:

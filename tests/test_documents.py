@@ -546,7 +546,7 @@ def test_document_pages_cost_the_same_queries_whatever_the_number_of_documents(c
         if i == 0:
             verify_one, _ = count_queries(client, f"/verifikasi/{doc.code}")  # superseded: names its successor
     assert len(_issued(app, app_id)) == 4
-    assert count_queries(client, f"/permohonan/{app_id}")[0] == detail_one
+    assert count_queries(client, f"/permohonan/{app_id}")[0] == detail_one <= 4  # issue 8
     assert count_queries(client, f"/verifikasi/{doc.code}")[0] == verify_one
     login(client, staff["admin"].email)
     register_four, page = count_queries(client, "/admin/surat-keluar")

@@ -32,7 +32,7 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request
 
-from pintu.data.db import database, write_transaction
+from pintu.data.db import database, prepared, write_transaction
 
 _SECRET_KEY = re.compile(r"pass|sandi|token|secret|rahasia|csrf|otp|key", re.I)
 _SECRET_IN_TEXT = re.compile(r"((?:token|password|sandi|secret)=)[^&\s]+", re.I)
@@ -120,14 +120,21 @@ def record(action: str, obj=None, *, actor=None, **details) -> None:
 
 
 def _write(rows: list[dict]) -> None:
+    from peewee import Value
+
     from pintu.data.models import AuditEntry, utcnow
 
     now = utcnow()
-    for row in rows:
-        row.setdefault("created_at", now)
+    fields = [f for f in AuditEntry._meta.sorted_fields if f.name != "id"]
     database.connect(reuse_if_open=True)
     with write_transaction():
-        AuditEntry.insert_many(rows).execute()
+        # One entry per staff view of an application: the INSERT's SQL is written once per process.
+        for row in rows:
+            row.setdefault("created_at", now)
+            values = [f.db_value(row[f.name] if f.name in row else (f.default() if callable(f.default) else f.default))
+                      for f in fields]
+            prepared("audit.insert", lambda *v: AuditEntry.insert(
+                {f: Value(x, unpack=False) for f, x in zip(fields, v)}), *values)
 
 
 def flush(exc=None) -> None:

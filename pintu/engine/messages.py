@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from pintu.data import uploads
+from pintu.data import pagedata, uploads
 from pintu.engine import formtokens
 from pintu.notify import notifications
 from pintu.engine.unit_of_work import unit_of_work
@@ -21,11 +21,8 @@ class MessageError(ValueError):
 
 
 def thread(application: Application, viewer_is_staff: bool) -> list[Message]:
-    query = (Message.select(Message, User).join(User, on=(Message.author == User.id))
-             .where(Message.application == application.id).order_by(Message.id))
-    if not viewer_is_staff:
-        query = query.where(Message.internal == False)  # noqa: E712
-    return list(query)
+    """The messages ``application``'s viewer may read (applicants: not the internal notes), oldest first."""
+    return [m for m in pagedata.messages_of(application) if viewer_is_staff or not m.internal]
 
 
 def post(application: Application, author: User, body: str, *, internal: bool = False, attachment=None,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pintu.data.models import Application, Event, User
+from pintu.data.db import prepared
+from pintu.data.models import Application, Event
 from pintu.contract.services import EXTERNAL, ROLES, Service
 
 #: Events that are staff business only (claiming, a unit's internal answer).
@@ -82,16 +83,21 @@ def timeline(application: Application, staff: bool, mask_applicant: bool = False
     from pintu.contract.plugins import find_service
 
     service = find_service(application.service)
-    rows = list(Event.select(Event, User).join(User).where(Event.application == application.id).order_by(Event.id))
-    # One query for the units of every step (applicants see a unit's name instead of the officer's).
-    needed = set()
-    if not staff and service is not None:
-        for e in rows:
-            step = service.step(e.from_step) if e.from_step else None
-            unit = step.unit_key(application.data) if step is not None else None
-            if unit and step.role == e.actor_role:
-                needed.add(unit)
-    unit_names = _unit_names(needed)
+    from pintu.data.pagedata import events_of, unit_names
+
+    rows = events_of(application)
+    # One query for the units of every step (applicants see a unit's name instead of the officer's),
+    # none when the page read them with the application.
+    unit_names_ = unit_names(application)
+    if unit_names_ is None:
+        needed = set()
+        if not staff and service is not None:
+            for e in rows:
+                step = service.step(e.from_step) if e.from_step else None
+                unit = step.unit_key(application.data) if step is not None else None
+                if unit and step.role == e.actor_role:
+                    needed.add(unit)
+        unit_names_ = _unit_names(needed)
     out = []
     for e in rows:
         if not staff and staff_only(e, service):
@@ -102,7 +108,7 @@ def timeline(application: Application, staff: bool, mask_applicant: bool = False
             "when": e.created_at, "kind": e.kind, "message": e.message, "role": role,
             # Applicants see the unit or role that acted, not the officer's name.
             "who": (MASKED_IDENTITY if mask_applicant and e.actor_id == application.applicant_id
-                    else acted_by(e, service, staff, unit_names, application.data)),
+                    else acted_by(e, service, staff, unit_names_, application.data)),
             "names_actor": names_actor(e.message),
             "note": e.note, "internal_note": e.internal_note if staff else "",
         })
@@ -111,7 +117,8 @@ def timeline(application: Application, staff: bool, mask_applicant: bool = False
 
 def step_overview(application: Application, service: Service) -> list[dict]:
     """Each declared step with its state: done, current, pending or skipped."""
-    visited = {e.from_step for e in Event.select(Event.from_step).where(Event.application == application.id)}
+    visited = {step for (step,) in prepared("timeline.visited", lambda a: Event.select(Event.from_step).distinct()
+                                            .where(Event.application == a).tuples(), application.id)}
     current = application.step
     passed_current = False
     out = []

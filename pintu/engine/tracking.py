@@ -13,7 +13,9 @@ import hmac
 import secrets
 
 from pintu.engine import clock
+from pintu.data.db import prepared
 from pintu.data.models import Application, Counter
+from pintu.data.pagedata import instance
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -45,7 +47,12 @@ def find_by_reference_and_code(reference: str, code: str) -> Application | None:
     reference = (reference or "").strip().upper()
     # References are generated in upper case: compare the column as it is, so the lookup reads
     # its unique index (UPPER(reference) scanned every application ever filed).
-    app = Application.get_or_none(Application.reference == reference) if reference else None
+    app = None
+    if reference:
+        fields = Application._meta.sorted_fields
+        row = prepared("tracking.find", lambda r: Application.select(*fields).where(Application.reference == r)
+                       .tuples(), reference).fetchone()  # the reference is unique
+        app = instance(Application, fields, row) if row is not None else None
     expected = app.tracking_code if app else "X" * 6
     ok = hmac.compare_digest(normalise_code(code).encode(), expected.encode())
     return app if (app and ok) else None

@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pintu.contract import formparts
-from pintu.data import staging, uploads
+from pintu.data import pagedata, staging, uploads
 from pintu.engine import clock, dispositions, external, formtokens, queues, service_settings, tracking, workingdays
 from pintu.engine.unit_of_work import Work, unit_of_work
 from pintu.notify import event_notices, notifications
 from pintu.output import documents
 from pintu.people import accounts
-from pintu.data.db import write_transaction
+from pintu.data.db import create, write_transaction
 from pintu.engine.external import PartyActor
 from pintu.data.models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
 from pintu.contract.plugins import get_service, service_hook
@@ -233,6 +233,9 @@ def save_application(service: Service, applicant: User, data: dict, files: dict 
 
 def return_note(application: Application) -> Event | None:
     """The latest return to the applicant (its ``note`` is the reason meant for them), or None."""
+    events = getattr(application, "_events", None)  # read with the page (pintu.data.pagedata)
+    if events is not None:
+        return pagedata.latest(events, RETURN)
     return (Event.select().where(Event.application == application.id, Event.kind == RETURN)
             .order_by(Event.id.desc()).first())
 
@@ -461,16 +464,17 @@ def _move_in_transaction(application, service, actor, actor_role, kind, action_k
     if to_status == "refused":
         changes[Application.refusal_reason] = note
     _update_versioned(application, expected_version, changes)
-    if to_step != application.step and application.step:
+    if to_step != application.step and application.step and dispositions.may_wait(application, expected_version):
         dispositions.close_pending(application, to_status, now)
-    event = Event.create(application=application, actor=actor, actor_role=actor_role, kind=kind,
-                         action=action_key, message=message[:255], from_status=application.status,
-                         from_step=application.step or "", to_status=to_status, to_step=to_step or "",
-                         note=note, internal_note=internal_note, created_at=now,
-                         party_name=party.name[:120] if party else "", party_email=party.email[:254] if party
-                         else "", party_capacity=party.capacity[:120] if party else "")
+    event = create(Event, application=application, actor=actor, actor_role=actor_role, kind=kind,
+                   action=action_key, message=message[:255], from_status=application.status,
+                   from_step=application.step or "", to_status=to_status, to_step=to_step or "",
+                   note=note, internal_note=internal_note, created_at=now,
+                   party_name=party.name[:120] if party else "", party_email=party.email[:254] if party
+                   else "", party_capacity=party.capacity[:120] if party else "")
     from_step = application.step
-    application = Application.get_by_id(application.id)
+    # Read again as changed, with the applicant (the notifications name and mail them).
+    application = pagedata.load(application.id, lists=False)
     # the documents this action issues (numbered in this transaction)
     work.documents += documents.issue_for(application, service, step, action, actor)
     service_hook(service, "pintu_after_transition")(application=application, service=service, event=event)

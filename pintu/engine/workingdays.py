@@ -34,7 +34,19 @@ def add_working_days(start: dt.date, days: int, extra=()) -> dt.date:
     """
     if days <= 0:
         return start
-    return calendar(extra).get_nth_working_day(start, days)
+    return _nth_working_day(start, days, tuple(sorted(extra)))
+
+
+# The holidays library checks day after day; a page's or a staff action's dates repeat the same
+# few questions, so the answers are kept (they depend on nothing else).
+@lru_cache(maxsize=4096)
+def _nth_working_day(start: dt.date, days: int, extra: tuple[str, ...]) -> dt.date:
+    return _calendar(extra).get_nth_working_day(start, days)
+
+
+@lru_cache(maxsize=4096)
+def _working_days_count(first: dt.date, last: dt.date, extra: tuple[str, ...]) -> int:
+    return _calendar(extra).get_working_days_count(first, last)
 
 
 def working_days_between(start: dt.date, end: dt.date, extra=()) -> int:
@@ -43,8 +55,7 @@ def working_days_between(start: dt.date, end: dt.date, extra=()) -> int:
         return 0
     if end < start:
         return -working_days_between(end, start, extra)
-    cal = calendar(extra)
-    return cal.get_working_days_count(start + dt.timedelta(days=1), end)
+    return _working_days_count(start + dt.timedelta(days=1), end, tuple(sorted(extra)))
 
 
 def is_working_day(day: dt.date, extra=()) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import render_template
 
 from pintu.contract.services import FINAL_STATUSES, Service
+from pintu.data.db import create
 from pintu.data.models import Application, IssuedDocument, Notification
 from pintu.engine import timeline
 from pintu.notify import mail
@@ -34,7 +35,7 @@ def on_event(application: Application, service: Service, event) -> list[int]:
     if event.kind in APPLICANT_EVENTS and not timeline.staff_only(event, service):
         applicant = application.applicant
         text = f"{application.reference}: {event.message}"
-        Notification.create(user=applicant, application=application, message=text[:255])
+        create(Notification, user=applicant, application=application, message=text[:255])
         link = absolute_url("applications.detail", app_id=application.id)
         # Entering an applicant step: tell the applicant what to do there (pay, upload a proof).
         step = service.step(application.step) if application.status == "in_process" else None
@@ -48,7 +49,7 @@ def on_event(application: Application, service: Service, event) -> list[int]:
         subject = f"[PINTU] {application.reference} - {event.message}"
         if has_email(applicant):  # an account made at the counter without e-mail gets none (pintu.oversight.loket)
             mails.append(queue_mail(applicant.email, subject, body, application,
-                                    attachments=_attachments(application, event)))
+                                    attachments=_attachments(application, event, service)))
     if application.status in ("in_process", "ready") and event.to_step and event.kind != "claim":
         step = service.step(application.step)
         if step is not None and (event.from_step != event.to_step or event.kind in ("submitted", "resubmitted")):
@@ -57,11 +58,13 @@ def on_event(application: Application, service: Service, event) -> list[int]:
     return mails
 
 
-def _attachments(application: Application, event) -> list[dict]:
+def _attachments(application: Application, event, service: Service) -> list[dict]:
     """The receipt with the confirmation of a submission; the current issued documents with the
     "hasil siap" mail (entering a ready step); with any other mail, the documents its action issued."""
     if event.kind in ("submitted", "resubmitted"):
         return [mail.receipt_attachment(application.id)]
+    if not service.documents:  # a service that issues no documents: no query in the write transaction
+        return []
     query = IssuedDocument.select(IssuedDocument.id).where(IssuedDocument.application == application.id,
                                                           IssuedDocument.superseded_by.is_null())
     if not (application.status == "ready" and event.to_step != event.from_step):

@@ -31,7 +31,7 @@ from flask import current_app
 
 from pintu.notify import mailsecrets
 from pintu.engine.clock import zone
-from pintu.data.db import connection
+from pintu.data.db import connection, prepared
 from pintu.data.models import OutgoingMail, utcnow
 
 log = logging.getLogger(__name__)
@@ -120,28 +120,53 @@ def lease() -> dt.timedelta:
 def _due(now: dt.datetime, grace_seconds: float = 0):
     """Rows that may be sent now.  Fresh ``pending`` rows (never tried, no schedule) only once
     ``grace_seconds`` old, so that a periodic sweep leaves them to the job that was queued for them."""
+    return _due_at(now, now - dt.timedelta(seconds=grace_seconds))
+
+
+def _due_at(now: dt.datetime, fresh_before: dt.datetime, statuses=OPEN):
     fresh = ((OutgoingMail.status == "pending") & OutgoingMail.next_attempt_at.is_null()
-             & (OutgoingMail.created_at <= now - dt.timedelta(seconds=grace_seconds)))
-    scheduled = OutgoingMail.status.in_(OPEN) & (OutgoingMail.next_attempt_at <= now)
+             & (OutgoingMail.created_at <= fresh_before))
+    scheduled = OutgoingMail.status.in_(statuses) & (OutgoingMail.next_attempt_at <= now)
     return fresh | scheduled
+
+
+def _due_params(now: dt.datetime, grace_seconds: float) -> list:
+    """The parameters of :func:`_due_at` in the order of its SQL."""
+    return ["pending", now - dt.timedelta(seconds=grace_seconds), *OPEN, now]
+
+
+def _row(cursor) -> OutgoingMail | None:
+    from pintu.data.pagedata import instance
+
+    row = cursor.fetchone()
+    return instance(OutgoingMail, OutgoingMail._meta.sorted_fields, row) if row is not None else None
+
+
+def _by_id(mail_id: int) -> OutgoingMail | None:
+    return _row(prepared("mail.by_id", lambda i: OutgoingMail.select().where(OutgoingMail.id == i), mail_id))
 
 
 def claim(mail_id: int, grace_seconds: float = 0) -> OutgoingMail | None:
     """Take ``mail_id`` for sending if it is due; ``None`` if it is not, or another process took it."""
+    # Every staff action queues a mail and its worker sends it at once: the statements below have
+    # their SQL written once per process (pintu.data.db.prepared).
     now = utcnow()
-    row = OutgoingMail.get_or_none((OutgoingMail.id == mail_id) & _due(now, grace_seconds))
+    due = _due_params(now, grace_seconds)
+    row = _row(prepared("mail.claim.read", lambda i, p, before, *rest: OutgoingMail.select().where(
+        (OutgoingMail.id == i) & _due_at(rest[-1], before, tuple(rest[:-1]))), mail_id, *due))
     if row is None:
         return None
-    taken = (OutgoingMail.update(status="sending", attempts=OutgoingMail.attempts + 1,
-                                 version=OutgoingMail.version + 1, next_attempt_at=now + lease())
-             .where((OutgoingMail.id == mail_id) & (OutgoingMail.version == row.version) & _due(now, grace_seconds))
-             .execute())
-    return OutgoingMail.get_by_id(mail_id) if taken == 1 else None
+    taken = prepared("mail.claim", lambda s, one, until, one_, i, v, p, before, *rest: OutgoingMail.update(
+        status=s, attempts=OutgoingMail.attempts + one, version=OutgoingMail.version + one_, next_attempt_at=until)
+        .where((OutgoingMail.id == i) & (OutgoingMail.version == v) & _due_at(rest[-1], before, tuple(rest[:-1]))),
+        "sending", 1, now + lease(), 1, mail_id, row.version, *due).rowcount
+    return _by_id(mail_id) if taken == 1 else None
 
 
 def mark_sent(mail: OutgoingMail) -> None:
-    OutgoingMail.update(status="sent", sent_at=utcnow(), last_error="", next_attempt_at=None).where(
-        OutgoingMail.id == mail.id).execute()
+    prepared("mail.sent", lambda s, e, at, n, i: OutgoingMail.update(
+        status=s, last_error=e, sent_at=at, next_attempt_at=n).where(OutgoingMail.id == i),
+        "sent", "", utcnow(), None, mail.id)
     mailsecrets.forget(mail.id)  # a secret link lives only until its mail is sent
 
 

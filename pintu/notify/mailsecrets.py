@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
+from pintu.data.db import prepared
 from pintu.data.models import MailSecret, OutgoingMail, utcnow
 
 #: What stored bodies and admin pages show instead of a secret.
@@ -72,9 +73,13 @@ def body_to_send(mail: OutgoingMail) -> str:
 
     Raises :class:`SecretUnavailable` when the secret has expired or was already erased.
     """
-    row = MailSecret.get_or_none(MailSecret.mail == mail.id)
-    if row is None:
+    from pintu.data.pagedata import instance
+
+    found = prepared("mailsecrets.of_mail", lambda i: MailSecret.select().where(MailSecret.mail == i),
+                     mail.id).fetchone()
+    if found is None:
         return mail.body
+    row = instance(MailSecret, MailSecret._meta.sorted_fields, found)
     if row.sealed is None or row.expires_at < utcnow():
         forget(mail.id)
         raise SecretUnavailable("tautan rahasia e-mail ini sudah kedaluwarsa atau dihapus; e-mail tidak dikirim")
@@ -87,13 +92,15 @@ def body_to_send(mail: OutgoingMail) -> str:
 
 def forget(mail_id: int) -> None:
     """Erase the secret of ``mail_id`` (after delivery, or when it expired)."""
-    MailSecret.update(sealed=None).where(MailSecret.mail == mail_id, MailSecret.sealed.is_null(False)).execute()
+    prepared("mailsecrets.forget", lambda sealed, i: MailSecret.update(sealed=sealed).where(
+        MailSecret.mail == i, MailSecret.sealed.is_null(False)), None, mail_id)
 
 
 def purge_expired() -> int:
     """Erase every expired secret; returns how many."""
-    return (MailSecret.update(sealed=None)
-            .where(MailSecret.expires_at < utcnow(), MailSecret.sealed.is_null(False)).execute())
+    # Run with every mail queued, inside the engine's write transaction: its SQL is written once.
+    return prepared("mailsecrets.purge", lambda sealed, now: MailSecret.update(sealed=sealed).where(
+        MailSecret.expires_at < now, MailSecret.sealed.is_null(False)), None, utcnow()).rowcount
 
 
 def redact(text: str) -> str:

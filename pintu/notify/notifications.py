@@ -14,6 +14,7 @@ from flask import url_for
 
 from pintu import jobs
 from pintu.notify import mail, mailsecrets
+from pintu.data.db import create, prepared
 from pintu.data.models import Application, Membership, Notification, OutgoingMail, Unit, User
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -48,8 +49,8 @@ def queue_mail(to: str, subject: str, body: str, application: Application | None
     """
     if secret is not None:
         mailsecrets.check_body(body, secret)
-    mail_id = OutgoingMail.create(to=to, subject=subject[:255], body=body, application=application,
-                                  attachments=attachments or []).id
+    mail_id = create(OutgoingMail, to=to, subject=subject[:255], body=body, application=application,
+                     attachments=attachments or []).id
     if secret is not None:
         mailsecrets.attach(mail_id, secret, secret_hours)
     mailsecrets.purge_expired()  # erase secrets whose time is up (one indexed UPDATE)
@@ -67,8 +68,15 @@ def staff_for(role: str, unit_key: str | None):
 
 
 def notify_staff(application: Application, role: str, unit_key: str | None, message: str) -> None:
-    rows = [{"user": u.id, "application": application.id, "message": message[:255]}
-            for u in staff_for(role, unit_key)]
+    # In the write transaction of every move: the query's SQL is written once per process.
+    # Parameters: the role, True (active accounts), the unit.
+    if unit_key:
+        ids = prepared("notifications.staff_of_unit", lambda r, _active, u: staff_for(r, u).select(User.id).tuples(),
+                       role, True, unit_key)
+    else:
+        ids = prepared("notifications.staff", lambda r, _active: staff_for(r, None).select(User.id).tuples(),
+                       role, True)
+    rows = [{"user": user_id, "application": application.id, "message": message[:255]} for (user_id,) in ids]
     if rows:
         Notification.insert_many(rows).execute()
 

@@ -92,15 +92,17 @@ def staff_or_oversight_required(view):
     return wrapped
 
 
-def application_or_404(app_id: int, user: User | None = None) -> Application:
+def application_or_404(app_id: int, user: User | None = None, page: bool = False) -> Application:
     """The application if ``user`` (default: the current user) may see it, else 404.
 
-    404 rather than 403, so that nobody learns which numbers exist.
+    404 rather than 403, so that nobody learns which numbers exist.  ``page``: read with everything
+    its page shows, in the same single query (:func:`pintu.data.pagedata.load`).
     """
+    from pintu.data import pagedata
+
     user = user or current_user
-    # The applicant is joined: every page showing an application names them.
-    application = (Application.select(Application, User).join(User, on=(Application.applicant == User.id))
-                   .where(Application.id == app_id).first())
+    # With its applicant (every page showing an application names them), SQL written once.
+    application = pagedata.load(app_id, lists=page)
     if application is None or not can_view(user, application):
         abort(404)
     return application
@@ -158,6 +160,10 @@ def _product_released(application: Application, service, upload) -> bool:
 
     steps = [s.key for s in service.steps if not s.for_applicant
              and any(r.key == upload.requirement for r in s.requirements)]
+    events = getattr(application, "_events", None)  # read with the page (pintu.data.pagedata)
+    if events is not None:
+        return any(e.from_step in steps and e.kind not in STAFF_ONLY_KINDS and e.created_at >= upload.created_at
+                   for e in events)
     return (Event.select().where(Event.application == application.id, Event.from_step.in_(steps),
                                  Event.kind.not_in(list(STAFF_ONLY_KINDS)),
                                  Event.created_at >= upload.created_at).exists())

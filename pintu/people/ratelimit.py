@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
+from pintu.data.db import prepared
 from pintu.data.models import RateLimitHit, utcnow
 
 #: Counted events older than this are deleted (the longest configurable window must be shorter).
@@ -62,10 +63,12 @@ def hit(scope: str, key: str) -> None:
 def recent(scope: str, key: str, window: dt.timedelta) -> list[dt.datetime]:
     """Times of the events counted within ``window``, oldest first."""
     since = utcnow() - window
-    query = (RateLimitHit.select(RateLimitHit.created_at)
-             .where(RateLimitHit.scope == scope, RateLimitHit.key == key[:254], RateLimitHit.created_at > since)
-             .order_by(RateLimitHit.created_at))
-    return [row.created_at for row in query]
+    cursor = prepared("ratelimit.recent", lambda s, k, t: (
+        RateLimitHit.select(RateLimitHit.created_at)
+        .where(RateLimitHit.scope == s, RateLimitHit.key == k, RateLimitHit.created_at > t)
+        .order_by(RateLimitHit.created_at)), scope, key[:254], since)
+    field = RateLimitHit.created_at
+    return [field.python_value(value) for (value,) in cursor]
 
 
 def retry_after(scope: str, key: str, limit: Limit) -> int:

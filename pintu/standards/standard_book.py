@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app, render_template
+from markupsafe import Markup
+
 from pintu.standards.flowchart import actor_label, draw_pdf, svg
 from pintu.standards.institution import profile
 from pintu.contract.services import NOT_SET, Requirement, Service
@@ -107,6 +110,23 @@ def entry(service: Service, names: dict[str, str] | None = None) -> dict:
     names = unit_names() if names is None else names
     return {"service": service, "about": about(service), "delivery": delivery(service, names),
             "manufacturing": manufacturing(service), "flow": svg(service, names)}
+
+
+def published_html(service: Service) -> Markup:
+    """The standard of ``service`` as its page shows it (``standards/_service_standard.html``),
+    rendered once per app process and kept while what it shows stays the same: the declaration,
+    the administrator's settings (their version) and the institution's contact (the complaint
+    channel).  The standard with its flowchart was most of the service page's time."""
+    from pintu.engine.service_settings import overrides
+
+    key = (overrides(service.slug)[1], profile().contact, current_app.config.get("LAPOR_URL"))
+    kept = current_app.extensions.setdefault("pintu_standard_html", {})
+    found = kept.get(service.slug)
+    if found is not None and found[0] == key:
+        return found[1]
+    html = Markup(render_template("standards/_service_standard.html", **entry(service)))
+    kept[service.slug] = (key, html)
+    return html
 
 
 def context(services) -> dict:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from babel.dates import format_date
-from flask import Flask
+from flask import Flask, render_template, request
+from markupsafe import Markup
 from flask_login import current_user
 
 from pintu.people import access
@@ -14,6 +16,13 @@ from pintu.engine.clock import to_local
 from pintu.data.models import User
 from pintu.notify.notifications import unread_count
 from pintu.contract.services import APPLICANT_CATEGORIES, NOT_SET, ROLES, STATUSES
+
+
+@lru_cache(maxsize=4096)
+def _date_text(year: int, month: int, day: int) -> str:
+    """"23 Nov 2026": CLDR's Indonesian month abbreviations (Babel), remembered per day (a timeline
+    formats many dates, and Babel's pattern formatting is slow)."""
+    return format_date(dt.date(year, month, day), "d MMM y", locale="id")
 
 
 def register_views(app: Flask) -> None:
@@ -48,6 +57,18 @@ def register_views(app: Flask) -> None:
 
         return registry().collect("pintu_admin_links")
 
+    @app.template_global("chrome")
+    def chrome(template: str, institution) -> Markup:
+        """A part of every page's frame that only depends on the institution profile and the
+        settings (brand and menu, the public links, the footer), rendered once per process and
+        profile: ``profile()`` gives the same object until it is read again."""
+        kept = app.extensions.setdefault("pintu_chrome", {})
+        key = (template, request.script_root)
+        found = kept.get(key)
+        if found is None or found[0] is not institution:
+            found = kept[key] = (institution, Markup(render_template(template, institution=institution)))
+        return found[1]
+
     @app.template_global("status_of")
     def status_of(application):
         """The status as the current viewer reads it ("Menunggu tindakan Anda" at the applicant's step)."""
@@ -72,7 +93,7 @@ def register_views(app: Flask) -> None:
             return "-"
         if isinstance(value, dt.datetime):
             value = to_local(value)
-        text = format_date(value, "d MMM y", locale="id")  # CLDR's Indonesian month abbreviations
+        text = _date_text(value.year, value.month, value.day)
         if with_time and hasattr(value, "hour"):
             text += f" {value.hour:02d}:{value.minute:02d}"
         return text

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from pintu.contract import formparts
-from pintu.data import audit, staging, uploads
+from pintu.data import audit, pagedata, staging, uploads
 from pintu.engine import dispositions, external, formtokens, handover, service_settings, workflow
 from pintu.people.access import (application_or_404, can_download, identity_visible, reported_anonymously,
                                  staff_required)
@@ -204,7 +204,7 @@ def mine():
 @bp.route("/permohonan/<int:app_id>")
 @login_required
 def detail(app_id):
-    application = application_or_404(app_id)
+    application = application_or_404(app_id, page=True)
     if application.applicant_id != current_user.id:
         audit.record("application.view", application, **_oversight_flag(application))
     return render_template("applications/detail.html", **detail_context(application))
@@ -236,23 +236,33 @@ def action_context(application) -> dict:
 
 
 def detail_context(application: Application) -> dict:
+    """Everything the application page shows.  Reads ``application`` again with all its lists in one
+    query (:func:`pintu.data.pagedata.load`) unless it was read that way."""
     from pintu.contract.plugins import service_hook
 
+    user = current_user._get_current_object()  # asked many times below: no proxy each time
+    if not pagedata.loaded(application):
+        application = pagedata.load(application.id) or application
     service = get_service(application.service)
-    staff_view = application.applicant_id != current_user.id
-    uploads_ = [u for u in application.uploads if not u.superseded]
+    staff_view = application.applicant_id != user.id
+    uploads_ = [u for u in pagedata.uploads_of(application) if not u.superseded]
     if not staff_view:  # a staff step's product is listed once it was delivered (access.can_download)
         outputs = {r.key for r in service.output_requirements}
-        uploads_ = [u for u in uploads_ if u.requirement not in outputs or can_download(current_user, u)]
+        uploads_ = [u for u in uploads_ if u.requirement not in outputs or can_download(user, u)]
     panels = [panel for result in service_hook(service, "pintu_application_panels")(
-        application=application, service=service, viewer=current_user) for panel in (result or ())]
+        application=application, service=service, viewer=user) for panel in (result or ())]
     ctx = dict(application=application, service=service, uploads=uploads_, staff_view=staff_view,
                data_rows=display_data(service, application.data or {}),
                events=timeline(application, staff=staff_view,
-                               mask_applicant=not identity_visible(current_user, application, service)),
+                               mask_applicant=not identity_visible(user, application, service)),
                reported_anonymously=reported_anonymously(application), panels=panels,
-               days_left=workflow.working_days_left(application), cancel_form=VersionForm())
-    ctx.update(action_context(application))
+               days_left=workflow.working_days_left(application))
+    step = service.step(application.step)
+    if staff_view or user.is_staff or (step is not None and step.for_applicant):
+        ctx.update(action_context(application))
+    else:  # an applicant at a step that is not theirs: nothing to act on, claim or answer (no forms to build)
+        ctx.update(actions=[], answerable=[], can_claim=False, dispositions=[], action_form=None, answer_form=None,
+                   claim_form=None)
     ctx.update(external_context(application, service, staff_view))
     ctx.update(documents_context(application, service, staff_view))
     if service.messages:
@@ -270,7 +280,11 @@ def documents_context(application: Application, service, staff_view: bool) -> di
 
     if not service.documents:
         return {"issued_documents": [], "draft_documents": [], "reissuable": set()}
-    issued = documents.of_application(application.id, current_only=not staff_view)
+    issued = pagedata.documents_of(application)  # read with the page, or now
+    if issued is None:
+        issued = documents.of_application(application.id, current_only=not staff_view)
+    elif not staff_view:
+        issued = [doc for doc in issued if doc.current]
     drafts, reissuable = [], set()
     if staff_view:
         step = service.step(application.step)
@@ -286,7 +300,8 @@ def external_context(application: Application, service, staff_view: bool) -> dic
     for services with external steps."""
     if not staff_view or not service.external_steps:
         return {"external_links": [], "external_manage": False}
-    links = external.links_of(application)
+    links = pagedata.external_links_of(application)  # read with the page (oldest first), or now
+    links = external.links_of(application) if links is None else links[::-1]
     step = external.current_step(application, service)
     return {"external_links": links, "link_states": {link.id: external.STATE_LABELS[external.state(link, application)]
                                                      for link in links},

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
+from markupsafe import Markup
 
 from pintu.engine import service_settings
 from pintu.contract.plugins import all_services, get_service
@@ -22,13 +23,26 @@ def search_services(q: str):
     return [(cat, list(items)) for cat, items in groupby(services, key=lambda s: s.category)]
 
 
+def results_html(q: str) -> Markup:
+    """The catalog's list of services for the search ``q``.  Without a search it only depends on the
+    services installed, so it is rendered once per app process (it was most of the catalog's time)."""
+    if q.strip():
+        return Markup(render_template("catalog/_results.html", groups=search_services(q), q=q))
+    kept = current_app.extensions.setdefault("pintu_catalog_html", {})  # per script root (its links)
+    html = kept.get(request.script_root)
+    if html is None:
+        html = kept[request.script_root] = Markup(render_template("catalog/_results.html",
+                                                                  groups=search_services(""), q=""))
+    return html
+
+
 @bp.route("/")
 def home():
     q = request.args.get("q", "")
-    groups = search_services(q)
+    results = results_html(q)
     if request.htmx:
-        return render_template("catalog/_results.html", groups=groups, q=q)
-    return render_template("catalog/index.html", groups=groups, q=q)
+        return results
+    return render_template("catalog/index.html", results=results, q=q)
 
 
 @bp.route("/layanan/<slug>")
@@ -36,4 +50,5 @@ def service(slug):
     from pintu.standards import standard_book
 
     service_ = service_settings.effective(get_service(slug))
-    return render_template("catalog/service.html", **standard_book.entry(service_))
+    return render_template("catalog/service.html", service=service_,
+                           standard_html=standard_book.published_html(service_))

@@ -264,7 +264,7 @@ def display_data(service: Service, data: dict) -> list[tuple[str, str]]:
     """
     if service.form is None:
         return [(k.replace("_", " ").capitalize(), str(v)) for k, v in data.items()]
-    form = service.form(formdata=None, meta={"csrf": False})
+    form = _display_form(service.form)
     rows = []
     for f in form:
         if f.name not in data:
@@ -278,6 +278,22 @@ def display_data(service: Service, data: dict) -> list[tuple[str, str]]:
         if item.key in data:
             rows.append((item.label, "-" if data[item.key] in (None, "") else str(data[item.key])))
     return rows
+
+
+_DISPLAY_FORMS: dict = {}
+
+
+def _display_form(form_class):
+    """An instance of ``form_class`` to read labels and choices from.  Binding a service's form costs
+    a fifth of the application page, and its labels and choices only change with the class: one
+    instance is kept per class, unless the class sets its fields up per instance (its own
+    ``__init__``, e.g. choices read from the database), which gets a new one each time."""
+    if form_class.__init__ is not FlaskForm.__init__:
+        return form_class(formdata=None, meta={"csrf": False})
+    form = _DISPLAY_FORMS.get(form_class)
+    if form is None:
+        form = _DISPLAY_FORMS[form_class] = form_class(formdata=None, meta={"csrf": False})
+    return form
 
 
 def _group_text(group, rows) -> str:

@@ -36,11 +36,17 @@ HEADERS = {
 }
 
 
+_LOWER = {name.lower(): (name, value) for name, value in HEADERS.items()}
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+        headers = response.headers
+        # A view may set its own (setdefault semantics); one pass over the few headers present
+        # instead of one case-insensitive search per policy header.
+        present = {name.lower() for name, _ in headers.items()}
+        headers.extend([pair for key, pair in _LOWER.items() if key not in present])
         # Everything but the static files is personal or carries the session's CSRF token (every
         # page has it in hx-headers, forms in a field), and downloads are personal documents:
         # no browser or proxy cache may keep them.

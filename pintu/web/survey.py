@@ -17,7 +17,12 @@ bp = Blueprint("survey", __name__)
 @bp.app_template_global("survey_pending")
 def survey_pending(application) -> bool:
     """True when the current user is the applicant of a finished application not rated yet."""
-    return survey.can_answer(application, current_user) and survey.response_for(application) is None
+    if not survey.can_answer(application, current_user):
+        return False
+    from pintu.data.pagedata import survey_answered
+
+    answered = survey_answered(application)  # read with the page, or now
+    return not (answered if answered is not None else survey.response_for(application) is not None)
 
 
 @bp.route("/permohonan/<int:app_id>/survei", methods=["GET", "POST"])

@@ -56,8 +56,6 @@ def act(client, app, app_id, action, note="", units=(), **files):
 
 def pending(app, app_id) -> dict[str, int]:
     """Unit key -> id of the dispositions still waiting for an answer."""
-    from pintu.engine import workflow
-
     with app.app_context():
         return {d.unit.key: d.id for d in pintu.pending_dispositions(get(app, app_id))}
 
