@@ -41,10 +41,16 @@ def working_days_between(start: dt.date, end: dt.date, extra=()) -> int:
     """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
     if end == start:
         return 0
+    return _between(start, end, extra if isinstance(extra, tuple) else tuple(extra))
+
+
+@lru_cache(maxsize=4096)
+def _between(start: dt.date, end: dt.date, extra: tuple[str, ...]) -> int:
+    # Kept per process: a list (the inbox's due badges) asks for the same few dates on every
+    # request, and the holidays calendar counts day by day.
     if end < start:
-        return -working_days_between(end, start, extra)
-    cal = calendar(extra)
-    return cal.get_working_days_count(start + dt.timedelta(days=1), end)
+        return -_between(end, start, extra)
+    return calendar(extra).get_working_days_count(start + dt.timedelta(days=1), end)
 
 
 def is_working_day(day: dt.date, extra=()) -> bool:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date
 from flask import Flask
 from flask_login import current_user
 
 from .. import access, institution
-from ..clock import to_local
+from ..clock import day_text, to_local
 from ..models import User
 from ..notifications import unread_count
 from ..services import APPLICANT_CATEGORIES, NOT_SET, ROLES, STATUSES
@@ -71,7 +70,7 @@ def register_views(app: Flask) -> None:
             return "-"
         if isinstance(value, dt.datetime):
             value = to_local(value)
-        text = format_date(value, "d MMM y", locale="id")  # CLDR's Indonesian month abbreviations
+        text = day_text(value.date() if isinstance(value, dt.datetime) else value)
         if with_time and hasattr(value, "hour"):
             text += f" {value.hour:02d}:{value.minute:02d}"
         return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from .. import handover, queues, uploads, workflow
+from .. import handover, inbox_page, queues, uploads, workflow
 from ..access import application_or_404, staff_required
 from ..forms import ActionForm, AnswerForm, VersionForm
 from ..models import Unit
@@ -42,11 +42,10 @@ def index():
     sort = sort if sort in queues.SORTS else "lama"
     after = request.args.get("setelah") or None
     page = queues.inbox(current_user, tab, service, sort, after)
-    ctx = dict(rows=page.rows, counts=page.counts, cap=queues.COUNT_CAP, next_cursor=page.next_cursor,
-               after=after, tab=tab, service=service, sort=sort,
-               tabs=queues.TABS, sorts={k: v[0] for k, v in queues.SORTS.items()},
-               services=sorted(all_services(), key=lambda s: s.title), get_service=get_service,
-               days_left=workflow.working_days_left)
+    ctx = dict(rows=inbox_page.rows(page.rows, current_user._get_current_object()),
+               tabs=inbox_page.tabs(page.counts, service, sort), next_cursor=page.next_cursor, after=after, tab=tab,
+               service=service, sort=sort, sorts={k: v[0] for k, v in queues.SORTS.items()},
+               services=sorted(all_services(), key=lambda s: s.title))
     if request.htmx and request.htmx.target == "inbox":
         return render_template("inbox/_list.html", **ctx)
     return render_template("inbox/index.html", **ctx)
