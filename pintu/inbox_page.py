@@ -5,8 +5,8 @@ and a few filters, globals and ``url_for`` calls per row (status pill, due badge
 step title, detail link) cost more than the rest of the page. Here each row's texts are computed
 in Python: what is the same for many rows (the texts of a service, step and status; the badge of
 a due date; today, the holidays, the link pattern) once per page, the date texts and working-day
-counts once per process (:func:`pintu.clock.day_text`,
-:func:`pintu.workingdays.working_days_between`); the template only places the strings.
+counts once per process (:func:`pintu.clock.day_text`, :func:`pintu.workingdays.working_days_between`).
+The rows' HTML is written here too (:data:`ROW`); the template places it.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import url_for
+from markupsafe import Markup, escape
 
 from . import clock, queues, workflow
 from .access import MASKED_IDENTITY, identity_visible
@@ -25,18 +26,16 @@ from .timeline import status_text
 _ID = 987654321  # a placeholder id: the detail link is built once per page, then filled per row
 
 
-@dataclass(slots=True)
-class ShownRow:
-    url: str
-    reference: str
-    service: str  # the service's title
-    applicant: str  # the name, or the mask when the viewer may not see who applied
-    step: str  # the step's title, "-" when the application is at none
-    status: str  # the status key (the pill's class)
-    status_text: str
-    due_class: str  # "due", "due late" or "due paused"; "" without a due date
-    due_text: str
-    assignee: str
+#: One listed row. Written here rather than in templates/inbox/_list.html: ten template
+#: expressions per row (each an attribute lookup, an escape and a generator step) made the rows
+#: the page's largest cost. Every value is escaped before it is placed (``_e``).
+ROW = ('<tr><td><a href="{url}">{reference}</a></td><td>{service}</td><td>{applicant}</td><td>{step}</td>'
+       '<td><span class="pill {status}">{status_text}</span></td><td>{due}</td><td>{assignee}</td></tr>\n')
+DUE = '<span class="{}">{}</span>'
+
+
+def _e(value) -> str:
+    return str(escape(value))
 
 
 @dataclass(slots=True)
@@ -61,34 +60,36 @@ def due_badge(row: InboxRow, days_left: int | None) -> tuple[str, str]:
     return "due", f"Batas: {day} ({'hari ini' if days_left == 0 else f'{days_left} hari kerja lagi'})"
 
 
-def rows(listed: list[InboxRow], user) -> list[ShownRow]:
-    """The rows of one inbox page as the viewer ``user`` reads them."""
+def rows(listed: list[InboxRow], user) -> Markup:
+    """The rows (``<tr>``) of one inbox page as the viewer ``user`` reads them; empty without any."""
     if not listed:
-        return []
+        return Markup("")
     link = url_for("applications.detail", app_id=_ID).replace(str(_ID), "{}")
     today, extra = clock.today(), clock.extra_holidays()
-    texts: dict[tuple, tuple] = {}  # (service, step, status, own) -> (service, step, status texts, confidential)
-    badges: dict[tuple, tuple[str, str]] = {}  # (due date, paused, status) -> badge
+    texts: dict[tuple, dict] = {}  # (service, step, status, own) -> the escaped texts of those
+    dues: dict[tuple, str] = {}  # (due date, paused, status) -> the escaped due cell
     out = []
     for row in listed:
         key = (row.service, row.step, row.status, row.applicant_id == user.id)
         if key not in texts:
             service = find_service(row.service)
             step = service.step(row.step) if service is not None else None
-            texts[key] = (service, service.title if service else row.service, step.title if step else "-",
-                          status_text(row, for_applicant=key[3], service=service),
-                          service is not None and service.confidential_identity)
-        service, service_title, step_title, status, confidential = texts[key]
-        badge_key = (row.due_date, row.paused_since is not None, row.status)
-        if badge_key not in badges:
-            badges[badge_key] = due_badge(row, workflow.working_days_left(row, today, extra))
-        due_class, due_text = badges[badge_key]
+            texts[key] = {"service": _e(service.title if service else row.service),
+                          "step": _e(step.title if step else "-"), "status": _e(row.status),
+                          "status_text": _e(status_text(row, for_applicant=key[3], service=service)),
+                          "_service": service, "_confidential": bool(service and service.confidential_identity)}
+        known = texts[key]
+        due_key = (row.due_date, row.paused_since is not None, row.status)
+        if due_key not in dues:
+            css, text = due_badge(row, workflow.working_days_left(row, today, extra))
+            dues[due_key] = DUE.format(_e(css), _e(text)) if css else "-"
         # Who applied: asked per row only where the service hides it (it may depend on the data).
-        visible = not confidential or identity_visible(user, row, service)
-        out.append(ShownRow(link.format(row.id), row.reference, service_title,
-                            row.applicant_name if visible else MASKED_IDENTITY, step_title, row.status, status,
-                            due_class, due_text, row.assignee_name if row.assignee_id else "-"))
-    return out
+        visible = not known["_confidential"] or identity_visible(user, row, known["_service"])
+        out.append(ROW.format(url=link.format(row.id), reference=_e(row.reference), service=known["service"],
+                              applicant=_e(row.applicant_name if visible else MASKED_IDENTITY), step=known["step"],
+                              status=known["status"], status_text=known["status_text"], due=dues[due_key],
+                              assignee=_e(row.assignee_name) if row.assignee_id else "-"))
+    return Markup("".join(out))
 
 
 def tabs(counts: dict[str, int], service: str | None, sort: str) -> list[TabLink]:

@@ -269,7 +269,7 @@ def _confidential() -> tuple[str, ...]:
 
 
 def inbox(user: User, tab: str = "tugas", service: str | None = None, sort: str = "lama",
-          after: str | None = None, per_page: int = PER_PAGE) -> InboxPage:
+          after: str | None = None, per_page: int | None = None) -> InboxPage:
     """One page of the user's tasks and the tab counts, in two queries.
 
     The counts first (:func:`counts`); then the page: the ids through the queue indexes (per
@@ -287,6 +287,7 @@ def inbox(user: User, tab: str = "tugas", service: str | None = None, sort: str 
     today = clock.today()  # due dates are counted in local days
     if not keys:
         return InboxPage([], {t: 0 for t in TABS}, None)
+    per_page = per_page or PER_PAGE
     tab_counts = counts(user, keys, today)
     _label, column, desc = SORTS.get(sort, SORTS["lama"])
     cursor = _decode(after, column)
