@@ -230,7 +230,10 @@ def _may_overlap(keys: list[str]) -> bool:
 
 
 def counts(user: User, keys: list[str], today: dt.date) -> dict[str, int]:
-    """All tab counts in one query: four subqueries, each an index scan stopped at COUNT_CAP."""
+    """All tab counts in one query, each an index scan stopped at COUNT_CAP.
+
+    The other tabs are parts of "all tasks": when one of them reaches the cap, so does "all",
+    and its scan is skipped (the CASE evaluates its subquery only otherwise)."""
     if not keys:
         return {t: 0 for t in TABS}
     p = database.param
@@ -239,13 +242,16 @@ def counts(user: User, keys: list[str], today: dt.date) -> dict[str, int]:
     # two queues are of one service that cannot happen, and counting skips the DISTINCT (its
     # temporary index cost more than the index scan).
     distinct = "DISTINCT application_id" if _may_overlap(keys) else "1"
-    parts, params = [], []
-    for i, tab in enumerate(TABS):
+    sub = {}
+    for tab in TABS:
         cond, cond_params = _tab_filter(tab, user, today, p)
-        parts.append(f"(SELECT COUNT(*) FROM (SELECT {distinct} FROM task WHERE {queue_in} "
-                     f"AND applicant <> {p}{cond} LIMIT {p}) AS c{i})")
-        params += [*keys, user.id, *cond_params, COUNT_CAP]
-    return dict(zip(TABS, database.execute_sql("SELECT " + ", ".join(parts), params).fetchone()))
+        sub[tab] = (f"(SELECT COUNT(*) FROM (SELECT {distinct} FROM task WHERE {queue_in} "
+                    f"AND applicant <> {p}{cond} LIMIT {p}) AS c_{tab})", [*keys, user.id, *cond_params, COUNT_CAP])
+    parts = [t for t in TABS if t != "tugas"]
+    sql = (f"SELECT CASE WHEN {' OR '.join(f'{t} >= {p}' for t in parts)} THEN {p} ELSE {sub['tugas'][0]} END, "
+           f"{', '.join(parts)} FROM (SELECT {', '.join(f'{sub[t][0]} AS {t}' for t in parts)}) AS parts")
+    params = [*[COUNT_CAP] * (len(parts) + 1), *sub["tugas"][1], *(x for t in parts for x in sub[t][1])]
+    return dict(zip(["tugas", *parts], database.execute_sql(sql, params).fetchone()))
 
 
 def _encode(value, app_id: int) -> str:

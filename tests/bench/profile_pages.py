@@ -51,13 +51,17 @@ PAGES = {  # key -> (path, who is logged in: "petugas", "applicant" or None, mar
 DEFAULT_PAGES = "inbox-tugas,inbox-baru,inbox-saya,inbox-terlambat,inbox-htmx"
 
 
-def prepare(instance: str, n: int, open_share: float | None, seed: int):
-    """The app on ``instance``: seeded by bench.py's seeder when new, upgraded and reused otherwise."""
+def prepare(instance: str, n: int, open_share: float | None, seed: int, database_url: str | None = None):
+    """The app on ``instance``: seeded by bench.py's seeder when new, upgraded and reused otherwise.
+    With ``database_url`` (PostgreSQL) the data lives there (WIPED when seeding); the instance
+    folder keeps the rest and the record that it was seeded."""
     from pintu import create_app, migrations
 
     os.makedirs(instance, exist_ok=True)
     info_path = Path(instance, "bench-seed.json")
-    app = create_app(bench.overrides_for(instance, None))
+    if database_url and not info_path.exists():
+        bench.reset_postgres(database_url)
+    app = create_app(bench.overrides_for(instance, database_url))
     with app.app_context():  # the schema, as `flask --app pintu init-db` makes it (the app never does)
         migrations.upgrade(app.extensions["pintu"])
     if info_path.exists():
@@ -127,6 +131,8 @@ def main(argv=None) -> int:
     p.add_argument("--n", type=int, default=10_000, help="applications to seed into a new instance (default 10,000)")
     p.add_argument("--open", type=float, metavar="FRACTION", help="share still open when seeding (default ~0.75)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--database-url", help="PostgreSQL URL instead of the instance's SQLite file; ITS DATA IS "
+                                          "DELETED when the instance has not been seeded yet")
     p.add_argument("--requests", type=int, default=200, help="requests per round, per page (default 200)")
     p.add_argument("--pages", default=DEFAULT_PAGES, help=f"comma-separated, of: {', '.join(PAGES)} "
                                                            f"(default {DEFAULT_PAGES})")
@@ -134,7 +140,7 @@ def main(argv=None) -> int:
     p.add_argument("--top", type=int, default=25, help="functions listed with --profile (default 25)")
     args = p.parse_args(argv)
 
-    app, seeded = prepare(args.instance, args.n, args.open, args.seed)
+    app, seeded = prepare(args.instance, args.n, args.open, args.seed, args.database_url)
     track = f"reference={seeded['track_reference']}&code={seeded['track_code']}"
     values = dict(seeded, track=track)
     bare = bench.bare_app().test_client()
