@@ -173,6 +173,30 @@ def test_overdue_tab_lists_the_same_whichever_index_it_reads(app, cast, monkeypa
             assert task_reads(many, "since") == {"task_queue_since_application_id_applicant_due_key"}
 
 
+def test_an_application_is_filed_once_per_queue(app, cast):
+    """A step's queue and a pending disposition to the same unit (two dispositions, even) file one
+    task: rebuilt by init-db without error, listed and counted once in that unit's inbox."""
+    applicant = app.test_client()
+    login(applicant, "alumni@test.id")
+    sari = app.test_client()
+    login(sari, "sari@test.id")
+    app_id = submit(applicant)
+    assert act(sari, app, app_id, "lengkap").status_code == 200  # at "verifikasi", Bagian Akademik's queue
+    with app.app_context():
+        from pintu.models import Disposition, Task, Unit
+
+        akademik = Unit.get(Unit.key == "akademik")
+        for _ in range(2):  # written behind the engine's back, as an older version could have left them
+            Disposition.create(application=app_id, step="verifikasi", unit=akademik, instruction="Periksa")
+        queues.rebuild()
+        assert list(Task.select(Task.queue).where(Task.application == app_id).tuples()) == [
+            ("legalisir/verifikator/akademik",)]
+    verifier = app.test_client()
+    login(verifier, "akademik@test.id")
+    page = verifier.get("/petugas/").get_data(as_text=True)
+    assert len(refs(page.split("<tbody>", 1)[1])) == 1 and counts(page)["tugas"] == "1"
+
+
 def test_application_page_costs_the_same_queries_whatever_its_history(app, cast):
     applicant = app.test_client()
     login(applicant, "alumni@test.id")
