@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from . import clock, queues, workflow
 from .access import MASKED_IDENTITY, identity_visible
-from .plugins import find_service
+from .plugins import all_services, find_service
 from .queues import InboxRow
 from .timeline import status_text
 
@@ -103,3 +103,11 @@ def tabs(counts: dict[str, int], service: str | None, sort: str) -> list[TabLink
         out.append(TabLink(key, label, f"{base}?{urlencode({k: v for k, v in query.items() if v})}",
                            f"{cap - 1}+" if n >= cap else str(n)))
     return out
+
+
+def service_options(selected: str | None) -> Markup:
+    """The ``<option>``s of the service filter, by title (a template loop over the twenty-odd
+    services cost more than the rest of the filter form)."""
+    return Markup("".join(
+        f'<option value="{_e(s.slug)}"{" selected" if s.slug == selected else ""}>{_e(s.title)}</option>'
+        for s in sorted(all_services(), key=lambda s: s.title)))

@@ -9,7 +9,7 @@ from .. import handover, inbox_page, queues, uploads, workflow
 from ..access import application_or_404, staff_required
 from ..forms import ActionForm, AnswerForm, VersionForm
 from ..models import Unit
-from ..plugins import all_services, get_service
+from ..plugins import get_service
 
 bp = Blueprint("inbox", __name__, url_prefix="/petugas")
 
@@ -45,7 +45,7 @@ def index():
     ctx = dict(rows=inbox_page.rows(page.rows, current_user._get_current_object()),
                tabs=inbox_page.tabs(page.counts, service, sort), next_cursor=page.next_cursor, after=after, tab=tab,
                service=service, sort=sort, sorts={k: v[0] for k, v in queues.SORTS.items()},
-               services=sorted(all_services(), key=lambda s: s.title))
+               service_options=inbox_page.service_options(service))
     if request.htmx and request.htmx.target == "inbox":
         return render_template("inbox/_list.html", **ctx)
     return render_template("inbox/index.html", **ctx)
