@@ -4,7 +4,7 @@ next to a bare Flask app measured the same way in the same run.
 No server, no load generator: each page is requested ``--requests`` times through Flask's test
 client (the whole WSGI stack: session, login, CSRF, hooks, views, templates, SQL), and the script
 prints ms/request, the ratio of bare Flask's ms to the page's ms (the ceiling that page could
-reach over HTTP, roughly) and the SQL statements of one request. ``--profile`` adds cProfile's
+reach over HTTP, roughly) and the SQL statements of one (warm) request. ``--profile`` adds cProfile's
 top functions per page. Not part of the test suite (no ``test_`` names; no timing is asserted).
 
     .venv/bin/python tests/bench/profile_pages.py --instance /tmp/pp-10k --n 10000          # seeds, then times
@@ -156,6 +156,7 @@ def main(argv=None) -> int:
             clients[who] = login(app, bench.PETUGAS_EMAIL if who == "petugas" else seeded["timeline_email"])
         client = clients[who]
         headers = {"HX-Request": "true", "HX-Target": "inbox"} if key == "inbox-htmx" else None
+        client.get(path, headers=headers)  # warm-up: per-process caches are filled on a first request
         with Statements() as statements:
             r = client.get(path, headers=headers)
         body = r.get_data(as_text=True)
