@@ -209,10 +209,11 @@ def deliver_pending(app) -> int:
         return OutgoingMail.select().where(OutgoingMail.status == "sent").count() - before
 
 
-def count_queries(client, url: str, **kwargs) -> tuple[int, str]:
-    """(number of SQL statements, page text) of one GET of ``url`` by ``client``: for asserting that
-    a page costs a fixed number of queries whatever the amount of data (peewee logs every statement
-    it executes at DEBUG level on the ``peewee`` logger)."""
+@contextmanager
+def sql_statements():
+    """Record the SQL statements executed inside the ``with`` block: yields a list that fills with
+    ``(sql, params)`` pairs (peewee logs every statement it executes at DEBUG level on the
+    ``peewee`` logger), e.g. to run ``EXPLAIN QUERY PLAN`` on what a page sent."""
     import logging
 
     statements = []
@@ -220,17 +221,24 @@ def count_queries(client, url: str, **kwargs) -> tuple[int, str]:
     class _Recorder(logging.Handler):
         def emit(self, record):
             if record.name == "peewee":  # statements; not "peewee.pool" and other children
-                statements.append(record.getMessage())
+                statements.append(record.msg if isinstance(record.msg, tuple) else (record.getMessage(), []))
 
     logger, handler = logging.getLogger("peewee"), _Recorder()
     level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     try:
-        response = client.get(url, **kwargs)
+        yield statements
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+
+
+def count_queries(client, url: str, **kwargs) -> tuple[int, str]:
+    """(number of SQL statements, page text) of one GET of ``url`` by ``client``: for asserting that
+    a page costs a fixed number of queries whatever the amount of data."""
+    with sql_statements() as statements:
+        response = client.get(url, **kwargs)
     assert response.status_code == 200, response.status_code
     return len(statements), response.get_data(as_text=True)
 

@@ -288,11 +288,14 @@ class Task(BaseModel):
 
     class Meta:
         # One index per (tab filter, sort) the inbox reads; the applicant at the end makes
-        # them covering, so skipping one's own application never touches the table.
-        indexes = ((("queue", "since", "application", "applicant"), False),
+        # them covering, so skipping one's own application never touches the table (the due
+        # key and since, the overdue tab sorted by waiting time: see pintu.engine.queues.inbox). One
+        # task per application and queue.
+        indexes = ((("queue", "since", "application", "applicant", "due_key"), False),
                    (("queue", "assignee", "since", "application", "applicant"), False),
-                   (("queue", "due_key", "application", "applicant"), False),
-                   (("queue", "assignee", "due_key", "application", "applicant"), False))
+                   (("queue", "due_key", "application", "applicant", "since"), False),
+                   (("queue", "assignee", "due_key", "application", "applicant"), False),
+                   (("application", "queue"), True))
 
 
 class Counter(BaseModel):

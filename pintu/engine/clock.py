@@ -15,6 +15,7 @@ WIB.  It is read by :func:`now` and :func:`today`; stored timestamps
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -55,6 +56,15 @@ def today() -> dt.date:
 def local_date(value: dt.datetime | None) -> dt.date:
     """The local date of a stored (naive UTC) timestamp, or today when it is None."""
     return to_local(value).date() if value is not None else today()
+
+
+@lru_cache(maxsize=4096)
+def day_text(day: dt.date) -> str:
+    """A date as pages show it in Indonesian: "23 Nov 2026" (CLDR's month abbreviations); kept per
+    process, as a list formats the same few dates on every request."""
+    from babel.dates import format_date
+
+    return format_date(day, "d MMM y", locale="id")
 
 
 def format_local(value: dt.datetime, fmt: str = "%d-%m-%Y %H:%M") -> str:

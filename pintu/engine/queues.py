@@ -21,14 +21,16 @@ also re-files open applications after a plugin moved a step to another role or u
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
-from peewee import JOIN, Case, Value, fn
+from peewee import Case, Value, fn
 
 from pintu.engine import clock
 from pintu.data.db import database, is_sqlite, write_transaction
 from pintu.data.models import Application, Disposition, Task, Unit, User
 from pintu.contract.plugins import all_services, find_service
+from pintu.contract.services import STATUSES
 
 TABS = {
     "tugas": "Semua tugas",
@@ -138,7 +140,9 @@ def rebuild() -> int:
                      .switch(Disposition).join(Unit, on=(Disposition.unit == Unit.id))
                      .where(Application.status.in_(OPEN_STATUSES), Application.service == service.slug,
                             Disposition.step == Application.step, Disposition.answered_at.is_null()))
-            Task.insert_from(query, columns).execute()
+            # One task per application and queue (a unique index): a disposition to the unit whose
+            # queue the step already is, or two to one unit, file nothing more.
+            Task.insert_from(query, columns).on_conflict_ignore().execute()
     return Task.select().count()
 
 
@@ -163,24 +167,51 @@ def _refile_routed(service: str, step, where, batch: int = 1000) -> None:
 # Reading the inbox
 # ---------------------------------------------------------------------------
 
+
+class InboxRow:
+    """One listed application: the few columns the inbox shows, read as a tuple (no model built,
+    no JSON decoded unless the service hides its applicants' identity). It answers the attributes
+    :func:`pintu.people.access.identity_visible`, :func:`pintu.engine.timeline.status_text` and
+    :func:`pintu.engine.workflow.working_days_left` read, like an :class:`~pintu.data.models.Application`."""
+
+    __slots__ = ("id", "reference", "service", "status", "step", "due_date", "paused_since", "applicant_id",
+                 "applicant_name", "assignee_id", "assignee_name", "_data")
+
+    def __init__(self, row):
+        (self.id, self.reference, self.service, self.status, self.step, due, paused, self.applicant_id,
+         self.applicant_name, self.assignee_id, self.assignee_name, self._data) = row
+        self.due_date = dt.date.fromisoformat(due) if isinstance(due, str) else due  # SQLite: ISO text
+        self.paused_since = paused  # only ever tested for None here
+
+    @property
+    def data(self) -> dict:
+        if isinstance(self._data, str):
+            self._data = json.loads(self._data)
+        return self._data or {}
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+
 @dataclass
 class InboxPage:
-    rows: list  # Application rows with .applicant and .assignee joined
+    rows: list[InboxRow]
     counts: dict[str, int]  # per tab, capped at COUNT_CAP
     next_cursor: str | None  # pass back as ``setelah`` for the next page
 
 
-# The inbox's two reads are written as SQL text rather than built with peewee: they run on the
-# page staff keep open all day, their shape is fixed, and building them through peewee's query
+# The inbox's reads are written as SQL text rather than built with peewee: they run on the page
+# staff keep open all day, their shape is fixed, and building them through peewee's query
 # compiler (one sub-select per queue) cost more than executing them.
 
-def _tab_filter(tab: str, user: User, today: dt.date, param: str) -> tuple[str, list]:
+def _tab_filter(tab: str, user: User, today: dt.date, param: str, due: str = "due_key") -> tuple[str, list]:
     """(SQL condition on ``task``, its parameters) of a tab; empty for "all tasks"."""
     return {
         "tugas": ("", []),
         "baru": (" AND assignee = 0", []),
         "saya": (f" AND assignee = {param}", [user.id]),
-        "terlambat": (f" AND due_key < {param}", [_value(today)]),
+        "terlambat": (f" AND {due} < {param}", [_value(today)]),
     }[tab]
 
 
@@ -191,20 +222,36 @@ def _value(v):
     return v
 
 
+def _may_overlap(keys: list[str]) -> bool:
+    """Whether one application can be in two of ``keys``: only in two queues of one service (there
+    is one task per application and queue)."""
+    services = [k.split("/", 1)[0] for k in keys]
+    return len(set(services)) < len(services)
+
+
 def counts(user: User, keys: list[str], today: dt.date) -> dict[str, int]:
-    """All tab counts in one query: four subqueries, each an index scan stopped at COUNT_CAP."""
+    """All tab counts in one query, each an index scan stopped at COUNT_CAP.
+
+    The other tabs are parts of "all tasks": when one of them reaches the cap, so does "all",
+    and its scan is skipped (the CASE evaluates its subquery only otherwise)."""
     if not keys:
         return {t: 0 for t in TABS}
     p = database.param
     queue_in = f"queue IN ({', '.join([p] * len(keys))})"
-    parts, params = [], []
-    for i, tab in enumerate(TABS):
+    # An application in two of the user's queues (a step and a disposition) counts once; when no
+    # two queues are of one service that cannot happen, and counting skips the DISTINCT (its
+    # temporary index cost more than the index scan).
+    distinct = "DISTINCT application_id" if _may_overlap(keys) else "1"
+    sub = {}
+    for tab in TABS:
         cond, cond_params = _tab_filter(tab, user, today, p)
-        # DISTINCT: an application in two of the user's queues (a step and a disposition) counts once.
-        parts.append(f"(SELECT COUNT(*) FROM (SELECT DISTINCT application_id FROM task WHERE {queue_in} "
-                     f"AND applicant <> {p}{cond} LIMIT {p}) AS c{i})")
-        params += [*keys, user.id, *cond_params, COUNT_CAP]
-    return dict(zip(TABS, database.execute_sql("SELECT " + ", ".join(parts), params).fetchone()))
+        sub[tab] = (f"(SELECT COUNT(*) FROM (SELECT {distinct} FROM task WHERE {queue_in} "
+                    f"AND applicant <> {p}{cond} LIMIT {p}) AS c_{tab})", [*keys, user.id, *cond_params, COUNT_CAP])
+    parts = [t for t in TABS if t != "tugas"]
+    sql = (f"SELECT CASE WHEN {' OR '.join(f'{t} >= {p}' for t in parts)} THEN {p} ELSE {sub['tugas'][0]} END, "
+           f"{', '.join(parts)} FROM (SELECT {', '.join(f'{sub[t][0]} AS {t}' for t in parts)}) AS parts")
+    params = [*[COUNT_CAP] * (len(parts) + 1), *sub["tugas"][1], *(x for t in parts for x in sub[t][1])]
+    return dict(zip(["tugas", *parts], database.execute_sql(sql, params).fetchone()))
 
 
 def _encode(value, app_id: int) -> str:
@@ -222,56 +269,74 @@ def _decode(cursor: str | None, column: str):
         return None
 
 
+def _confidential() -> tuple[str, ...]:
+    """Slugs of the services that hide their applicants' identity: only their rows need ``data``."""
+    return tuple(s.slug for s in all_services() if s.confidential_identity)
+
+
 def inbox(user: User, tab: str = "tugas", service: str | None = None, sort: str = "lama",
-          after: str | None = None, per_page: int = PER_PAGE) -> InboxPage:
-    """One page of the user's tasks: ids through the queue indexes (keyset after ``after``),
-    then the applications of that page with their applicant and assignee; plus the counts."""
+          after: str | None = None, per_page: int | None = None) -> InboxPage:
+    """One page of the user's tasks and the tab counts, in two queries.
+
+    The counts first (:func:`counts`); then the page: the ids through the queue indexes (per
+    queue an index range scan stopped at a page, keyset after ``after``, merged), joined to
+    their applications, applicants and assignees, as tuples.
+
+    The overdue tab sorted by waiting time filters on the due key but orders by ``since``: with
+    fewer overdue tasks than the count cap it reads them through the due-key index and sorts
+    them (fewer than COUNT_CAP rows); with more, overdue work is common and walking the
+    ``since`` index (which carries the due key) finds a page after a few pages' worth of
+    entries. SQLite, which has no statistics (PINTU never runs ANALYZE), is told which with a
+    unary ``+`` on the column whose index it must not use; PostgreSQL's planner has statistics.
+    """
     keys = user_queues(user, service)
     today = clock.today()  # due dates are counted in local days
     if not keys:
         return InboxPage([], {t: 0 for t in TABS}, None)
+    per_page = per_page or PER_PAGE
+    tab_counts = counts(user, keys, today)
     _label, column, desc = SORTS.get(sort, SORTS["lama"])
     cursor = _decode(after, column)
     p = database.param
-    cond, cond_params = _tab_filter(tab, user, today, p)
+    due, order = "due_key", column
+    if tab == "terlambat" and column != "due_key" and is_sqlite():
+        if tab_counts["terlambat"] >= COUNT_CAP:
+            due = "+due_key"  # many overdue: walk the sort's index
+        else:
+            order = f"+{column}"  # few: read them through the due-key index, then sort
+    cond, cond_params = _tab_filter(tab, user, today, p, due)
     direction = "DESC" if desc else "ASC"
     keyset, keyset_params = "", []
     if cursor is not None:
         keyset = f" AND ({column}, application_id) {'<' if desc else '>'} ({p}, {p})"
         keyset_params = [_value(v) for v in cursor]
-    # One query: a UNION ALL of per-queue index range scans, each stopped at a page, merged.
+    # Per queue an index range scan stopped at a page; UNION ALL merges them, DISTINCT lists an
+    # application in two of the user's queues once (its tasks share since and due key).
+    distinct = "DISTINCT " if _may_overlap(keys) else ""
     member = (f"SELECT * FROM (SELECT application_id, {column} AS k FROM task WHERE queue = {p} "
-              f"AND applicant <> {p}{cond}{keyset} ORDER BY {column} {direction}, application_id {direction} "
+              f"AND applicant <> {p}{cond}{keyset} ORDER BY {order} {direction}, application_id {direction} "
               f"LIMIT {p}) AS q")
     parts, params = [], []
     for i, key in enumerate(keys):
         parts.append(f"{member}{i}")
         params += [key, user.id, *cond_params, *keyset_params, per_page + 1]
-    sql = (f"SELECT application_id, k FROM ({' UNION ALL '.join(parts)}) AS u "
-           f"ORDER BY k {direction}, application_id {direction} LIMIT {3 * (per_page + 1)}")
-    picked: list[tuple[int, object]] = []
-    seen = set()
-    for app_id, k in database.execute_sql(sql, params).fetchall():
-        if app_id not in seen:  # in two of the user's queues: listed once
-            seen.add(app_id)
-            picked.append((app_id, k))
-    has_more = len(picked) > per_page
-    picked = picked[:per_page]
-    rows = []
-    if picked:
-        assignee = User.alias()
-        by_id = {a.id: a for a in (Application.select(Application, User, assignee)
-                                   .join(User, on=(Application.applicant == User.id))
-                                   .switch(Application)
-                                   .join(assignee, JOIN.LEFT_OUTER, on=(Application.assignee == assignee.id),
-                                         attr="assignee")
-                                   .where(Application.id.in_([i for i, _ in picked])))}
-        rows = [by_id[i] for i, _ in picked if i in by_id]
+    confidential = _confidential()
+    data = (f"CASE WHEN a.service IN ({', '.join([p] * len(confidential))}) THEN a.data END"
+            if confidential else "NULL")
+    q = database.quote[0] + User._meta.table_name + database.quote[1]
+    sql = (f"SELECT a.id, a.reference, a.service, a.status, a.step, a.due_date, a.paused_since, a.applicant_id, "
+           f"p.name, a.assignee_id, s.name, {data}, u.k "
+           f"FROM (SELECT {distinct}application_id, k FROM ({' UNION ALL '.join(parts)}) AS m "
+           f"ORDER BY k {direction}, application_id {direction} LIMIT {p}) AS u "
+           f"JOIN application a ON a.id = u.application_id JOIN {q} p ON p.id = a.applicant_id "
+           f"LEFT JOIN {q} s ON s.id = a.assignee_id ORDER BY u.k {direction}, u.application_id {direction}")
+    fetched = database.execute_sql(sql, [*confidential, *params, per_page + 1]).fetchall()
+    rows = [InboxRow(r[:-1]) for r in fetched[:per_page]]
     next_cursor = None
-    if has_more:
-        last_id, last_k = picked[-1]
+    if len(fetched) > per_page:
+        last_k = fetched[per_page - 1][-1]
         if isinstance(last_k, str):  # SQLite returns the raw column text
             last_k = (dt.date.fromisoformat(last_k) if column == "due_key"
                       else dt.datetime.fromisoformat(last_k))
-        next_cursor = _encode(last_k, last_id)
-    return InboxPage(rows, counts(user, keys, today), next_cursor)
+        next_cursor = _encode(last_k, rows[-1].id)
+    return InboxPage(rows, tab_counts, next_cursor)

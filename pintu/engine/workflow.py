@@ -16,6 +16,7 @@ on the same version, one wins and the other gets :class:`Conflict`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from pintu.contract import formparts
@@ -608,8 +609,11 @@ def _conflict(application: Application) -> Conflict:
     return Conflict("Permohonan ini sudah diproses oleh petugas lain. Muat ulang halaman.")
 
 
-def working_days_left(application: Application) -> int | None:
-    """Working days until the due date (negative when late), or None without a clock."""
+def working_days_left(application: Application, today: dt.date | None = None, extra=None) -> int | None:
+    """Working days until the due date (negative when late), or None without a clock.
+
+    A list passes ``today`` and ``extra`` (:func:`pintu.engine.clock.extra_holidays`) once for all its rows."""
     if not application.due_date or application.status in FINAL_STATUSES or application.paused_since is not None:
         return None  # no clock, closed, or the clock is paused (Step.pauses_clock)
-    return workingdays.working_days_between(clock.today(), application.due_date, clock.extra_holidays())
+    return workingdays.working_days_between(today or clock.today(), application.due_date,
+                                            clock.extra_holidays() if extra is None else extra)

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
-from babel.dates import format_date
 from flask import Flask, render_template, request
 from markupsafe import Markup
 from flask_login import current_user
 
 from pintu.people import access
 from pintu.standards import institution
-from pintu.engine.clock import to_local
+from pintu.engine.clock import day_text, to_local
 from pintu.data.models import User
 from pintu.notify.notifications import unread_count
 from pintu.contract.services import APPLICANT_CATEGORIES, NOT_SET, ROLES, STATUSES
-
-
-@lru_cache(maxsize=4096)
-def _date_text(year: int, month: int, day: int) -> str:
-    """"23 Nov 2026": CLDR's Indonesian month abbreviations (Babel), remembered per day (a timeline
-    formats many dates, and Babel's pattern formatting is slow)."""
-    return format_date(dt.date(year, month, day), "d MMM y", locale="id")
 
 
 def register_views(app: Flask) -> None:
@@ -93,7 +84,7 @@ def register_views(app: Flask) -> None:
             return "-"
         if isinstance(value, dt.datetime):
             value = to_local(value)
-        text = _date_text(value.year, value.month, value.day)
+        text = day_text(value.date() if isinstance(value, dt.datetime) else value)
         if with_time and hasattr(value, "hour"):
             text += f" {value.hour:02d}:{value.minute:02d}"
         return text

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from pintu.contract.plugins import all_services, get_service
-from pintu.engine import queues, workflow
+from pintu.engine import queues
 from pintu.people.access import staff_required
+from pintu.web import inbox_page
 
 bp = Blueprint("inbox", __name__, url_prefix="/petugas")
 
@@ -23,11 +23,10 @@ def index():
     sort = sort if sort in queues.SORTS else "lama"
     after = request.args.get("setelah") or None
     page = queues.inbox(current_user, tab, service, sort, after)
-    ctx = dict(rows=page.rows, counts=page.counts, cap=queues.COUNT_CAP, next_cursor=page.next_cursor,
-               after=after, tab=tab, service=service, sort=sort,
-               tabs=queues.TABS, sorts={k: v[0] for k, v in queues.SORTS.items()},
-               services=sorted(all_services(), key=lambda s: s.title), get_service=get_service,
-               days_left=workflow.working_days_left)
+    ctx = dict(rows=inbox_page.rows(page.rows, current_user._get_current_object()),
+               tabs=inbox_page.tabs(page.counts, service, sort), next_cursor=page.next_cursor, after=after, tab=tab,
+               service=service, sort=sort, sorts={k: v[0] for k, v in queues.SORTS.items()},
+               service_options=inbox_page.service_options(service))
     if request.htmx and request.htmx.target == "inbox":
         return render_template("inbox/_list.html", **ctx)
     return render_template("inbox/index.html", **ctx)
