@@ -140,3 +140,19 @@ def test_htmx_500_answers_the_indonesian_message_fragment(app, client):
     body = r.get_data(as_text=True)
     assert "Terjadi kesalahan" in body and "<html" not in body and "boom" not in body
     assert_security_headers(r)
+
+
+@pytest.mark.parametrize("path", ["/", "/layanan/legalisir", "/lacak", "/lacak?reference=LGS-2026-00001&code=XXXXXX"])
+def test_public_pages_set_no_cookie_for_anonymous_visitors(client, path):
+    """Reading the catalog, a standard or tracking an application leaves nothing behind: no session,
+    no CSRF token (their only form is a GET; htmx carries the token for signed-in users only)."""
+    r = client.get(path)
+    assert r.status_code in (200, 404)
+    assert "Set-Cookie" not in r.headers
+    assert "X-CSRFToken" not in r.get_data(as_text=True)
+
+
+def test_signed_in_pages_give_htmx_the_csrf_token(client, make_user):
+    make_user("pemohon@test.id", category="mahasiswa")
+    login(client, "pemohon@test.id")
+    assert '"X-CSRFToken": "' in client.get("/permohonan-saya").get_data(as_text=True)
