@@ -4,6 +4,7 @@ audit trail, the dashboard's figures and the CSV/XLSX exports."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -302,3 +303,44 @@ def test_a_unit_pimpinan_is_no_overseer(app, cast, make_user):
     assert kabid.get("/dasbor").status_code == 403
     assert kabid.get(f"/permohonan/{app_id}").status_code == 404
     assert "Dasbor" not in kabid.get("/").get_data(as_text=True)
+
+
+def backlog_row(page: str, label: str) -> list[int]:
+    table = page.split('aria-label="Tabel backlog menurut umur"')[1].split("</table>")[0]
+    m = re.search(rf"<tr><td>{re.escape(label)}</td>((?:<td>\d+</td>)+)</tr>", table)
+    assert m, table[:2000]
+    return [int(n) for n in re.findall(r"<td>(\d+)</td>", m.group(1))]
+
+
+def test_the_backlog_by_age_is_kept_in_the_rollup_whatever_the_number_of_open_files(app, cast):
+    """The dashboard's backlog (work waiting on the office, by days since submission) comes from the
+    rollup's ``backlog`` rows, kept by the engine: a return takes a file out of it, a resubmission puts
+    it back, closing takes it out; init-db computes the same rows again."""
+    waiting, returned, back, done = submit(app), submit(app), submit(app), submit(app)
+    petugas, rina = as_user(app, "petugas@test.id"), as_user(app, "rina@test.id")
+    act(petugas, app, waiting, "lengkap")
+    act(petugas, app, returned, "return", note="Scan ulang.")
+    act(petugas, app, back, "return", note="Scan ulang.")
+    r = rina.post(f"/permohonan/{back}/ubah", data={**FIELDS, "submit": "1"}, content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    finish(app, done)
+
+    def rollup():
+        with app.app_context():
+            from pintu.data.models import DailyCount
+
+            return sorted((str(r.day), r.service, r.metric, r.value) for r in DailyCount.select() if r.value)
+
+    with app.app_context():
+        from pintu import now, today
+
+        submitted_on, in_four_days = today(), now() + dt.timedelta(days=4)
+    kept = rollup()
+    assert [(day, v) for day, _, m, v in kept if m == "backlog"] == [(str(submitted_on), 2)]  # waiting and back
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    assert rollup() == kept
+    title = "Legalisir Ijazah dan Transkrip Akademik"
+    admin = as_user(app, "admin@test.id")
+    assert backlog_row(admin.get("/dasbor").get_data(as_text=True), title) == [2, 0, 0, 0, 0]
+    app.config["CLOCK_NOW"] = in_four_days.isoformat()  # four days on: the 3-5 days bucket
+    assert backlog_row(admin.get("/dasbor").get_data(as_text=True), title) == [0, 2, 0, 0, 0]

@@ -3,6 +3,9 @@ metric, how many applications
 
 * ``received``: were submitted for the first time that day (a resubmission is not a new one);
 * ``open``: were submitted that day and are not closed yet (one less when one of them closes);
+* ``backlog``: were submitted that day and wait on the office now (in process or ready: one less
+  while one of them is returned to the applicant, one more when it comes back, one less when it
+  closes); the dashboard's backlog by age;
 * ``done``, ``refused``, ``cancelled``: were closed that day with that status;
 * ``on_time``: were finished that day by their due date;
 * ``wd<N>``: were finished that day N working days after "lengkap" (the clock start), the
@@ -29,6 +32,8 @@ from pintu.data.models import DailyCount
 
 FINAL = ("done", "refused", "cancelled")
 OPEN = ("in_process", "ready", "returned")
+#: Waiting on the office (not on the applicant): the dashboard's backlog.
+WAITING = ("in_process", "ready")
 #: How far back a finished application's clock may have started and still be timed.
 CLOCK_LOOKBACK_DAYS = 730
 
@@ -61,6 +66,9 @@ def on_event(application, service_slug: str, event) -> None:
         rows += [(day, service_slug, "received", 1), (day, service_slug, "open", 1)]
     if event.kind == "return":
         rows.append((clock.local_date(event.created_at), service_slug, "returned", 1))
+    waits_before, waits_now = event.from_status in WAITING, event.to_status in WAITING
+    if waits_before != waits_now and application.submitted_at is not None:
+        rows.append((clock.local_date(application.submitted_at), service_slug, "backlog", 1 if waits_now else -1))
     closing = event.to_status in FINAL and event.from_status not in FINAL
     if closing and application.submitted_at is not None and application.closed_at is not None:
         closed = clock.local_date(application.closed_at)
@@ -92,7 +100,8 @@ def local_date_sql(column: str) -> str:
     return f"CAST({column} + INTERVAL '{hours} hours' AS DATE)"
 
 
-def _as_date(value) -> dt.date:
+def as_date(value) -> dt.date:
+    """A day read from the rollup (SQLite returns text)."""
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -101,6 +110,7 @@ def rebuild() -> int:
     day_sub, day_close = local_date_sql("submitted_at"), local_date_sql("closed_at")
     final = ", ".join(f"'{s}'" for s in FINAL)
     still_open = ", ".join(f"'{s}'" for s in OPEN)
+    waiting = ", ".join(f"'{s}'" for s in WAITING)
     hours = offset_hours()
     due_end = (f"datetime(due_date, '{24 - hours:+d} hours')" if is_sqlite()
                else f"(due_date + INTERVAL '{24 - hours} hours')")
@@ -109,7 +119,7 @@ def rebuild() -> int:
     def collect(sql: str, metric=None):
         for day, service, *rest in database.execute_sql(sql).fetchall():
             name, n = (metric, rest[0]) if metric else (rest[0], rest[1])
-            rows.append((_as_date(day), service, name, int(n or 0)))
+            rows.append((as_date(day), service, name, int(n or 0)))
 
     with write_transaction():
         DailyCount.delete().execute()
@@ -117,6 +127,8 @@ def rebuild() -> int:
                 f"GROUP BY 1, 2", "received")
         collect(f"SELECT {day_sub}, service, COUNT(*) FROM application WHERE submitted_at IS NOT NULL "
                 f"AND status IN ({still_open}) GROUP BY 1, 2", "open")
+        collect(f"SELECT {day_sub}, service, COUNT(*) FROM application WHERE submitted_at IS NOT NULL "
+                f"AND status IN ({waiting}) GROUP BY 1, 2", "backlog")
         collect(f"SELECT {day_close}, service, status, COUNT(*) FROM application WHERE closed_at IS NOT NULL "
                 f"AND submitted_at IS NOT NULL AND status IN ({final}) GROUP BY 1, 2, 3")
         collect(f"SELECT {day_close}, service, COUNT(*) FROM application WHERE status = 'done' "
@@ -129,7 +141,7 @@ def rebuild() -> int:
                 f"SELECT {day_close}, service, {local_date_sql('clock_started_at')}, COUNT(*) FROM application "
                 f"WHERE status = 'done' AND submitted_at IS NOT NULL AND closed_at IS NOT NULL "
                 f"AND clock_started_at IS NOT NULL GROUP BY 1, 2, 3").fetchall():
-            closed, started = _as_date(closed), _as_date(started)
+            closed, started = as_date(closed), as_date(started)
             rows.append((closed, service, f"wd{working_days(started, closed)}", int(n)))
         merged: dict[tuple, int] = {}
         for day, service, metric, n in rows:
