@@ -240,3 +240,20 @@ def test_the_daily_job_runs_on_an_rq_worker(app, cast):
     assert result.exit_code == 0, result.output
     assert len(reminders_to(app, "akademik@test.id")) == 1
     queue.empty()
+
+
+@pytest.mark.config(CLOCK_NOW=WEDNESDAY_0830, SLA_CHECK_AT="08:00", SWEEP_SECONDS=0)
+def test_the_daily_job_is_queued_by_one_process_of_the_deployment(app, cast):
+    """Every app process (gunicorn worker) sweeps, but only the first of the day queues the check: at a
+    million open files a check that finds nothing new still reads for half a minute."""
+    from pintu import create_app
+    from pintu.oversight import reminders
+
+    other = create_app({k: v for k, v in app.config.items() if k.isupper()})  # a second worker, same database
+    assert reminders.run_if_due(app) is True
+    assert reminders.run_if_due(other) is False  # the other worker: today's check is taken
+    for worker in (app, other):
+        worker.config["CLOCK_NOW"] = "2026-11-26T01:30:00"  # the next day, 08:30 WIB
+    assert reminders.run_if_due(other) is True  # whoever comes first takes the new day
+    assert reminders.run_if_due(app) is False
+    assert app.test_cli_runner().invoke(args=["sla-check"]).exit_code == 0  # by hand or cron: always runs

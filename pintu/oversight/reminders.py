@@ -234,9 +234,9 @@ def run_job() -> None:
 
 
 def run_if_due(app) -> bool:
-    """Queue today's check once per process and day, at or after ``SLA_CHECK_AT`` (local "HH:MM";
+    """Queue today's check once per deployment and day, at or after ``SLA_CHECK_AT`` (local "HH:MM";
     empty: never, leave it to cron), from the second sweep of the process on.  Several processes
-    may each queue it: the run is idempotent."""
+    may reach this point; the first of the day claims it in the database (:func:`claim_day`)."""
     from pintu import jobs
 
     import time
@@ -255,5 +255,25 @@ def run_if_due(app) -> bool:
         if (now.hour, now.minute) < (hour, minute) or app.extensions.get("pintu_sla_day") == now.date():
             return False
         app.extensions["pintu_sla_day"] = now.date()
+        if not claim_day(now.date()):
+            return False  # another process of this deployment queued today's check
         jobs.enqueue(run_job)
     return True
+
+
+#: The :class:`~pintu.data.models.Setting` row naming the day whose automatic check was taken.
+SLA_DAY_KEY = "sla_check_day"
+
+
+def claim_day(day: dt.date) -> bool:
+    """Take ``day``'s automatic check for this process: True for the first of all the deployment's
+    processes (they share the database), False for every other.  At a million open files a check
+    that finds nothing new still reads for ~30 s, so the others must not repeat it.
+    ``flask --app pintu sla-check`` (cron, by hand) runs regardless."""
+    from pintu.data.models import Setting
+
+    wanted = {"day": day.isoformat()}
+    with write_transaction():
+        Setting.insert(key=SLA_DAY_KEY, value={}).on_conflict_ignore().execute()
+        return bool(Setting.update(value=wanted, updated_at=_utcnow())
+                    .where(Setting.key == SLA_DAY_KEY, Setting.value != wanted).execute())
