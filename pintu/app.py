@@ -67,7 +67,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["pintu"] = registry
 
     with app.app_context():
-        plugin_dirs = [str(Path(d)) for d in registry.collect("pintu_template_dirs")]
+        # One loader per folder: every service of a pack names the pack's folder.
+        plugin_dirs = list(dict.fromkeys(str(Path(d)) for d in registry.collect("pintu_template_dirs")))
         app.jinja_loader = ChoiceLoader([FileSystemLoader(str(asset_dir("templates")))]
                                         + [FileSystemLoader(d) for d in plugin_dirs])
         if app.config["AUTO_CREATE_TABLES"]:  # tests only: production runs `init-db` (pintu.data.migrations)

@@ -113,7 +113,8 @@ def register_cli(app: Flask) -> None:
 
             owner = {institutions.normalise(p): inst for inst in institutions.available().values()
                      for p in inst.packs}
-            inactive = sorted(n for n in reg.installed if n not in reg.plugin_names())
+            enabled = set(reg.plugin_names())
+            inactive = sorted(n for n in reg.installed if n not in enabled)
             for name in inactive:
                 inst = owner.get(reg.installed[name])
                 click.echo(f"{name}  [tidak aktif: {'paket ' + inst.key if inst else 'dimatikan'}]")

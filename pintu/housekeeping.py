@@ -31,6 +31,7 @@ def sweep(grace_seconds: float = 0) -> dict:
     rendered = documents.render_pending(grace_seconds)  # before the mail that may attach them
     sent, not_sent = mail.deliver_due(grace_seconds)
     parts = uploads.sweep_parts(PART_MAX_AGE_SECONDS)
+    uploads.sweep_parts(PART_MAX_AGE_SECONDS, documents.folder())  # documents killed while being written
     return {"sent": sent, "not_sent": not_sent, "parts": parts, "staged": sweep_forms(), "documents": rendered}
 
 

@@ -584,3 +584,27 @@ def test_staff_acting_at_the_same_moment_never_meet_a_locked_database(app, clien
     assert not errors, errors
     with app.app_context():
         assert {a.step for a in Application.select().where(Application.id.in_(ids))} == {"verifikasi"}
+
+
+def test_a_change_inside_another_sends_its_mails_only_after_the_outer_commit(app):
+    """A hand-over performs the pickup inside its own change; the last disposition answer moves the
+    application on inside its change: the inner change's mails wait for the outer commit, and go
+    nowhere when the outer change fails."""
+    from pintu import jobs
+    from pintu.engine.unit_of_work import unit_of_work
+
+    queued = jobs.runner(app).jobs
+    with app.app_context():
+        with pytest.raises(RuntimeError):
+            with unit_of_work() as outer:
+                with unit_of_work() as inner:
+                    assert inner is outer
+                    inner.mails.append(424242)
+                assert queued.empty()  # not at the inner change's end
+                raise RuntimeError("the outer change fails")
+        assert queued.empty()
+        with unit_of_work() as outer:
+            with unit_of_work() as inner:
+                inner.mails.append(424242)
+            assert queued.empty()
+        assert queued.qsize() == 1  # sent after the outer commit

@@ -409,7 +409,7 @@ class ServicePlugin:
 
 
 class ServicePack:
-    """The services of one pack: ``ServicePack(__name__, Path(__file__).parent / "services", units=...)``.
+    """The services of one pack: ``ServicePack(Path(__file__).parent / "services", units=...)``.
 
     A pack module exposes one plugin per service file through ``__getattr__ = PACK.module_getattr``
     and lists them as entry points (``flask --app pintu pack-entry-points <dir>`` prints the

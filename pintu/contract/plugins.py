@@ -8,6 +8,7 @@ modules or objects directly, which is how tests register throwaway plugins.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib.metadata import entry_points
 
 import pluggy
@@ -20,6 +21,13 @@ from pintu.contract.services import Service
 ENTRY_POINT_GROUP = "pintu"
 #: Name under which the core registers its own hook implementations (left out of plugin_names()).
 CORE_HOOKS = "pintu-core"
+
+
+@lru_cache(maxsize=1)
+def installed_entry_points() -> tuple:
+    """The ``pintu`` entry points of the installed distributions: scanned once per process (they do
+    not change while it runs; every app the process creates asks, e.g. each test)."""
+    return tuple(entry_points(group=ENTRY_POINT_GROUP))
 
 
 class PluginError(RuntimeError):
@@ -42,7 +50,7 @@ class PluginRegistry:
         mine = {institutions.normalise(p) for p in self.institution.packs}
         #: entry-point name -> distribution name, of every installed plugin (enabled or not)
         self.installed: dict[str, str] = {}
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
+        for ep in installed_entry_points():
             dist = institutions.normalise(ep.dist.name) if ep.dist else ""
             self.installed[ep.name] = dist
             if ep.name in disabled or (dist in claimed and dist not in mine):
@@ -81,7 +89,7 @@ class PluginRegistry:
 
     def installed_services(self, entry_point_name: str) -> list[Service]:
         """The services an installed plugin declares, enabled here or not (``plugins --all``)."""
-        ep = next(iter(entry_points(group=ENTRY_POINT_GROUP, name=entry_point_name)), None)
+        ep = next((ep for ep in installed_entry_points() if ep.name == entry_point_name), None)
         impl = getattr(ep.load(), "pintu_services", None) if ep else None
         return list(impl() or ()) if impl else []
 

@@ -33,6 +33,7 @@ from typing import Any
 from flask import current_app, g, has_request_context, request
 
 from pintu.data.db import database, prepared, write_transaction
+from pintu.data.models import AuditEntry, utcnow
 
 _SECRET_KEY = re.compile(r"pass|sandi|token|secret|rahasia|csrf|otp|key", re.I)
 _SECRET_IN_TEXT = re.compile(r"((?:token|password|sandi|secret)=)[^&\s]+", re.I)
@@ -121,8 +122,6 @@ def record(action: str, obj=None, *, actor=None, **details) -> None:
 
 def _write(rows: list[dict]) -> None:
     from peewee import Value
-
-    from pintu.data.models import AuditEntry, utcnow
 
     now = utcnow()
     fields = [f for f in AuditEntry._meta.sorted_fields if f.name != "id"]

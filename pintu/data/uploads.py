@@ -29,6 +29,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from pintu.contract.services import FILE_TYPES, Requirement
+from pintu.data.models import Upload
 
 
 class UploadError(ValueError):
@@ -109,6 +110,17 @@ def store(checked: CheckedFile) -> tuple[str, Path]:
     return stored_name, tmp
 
 
+def save(checked: CheckedFile, application, requirement: str, by, written: list[Path], party: str = "") -> Upload:
+    """Store ``checked`` as an :class:`~pintu.data.models.Upload` of ``application`` for ``requirement``
+    (inside the caller's transaction); its temporary file is appended to ``written`` and put in
+    place when the transaction commits (:func:`kept_on_commit`)."""
+    stored_name, tmp = store(checked)
+    written.append(tmp)
+    return Upload.create(application=application, requirement=requirement, stored_name=stored_name,
+                         original_name=checked.original_name, mime_type=checked.mime_type, size=checked.size,
+                         sha256=checked.sha256, uploaded_by=by, party=party)
+
+
 @contextmanager
 def kept_on_commit(written: list[Path]):
     """Around a write transaction: the temporary files appended to ``written`` inside it are put in
@@ -159,8 +171,6 @@ def sweep_parts(max_age_seconds: float = 3600, folder: Path | None = None) -> in
 
 def current(application, key: str):
     """The application's current (not superseded) upload of requirement ``key``, or None."""
-    from pintu.data.models import Upload
-
     return (Upload.select().where(Upload.application == application.id, Upload.requirement == key,
                                   Upload.superseded == False)  # noqa: E712
             .order_by(Upload.id.desc()).first())

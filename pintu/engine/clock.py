@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from pintu.engine import service_settings, workingdays
+from pintu.standards.institution import profile
+
 
 def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Jakarta")
@@ -83,8 +86,6 @@ def due_date(service, data) -> dt.date | None:
     :func:`extra_holidays`; office hours (for minute and hour limits) are :func:`office_hours`
     (both from the institution profile).
     """
-    from pintu.engine import service_settings, workingdays
-
     service = service_settings.effective(service)  # an administrator's completion time wins
     extra = extra_holidays()
     if service.completion_time is not None:
@@ -99,21 +100,15 @@ def due_date(service, data) -> dt.date | None:
 def extra_holidays() -> tuple[str, ...]:
     """ISO dates closed on top of the national calendar: ``EXTRA_HOLIDAYS`` and the closures (cuti
     bersama) of the institution profile (:func:`pintu.standards.institution.profile`)."""
-    from pintu.standards.institution import profile
-
     return profile().holidays
 
 
 def office_hours() -> dict:
     """The office hours the clock counts for minute and hour limits (institution profile)."""
-    from pintu.standards.institution import profile
-
     return profile().office_hours
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """``days`` working days after ``start`` in this institution's calendar (Indonesian holidays plus
     :func:`extra_holidays`); the start day does not count."""
-    from pintu.engine import workingdays
-
     return workingdays.add_working_days(start, days, extra_holidays())

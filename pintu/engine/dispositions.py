@@ -47,7 +47,7 @@ def may_wait(application: Application, expected_version: int) -> bool:
     known = getattr(application, "_dispositions", None)
     if known is None or application.version != expected_version:
         return True
-    return any(d.step == (application.step or "") and d.answered_at is None for d in known)
+    return bool(pending(application))  # from the dispositions already read, no query
 
 
 def close_pending(application: Application, to_status: str, now) -> None:

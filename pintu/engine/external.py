@@ -36,6 +36,7 @@ from pintu.notify import notifications
 from pintu.notify.mailsecrets import REDACTED
 from pintu.data.models import Application, ExternalLink, User
 from pintu.contract.services import EXTERNAL, Service, Step
+from pintu.contract.plugins import find_service
 
 #: The inactive account that events and uploads of parties outside the office belong to.
 PLACEHOLDER_EMAIL = "pihak-luar@pintu.invalid"
@@ -55,12 +56,6 @@ class PartyActor:
     name: str
     email: str
     capacity: str
-
-    @property
-    def described(self) -> str:
-        """"Pimpinan PTS (Dr. Siti, Rektor)"."""
-        who = ", ".join(p for p in (self.name, self.capacity) if p)
-        return f"{self.label} ({who})" if who else self.label
 
 
 def placeholder_account() -> User:
@@ -144,8 +139,6 @@ def resolve(token: str):
     """``(link, application, service, step)`` behind ``token`` whatever the link's state (the
     application with its applicant), or None for a forged or unknown token or a step no longer
     declared as a party's."""
-    from pintu.contract.plugins import find_service
-
     link = find(token)
     if link is None:
         return None

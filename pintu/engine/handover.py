@@ -6,8 +6,10 @@ the action's note."""
 from __future__ import annotations
 
 from pintu.engine.unit_of_work import unit_of_work
-from pintu.data.models import Event, Handover, Upload
+from pintu.data.models import Event, Handover
 from pintu.contract.services import FINISH, FORWARD, Requirement
+from pintu.data import uploads
+from pintu.engine import workflow
 
 #: The optional power of attorney (surat kuasa) a proxy brings.
 ATTORNEY = Requirement("surat_kuasa", "Surat kuasa", required=False, types=("pdf", "jpg", "png"), max_mb=2)
@@ -44,9 +46,6 @@ def take(application, officer, action_key: str, *, collector: str, name: str = "
 
     ``attorney`` is a checked upload (:func:`pintu.data.uploads.check` against :data:`ATTORNEY`) or None.
     Raises :class:`pintu.engine.workflow.ValidationFailed` / :class:`~pintu.engine.workflow.WorkflowError`."""
-    from pintu.data import uploads
-    from pintu.engine import workflow
-
     errors = check(application, collector, name, id_number)
     if errors:
         raise workflow.ValidationFailed(errors)
@@ -64,15 +63,7 @@ def take(application, officer, action_key: str, *, collector: str, name: str = "
                                  expected_version=expected_version)
         upload = None
         if attorney is not None:
-            stored_name, tmp = uploads.store(attorney)
-            work.files.append(tmp)
-            upload = Upload.create(application=application, requirement=ATTORNEY.key, stored_name=stored_name,
-                                   original_name=attorney.original_name, mime_type=attorney.mime_type,
-                                   size=attorney.size, sha256=attorney.sha256, uploaded_by=officer)
+            upload = uploads.save(attorney, application, ATTORNEY.key, officer, work.files)
         Handover.create(application=application, event=event, collector=collector, name=name[:120],
                         id_number=id_number[:20], attorney=upload, officer=officer)
     return event
-
-
-def of_application(application_id: int) -> list[Handover]:
-    return list(Handover.select().where(Handover.application == application_id).order_by(Handover.id))

@@ -8,7 +8,7 @@ from pintu.data import pagedata, uploads
 from pintu.engine import formtokens
 from pintu.notify import notifications
 from pintu.engine.unit_of_work import unit_of_work
-from pintu.data.models import Application, Message, Notification, Upload, User
+from pintu.data.models import Application, Message, Notification, User
 from pintu.contract.plugins import get_service
 from pintu.contract.services import FINAL_STATUSES, Requirement
 
@@ -44,11 +44,7 @@ def post(application: Application, author: User, body: str, *, internal: bool = 
         formtokens.claim(token, author, application)
         upload = None
         if attachment is not None:
-            stored_name, tmp = uploads.store(attachment)
-            work.files.append(tmp)
-            upload = Upload.create(application=application, requirement="message", stored_name=stored_name,
-                                   original_name=attachment.original_name, mime_type=attachment.mime_type,
-                                   size=attachment.size, sha256=attachment.sha256, uploaded_by=author)
+            upload = uploads.save(attachment, application, "message", author, work.files)
         message = Message.create(application=application, author=author, body=body, internal=internal,
                                  attachment=upload)
         service = get_service(application.service)

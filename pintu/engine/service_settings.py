@@ -23,7 +23,7 @@ from peewee import OperationalError, ProgrammingError
 from pintu.data.db import write_transaction
 from pintu.data import audit
 from pintu.data.models import ServiceSetting, utcnow
-from pintu.contract.services import TIME_UNITS, Duration, Fee, Period, Service
+from pintu.contract.services import Duration, Fee, Period, Service
 
 #: The keys an administrator may override (what each holds in ``ServiceSetting.values``).
 KEYS = ("completion_amount", "completion_unit", "completion_text", "fee", "tariff_amount", "tariff_per",
@@ -132,7 +132,3 @@ def closed_message(service: Service, today: dt.date) -> str | None:
         return None
     periods = "; ".join(p.text for p in service.periods) or "belum ada periode yang dibuka"
     return f"Pengajuan layanan ini hanya diterima pada periode: {periods}. Draf tetap dapat disimpan."
-
-
-def unit_choices() -> list[tuple[str, str]]:
-    return list(TIME_UNITS.items())

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from pintu.data.db import prepared
-from pintu.data.models import Application, Event
-from pintu.contract.services import EXTERNAL, ROLES, Service
+from pintu.data.models import Application, Event, Unit
+from pintu.contract.services import EXTERNAL, MASKED_IDENTITY, ROLES, Service
+from pintu.contract.plugins import find_service
+from pintu.data.pagedata import events_of, unit_names
 
 #: Events that are staff business only (claiming, a unit's internal answer).
 STAFF_ONLY_KINDS = {"claim", "answer"}
@@ -60,8 +62,6 @@ def acted_by(event: Event, service: Service | None, staff: bool, unit_names: dic
 
 
 def _unit_names(keys) -> dict[str, str]:
-    from pintu.data.models import Unit
-
     keys = sorted(set(keys))
     if not keys:
         return {}
@@ -79,11 +79,7 @@ def timeline(application: Application, staff: bool, mask_applicant: bool = False
 
     ``mask_applicant``: the viewer may not see who the applicant is (``Service.confidential_identity``);
     the applicant's own events name "Pelapor dirahasiakan"."""
-    from pintu.contract.services import MASKED_IDENTITY
-    from pintu.contract.plugins import find_service
-
     service = find_service(application.service)
-    from pintu.data.pagedata import events_of, unit_names
 
     rows = events_of(application)
     # One query for the units of every step (applicants see a unit's name instead of the officer's),
@@ -141,8 +137,6 @@ def _waiting_step(application: Application, service: Service | None):
     if application.status != "in_process" or not application.step:
         return None
     if service is None:
-        from pintu.contract.plugins import find_service
-
         service = find_service(application.service)
     return service.step(application.step) if service is not None else None
 

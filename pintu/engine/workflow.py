@@ -404,10 +404,10 @@ def _destination(service: Service, step: Step, action: Action, data: dict) -> tu
 def _move(application: Application, service: Service, actor: User, actor_role: str, *, kind: str, action_key: str,
           message: str, to_status: str, to_step: str | None, note: str = "", internal_note: str = "",
           expected_version: int, action: Action | None = None, step: Step | None = None,
-          outbox: list[int] | None = None, files: dict | None = None, token: str | None = None,
+          files: dict | None = None, token: str | None = None,
           party: PartyActor | None = None) -> Event:
-    """Move the application; mails are sent after commit, or appended to ``outbox`` for the caller."""
-    with unit_of_work(outbox) as work:
+    """Move the application; its mails are sent after the commit of the outermost change."""
+    with unit_of_work() as work:
         return _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status,
                                     to_step, note, internal_note, expected_version, action, step, files or {},
                                     work, token, party)
@@ -426,12 +426,8 @@ def _store_files(application: Application, actor: User, files: dict, written: li
                 raise ValidationFailed({f"file_{key}": f"Berkas {checked.original_name} yang diunggah sebelumnya "
                                                        "sudah tidak tersedia. Unggah ulang berkas ini."}) from None
             continue
-        stored_name, tmp = uploads.store(checked)
-        written.append(tmp)
         Upload.update(superseded=True).where(Upload.application == application, Upload.requirement == key).execute()
-        Upload.create(application=application, requirement=key, stored_name=stored_name,
-                      original_name=checked.original_name, mime_type=checked.mime_type, size=checked.size,
-                      sha256=checked.sha256, uploaded_by=actor, party=party)
+        uploads.save(checked, application, key, actor, written, party)
 
 
 def _move_in_transaction(application, service, actor, actor_role, kind, action_key, message, to_status, to_step,
@@ -562,7 +558,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
     service = get_service(application.service)
     step = service.step(application.step)
     version = application.version if expected_version is None else expected_version
-    with unit_of_work() as work:
+    with unit_of_work():
         _update_versioned(application, version, {Application.updated_at: utcnow()})
         (Disposition.update(answer=answer, answered_by=actor, answered_at=utcnow())
          .where(Disposition.id == disposition.id).execute())
@@ -583,7 +579,7 @@ def answer_disposition(application: Application, actor: User, disposition_id: in
                                               application.data or {})
             event = _move(application, service, actor, "verifikator", kind=FORWARD, action_key="all_answered",
                           message="Semua unit terkait telah menindaklanjuti", to_status=to_status, to_step=to_step,
-                          expected_version=application.version, outbox=work.mails)
+                          expected_version=application.version)
     return event
 
 

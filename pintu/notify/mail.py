@@ -33,6 +33,7 @@ from pintu.notify import mailsecrets
 from pintu.engine.clock import zone
 from pintu.data.db import connection, prepared
 from pintu.data.models import OutgoingMail, utcnow
+from pintu.data.pagedata import instance
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +137,6 @@ def _due_params(now: dt.datetime, grace_seconds: float) -> list:
 
 
 def _row(cursor) -> OutgoingMail | None:
-    from pintu.data.pagedata import instance
-
     row = cursor.fetchone()
     return instance(OutgoingMail, OutgoingMail._meta.sorted_fields, row) if row is not None else None
 

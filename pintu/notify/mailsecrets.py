@@ -25,6 +25,7 @@ from flask import current_app
 
 from pintu.data.db import prepared
 from pintu.data.models import MailSecret, OutgoingMail, utcnow
+from pintu.data.pagedata import instance
 
 #: What stored bodies and admin pages show instead of a secret.
 REDACTED = "[tautan rahasia disembunyikan]"
@@ -73,8 +74,6 @@ def body_to_send(mail: OutgoingMail) -> str:
 
     Raises :class:`SecretUnavailable` when the secret has expired or was already erased.
     """
-    from pintu.data.pagedata import instance
-
     found = prepared("mailsecrets.of_mail", lambda i: MailSecret.select().where(MailSecret.mail == i),
                      mail.id).fetchone()
     if found is None:

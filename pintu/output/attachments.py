@@ -11,14 +11,13 @@ from __future__ import annotations
 from flask import current_app
 
 from pintu.data.models import Application, IssuedDocument
+from pintu.output import documents, receipts
+from pintu.notify.notifications import absolute_url
+from pintu.contract.plugins import find_service
 
 
 def resolve(spec: dict) -> tuple[str, bytes, str] | None:
     """``(file name, content, download link)`` of one attachment, or None when it is gone."""
-    from pintu.output import documents, receipts
-    from pintu.notify.notifications import absolute_url
-    from pintu.contract.plugins import find_service
-
     if spec.get("kind") == "receipt":
         application = Application.get_or_none(Application.id == spec.get("id"))
         service = find_service(application.service) if application is not None else None

@@ -26,10 +26,15 @@ from pathlib import Path
 from flask import current_app
 
 from pintu.engine import clock
-from pintu.output import letters, numbering
+from pintu.output import letters, numbering, signing
 from pintu.data.db import connection, write_transaction
-from pintu.data.models import Application, IssuedDocument, Unit, User, utcnow
-from pintu.contract.plugins import find_service
+from pintu.data.models import Application, IssuedDocument, Notification, Unit, User, utcnow
+from pintu.contract.plugins import all_services, find_service
+from pintu.notify.notifications import absolute_url, base_url_for, dispatch as send, queue_mail
+from pintu.standards.institution import letterhead
+from pintu.contract.services import MASKED_IDENTITY
+from pintu.notify.mail import document_attachment
+from pintu import jobs
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +65,6 @@ def path_of(doc: IssuedDocument) -> Path | None:
 
 def verification_url(code: str) -> str:
     """The public, stable address printed in the QR code (always on ``BASE_URL``)."""
-    from pintu.notify.notifications import base_url_for
-
     return base_url_for("documents.verify", code=code)
 
 
@@ -92,7 +95,6 @@ def _unit_name(service, document) -> str:
         unit = Unit.get_or_none(Unit.key == unit_key)
         if unit is not None:
             return unit.name
-    from pintu.standards.institution import letterhead
 
     return letterhead()["name"]
 
@@ -100,8 +102,6 @@ def _unit_name(service, document) -> str:
 def _holder(application, service) -> str:
     """The holder as the public verification page shows it: masked, or not at all for a service
     that keeps the applicant's identity confidential (a complaint)."""
-    from pintu.contract.services import MASKED_IDENTITY
-
     return MASKED_IDENTITY if service.confidential_identity else mask_name(application.applicant.name)
 
 
@@ -144,7 +144,6 @@ def reissue(doc: IssuedDocument, actor: User, reason: str) -> IssuedDocument:
             raise DocumentError("Dokumen ini sudah diganti oleh dokumen lain.")
         mails = [_tell_applicant(application, doc, new)]
     dispatch([new.id])
-    from pintu.notify.notifications import dispatch as send
 
     send(mails)
     return new
@@ -152,10 +151,6 @@ def reissue(doc: IssuedDocument, actor: User, reason: str) -> IssuedDocument:
 
 def _tell_applicant(application, old: IssuedDocument, new: IssuedDocument) -> int:
     """Notify the applicant of a re-issue (in-app and by e-mail, the new document attached)."""
-    from pintu.data.models import Notification
-    from pintu.notify.mail import document_attachment
-    from pintu.notify.notifications import absolute_url, queue_mail
-
     text = f"{application.reference}: {new.title} diterbitkan ulang dengan nomor {new.number}"
     Notification.create(user=application.applicant_id, application=application, message=text[:255])
     body = (f"Yth. {application.applicant.name},\n\n{new.title} untuk permohonan {application.reference} "
@@ -173,8 +168,6 @@ def _tell_applicant(application, old: IssuedDocument, new: IssuedDocument) -> in
 def dispatch(ids: list[int]) -> None:
     """Render newly issued documents: as RQ jobs with ``REDIS_URL``, at once otherwise.  Never
     raises: what fails here is rendered by the next sweep."""
-    from pintu import jobs
-
     for doc_id in ids:
         if current_app.config.get("REDIS_URL"):
             jobs.enqueue(render, doc_id)
@@ -201,10 +194,8 @@ def _pdf_of(doc: IssuedDocument) -> bytes:
     signer = {"name": doc.signer_name, "position": doc.signer_position, "id_number": doc.signer_id_number}
     ctx = letters.context(application, service, document, number=doc.number, on=on, signer=signer)
     content = letters.build_pdf(document, ctx, verify_url=verification_url(doc.code), created=doc.issued_at)
-    from pintu.output import signing
 
     if signing.configured():  # PAdES: any PDF reader shows the signature and that nothing changed since
-        from pintu.standards.institution import letterhead
 
         content = signing.sign(content, reason=f"{doc.title} nomor {doc.number}", location=letterhead()["city"])
     return content
@@ -270,10 +261,9 @@ def replace_with_scan(doc: IssuedDocument, checked, actor: User) -> IssuedDocume
 
 def render_pending(grace_seconds: float = 0, limit: int = 100) -> int:
     """Render the documents not in place yet (left by a crash, a lost job), older than
-    ``grace_seconds``; delete stale ``.part`` files.  Returns how many were rendered."""
+    ``grace_seconds``.  Returns how many were rendered (their stale ``.part`` files are swept by
+    :func:`pintu.housekeeping.sweep`)."""
     import datetime as dt
-
-    from pintu.data.uploads import sweep_parts
 
     with connection():
         ids = [d.id for d in IssuedDocument.select(IssuedDocument.id)
@@ -286,7 +276,6 @@ def render_pending(grace_seconds: float = 0, limit: int = 100) -> int:
             done += render(doc_id)
         except Exception:  # noqa: BLE001 - one broken document must not stop the others
             log.exception("document %s not rendered", doc_id)
-    sweep_parts(3600, folder())
     return done
 
 
@@ -350,8 +339,6 @@ def register(q: str = "", limit: int = 200, before: int | None = None) -> list[I
 
 
 def _service_slugs_matching(q: str) -> list[str]:
-    from pintu.contract.plugins import all_services
-
     q = q.lower()
     return [s.slug for s in all_services() if q in s.title.lower()]
 

@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from pintu.engine import clock
 from pintu.standards import institution
 from pintu.output.pdf import Paper, latin1, qr_png, tanggal
+from pintu.data.models import Event
 
 
 class LetterError(Exception):
@@ -69,8 +70,6 @@ def signer_for(document, actor, application=None) -> dict:
     ``application`` in that role (the leadership approved, the payment check issues the letter)."""
     configured = dict(institution.letterhead()["signers"].get(document.signer) or {})
     if (actor is None or not actor.has_role(document.signer)) and application is not None:
-        from pintu.data.models import Event
-
         last = (Event.select().where(Event.application == application.id, Event.actor_role == document.signer)
                 .order_by(Event.id.desc()).first())
         actor = last.actor if last is not None else None

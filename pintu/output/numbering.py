@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from string import Formatter
 
-from pintu.data.models import DocumentCounter, DocumentScheme
+from pintu.data.models import DocumentCounter, DocumentScheme, utcnow
 
 #: Fields a scheme may use.
 FIELDS = ("seq", "year", "month", "month_roman", "code")
@@ -64,8 +64,6 @@ def schemes() -> dict[tuple[str, str], DocumentScheme]:
 
 
 def set_scheme(service, document, scheme: str, user_id: int | None) -> None:
-    from pintu.data.models import utcnow
-
     (DocumentScheme.insert(service=service.slug, document=document.key, scheme=scheme.strip(),
                            updated_at=utcnow(), updated_by=user_id)
      .on_conflict(conflict_target=[DocumentScheme.service, DocumentScheme.document],

@@ -17,7 +17,7 @@ import secrets
 
 from pintu.data import audit
 from pintu.engine import workflow
-from pintu.people import accounts
+from pintu.people import account_links, accounts
 from pintu.data.db import write_transaction
 from pintu.data.models import Application, Event, User, utcnow
 
@@ -65,8 +65,6 @@ def create_applicant(*, name: str, phone: str, category: str, id_number: str, em
 
 def claim(user: User, email: str, by: User) -> None:
     """Give an e-mail-less account its owner's address and mail a link to set a password."""
-    from pintu.people import account_links
-
     email = accounts.normalise_email(email)
     if has_email(user):
         raise LoketError("email", "Akun ini sudah memiliki e-mail.")

@@ -34,7 +34,11 @@ from peewee import chunked
 
 from pintu.engine import clock, workingdays
 from pintu.data.db import write_transaction
-from pintu.data.models import Application, DigestItem, DigestSent, Reminder, Task, Unit, User
+from pintu.data.models import Application, DigestItem, DigestSent, Reminder, Setting, Task, Unit, User, utcnow
+from pintu.notify import notifications
+from pintu.contract.plugins import find_service
+from pintu.notify.notifications import absolute_url, queue_mail, staff_for
+from pintu import jobs
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +68,6 @@ class _People:
     """Recipients, read once per (role, unit) per run."""
 
     def __init__(self):
-        from pintu.notify.notifications import staff_for
-
         self._staff_for = staff_for
         self._cache: dict = {}
         self._heads = {u.key: u.head_id for u in Unit.select(Unit.key, Unit.head_id)}
@@ -127,9 +129,6 @@ def _candidates(today: dt.date, until: dt.date) -> dict[tuple[int, str], list[Ta
 
 def run(today: dt.date | None = None) -> Result:
     """Send today's reminders and digests (idempotent per application, kind and day)."""
-    from pintu.notify import notifications
-    from pintu.contract.plugins import find_service
-
     today = today or clock.today()
     result = Result(today)
     if not workingdays.is_working_day(today, _extra()):
@@ -150,7 +149,7 @@ def run(today: dt.date | None = None) -> Result:
         recipients = _recipients(kind, tasks, people, application.applicant_id)
         with write_transaction():
             # The insert first (on SQLite a transaction that has read cannot wait for the write lock).
-            if not _insert_once(Reminder, application=app_id, kind=kind, day=today, created_at=_utcnow()):
+            if not _insert_once(Reminder, application=app_id, kind=kind, day=today, created_at=utcnow()):
                 result.skipped += 1
                 continue
             reminder_id = Reminder.get(Reminder.application == app_id, Reminder.kind == kind,
@@ -167,21 +166,11 @@ def run(today: dt.date | None = None) -> Result:
     return result
 
 
-def _utcnow():
-    from pintu.data.models import utcnow
-
-    return utcnow()
-
-
 def _link(application: Application) -> str:
-    from pintu.notify.notifications import absolute_url
-
     return absolute_url("applications.detail", app_id=application.id)
 
 
 def _item_mail(user: User, application: Application, service, kind: str, escalated: bool) -> int:
-    from pintu.notify.notifications import queue_mail
-
     title = service.title if service else application.service
     body = render_template("email/reminder.txt", user=user, application=application, title=title, kind=kind,
                            kinds=KINDS, link=_link(application), escalated=escalated)
@@ -192,9 +181,6 @@ def _item_mail(user: User, application: Application, service, kind: str, escalat
 
 def _send_digests(today: dt.date) -> tuple[int, list[int]]:
     """One digest per staff member with items waiting; returns (digests, mail ids)."""
-    from pintu.notify.notifications import queue_mail
-    from pintu.contract.plugins import find_service
-
     users = [r.user_id for r in DigestItem.select(DigestItem.user).where(DigestItem.digest_day.is_null()).distinct()]
     sent, mails = 0, []
     for user_id in users:
@@ -237,8 +223,6 @@ def run_if_due(app) -> bool:
     """Queue today's check once per deployment and day, at or after ``SLA_CHECK_AT`` (local "HH:MM";
     empty: never, leave it to cron), from the second sweep of the process on.  Several processes
     may reach this point; the first of the day claims it in the database (:func:`claim_day`)."""
-    from pintu import jobs
-
     import time
 
     at = app.config.get("SLA_CHECK_AT")
@@ -270,10 +254,8 @@ def claim_day(day: dt.date) -> bool:
     processes (they share the database), False for every other.  At a million open files a check
     that finds nothing new still reads for ~30 s, so the others must not repeat it.
     ``flask --app pintu sla-check`` (cron, by hand) runs regardless."""
-    from pintu.data.models import Setting
-
     wanted = {"day": day.isoformat()}
     with write_transaction():
         Setting.insert(key=SLA_DAY_KEY, value={}).on_conflict_ignore().execute()
-        return bool(Setting.update(value=wanted, updated_at=_utcnow())
+        return bool(Setting.update(value=wanted, updated_at=utcnow())
                     .where(Setting.key == SLA_DAY_KEY, Setting.value != wanted).execute())

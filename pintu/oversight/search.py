@@ -27,9 +27,11 @@ from peewee import SQL, NodeList, fn
 from pintu.engine import clock
 from pintu.people import accounts
 from pintu.data.db import is_sqlite
-from pintu.people.access import identity_visible, oversees
+from pintu.people.access import can_view, identity_visible, oversees
 from pintu.data.models import Application, Disposition, User
-from pintu.contract.plugins import all_services
+from pintu.contract.plugins import all_services, find_service
+from pintu.engine.tracking import normalise_code
+from pintu.contract.services import MASKED_IDENTITY
 
 PER_PAGE = 50
 #: Rows read per batch by exports (keyset batches: bounded memory on SQLite and PostgreSQL).
@@ -127,8 +129,6 @@ def query(user: User, criteria: Criteria):
         elif "@" in q:
             rows = rows.where(User.email == accounts.normalise_email(q))
         elif TRACKING.match(upper.replace("-", "")):
-            from pintu.engine.tracking import normalise_code
-
             code = normalise_code(q)
             rows = rows.where((Application.tracking_code == code) | fn.LOWER(User.name).contains(q.lower()))
         else:
@@ -177,9 +177,6 @@ def _shown(user: User, criteria: Criteria, rows: list) -> list:
     e-mail), none whose applicant ``user`` may not see (an anonymous report: a masked row matching
     a name would still tell who filed it; confidential services hidden from the user as a whole
     are already left out in SQL by :func:`query`)."""
-    from pintu.people.access import can_view
-    from pintu.contract.plugins import find_service
-
     routed = set() if oversees(user) else set(_services_of(user)[1])
     if routed:
         rows = [a for a in rows if a.service not in routed or can_view(user, a)]
@@ -207,7 +204,6 @@ def applicant_shown(user: User, application: Application, service) -> tuple[str,
     if identity_visible(user, application, service):
         who = application.applicant
         return who.name, who.id_number, who.email
-    from pintu.contract.services import MASKED_IDENTITY
 
     return MASKED_IDENTITY, "", ""
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 from flask import current_app
 
 from pintu.data.models import Application, ServiceTarget, utcnow
+from pintu.contract.plugins import all_services
+from pintu.engine import clock, workingdays
 
 #: Seed 004, Standar Pelayanan Pengaduan Pelayanan Publik, component 3 (jangka waktu penyelesaian).
 COMPLAINT_STANDARD_DAYS = 5
@@ -38,8 +40,6 @@ def target_days(service) -> int:
 
 
 def untimed_services() -> list:
-    from pintu.contract.plugins import all_services
-
     return sorted((s for s in all_services() if not has_standard_time(s)), key=lambda s: s.title)
 
 
@@ -62,7 +62,6 @@ def set_internal_due_date(application, service, event) -> None:
     if (service is None or has_standard_time(service) or application.clock_started_at is None
             or application.due_date is not None or application.status not in ("in_process", "ready")):
         return
-    from pintu.engine import clock, workingdays
 
     # Counted from today when this change started the clock (as pintu.engine.clock.due_date counts), else
     # from the day it started (an application whose clock started before a target existed).

@@ -7,9 +7,12 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from pintu.data.models import Application, User
+from pintu.data.models import Application, Event, Message, User
 from pintu.contract.plugins import find_service
-from pintu.contract.services import MASKED_IDENTITY
+from pintu.contract.services import ANONYMOUS_FIELD, MASKED_IDENTITY
+from pintu.engine import dispositions
+from pintu.data import pagedata
+from pintu.engine.timeline import STAFF_ONLY_KINDS
 
 
 def staff_required(view):
@@ -48,7 +51,6 @@ def staff_can_view(user: User, application: Application) -> bool:
     unit_keys = {m.unit.key for m in user.memberships() if m.unit_id}
     if not unit_keys:
         return False
-    from pintu.engine import dispositions  # read once per application object, reused by the page
 
     return any(d.unit.key in unit_keys for d in dispositions.of(application))
 
@@ -98,8 +100,6 @@ def application_or_404(app_id: int, user: User | None = None, page: bool = False
     404 rather than 403, so that nobody learns which numbers exist.  ``page``: read with everything
     its page shows, in the same single query (:func:`pintu.data.pagedata.load`).
     """
-    from pintu.data import pagedata
-
     user = user or current_user
     # With its applicant (every page showing an application names them), SQL written once.
     application = pagedata.load(app_id, lists=page)
@@ -125,8 +125,6 @@ def can_download(user: User, upload) -> bool:
       ``confidential_identity``: only for those who may see the applicant's identity;
     * files deleted by retention or account deletion: nobody.
     """
-    from pintu.data.models import Message
-
     if user is None or not getattr(user, "is_authenticated", False) or upload is None:
         return False
     if getattr(upload, "purged_at", None) is not None:
@@ -155,9 +153,6 @@ def can_download(user: User, upload) -> bool:
 
 def _product_released(application: Application, service, upload) -> bool:
     """Whether the action that delivered a staff-step product is on the applicant's timeline."""
-    from pintu.data.models import Event
-    from pintu.engine.timeline import STAFF_ONLY_KINDS
-
     steps = [s.key for s in service.steps if not s.for_applicant
              and any(r.key == upload.requirement for r in s.requirements)]
     events = getattr(application, "_events", None)  # read with the page (pintu.data.pagedata)
@@ -176,8 +171,6 @@ def _product_released(application: Application, service, upload) -> bool:
 
 def reported_anonymously(application: Application) -> bool:
     """The applicant ticked "laporkan secara anonim" (services with ``anonymous_reporting``)."""
-    from pintu.contract.services import ANONYMOUS_FIELD
-
     return bool((application.data or {}).get(ANONYMOUS_FIELD))
 
 

@@ -37,6 +37,7 @@ from pintu.data.models import (Application, DeletionRequest, EmailVerification, 
 from pintu.contract.plugins import find_service
 from pintu.contract.services import FINAL_STATUSES, STATUSES
 from pintu.engine.timeline import timeline
+from pintu.standards.survey import COLUMNS, ELEMENTS
 
 #: The placeholder account anonymised applications belong to.
 ANONYMOUS_EMAIL = "pemohon-anonim@pintu.invalid"
@@ -105,8 +106,6 @@ def export_zip(user: User):
 
 
 def _survey_answer(application: Application) -> dict | None:
-    from pintu.standards.survey import COLUMNS, ELEMENTS
-
     row = SurveyResponse.get_or_none(SurveyResponse.application == application.id)
     if row is None:
         return None

@@ -13,6 +13,8 @@ from markupsafe import Markup
 from pintu.standards.flowchart import actor_label, draw_pdf, svg
 from pintu.standards.institution import profile
 from pintu.contract.services import NOT_SET, Requirement, Service
+from pintu.contract.plugins import registry
+from pintu.engine.service_settings import overrides
 
 
 @dataclass
@@ -23,8 +25,6 @@ class Component:
 
 def unit_names() -> dict[str, str]:
     """Unit key -> name as the installed plugins declare them (no query)."""
-    from pintu.contract.plugins import registry
-
     return dict(registry().collect("pintu_units"))
 
 
@@ -117,8 +117,6 @@ def published_html(service: Service) -> Markup:
     rendered once per app process and kept while what it shows stays the same: the declaration,
     the administrator's settings (their version) and the institution's contact (the complaint
     channel).  The standard with its flowchart was most of the service page's time."""
-    from pintu.engine.service_settings import overrides
-
     key = (overrides(service.slug)[1], profile().contact, current_app.config.get("LAPOR_URL"))
     kept = current_app.extensions.setdefault("pintu_standard_html", {})
     found = kept.get(service.slug)

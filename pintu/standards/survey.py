@@ -39,6 +39,8 @@ from peewee import IntegrityError, fn
 
 from pintu.data.db import write_transaction
 from pintu.data.models import Application, Notification, SurveyResponse, Unit
+from pintu.notify.notifications import absolute_url
+from pintu.engine import clock
 
 #: The nine elements (unsur) in the order of PermenPAN-RB 14/2017, with the answer wording of each
 #: value 1..4 (the regulation's sample questionnaire).
@@ -182,8 +184,6 @@ def invite(application: Application) -> str:
     """Invite the applicant of a just finished application to the survey: an in-app notification;
     returns the link, which :func:`pintu.notify.event_notices.on_event` puts in the e-mail about the event.
     Called inside the transaction that finished the application."""
-    from pintu.notify.notifications import absolute_url
-
     Notification.create(user=application.applicant_id, application=application,
                         message=f"{application.reference}: mohon isi Survei Kepuasan Masyarakat"[:255])
     return absolute_url("survey.answer", app_id=application.id)
@@ -193,8 +193,6 @@ def invite(application: Application) -> str:
 
 def period_bounds(year: int, quarter: int | None = None) -> tuple[dt.datetime, dt.datetime]:
     """Naive UTC bounds of a year or a quarter in local time (WIB): [start, end)."""
-    from pintu.engine import clock
-
     first_month = 1 if quarter is None else 3 * (quarter - 1) + 1
     start = dt.datetime(year, first_month, 1, tzinfo=clock.zone())
     end = dt.datetime(year + 1, 1, 1, tzinfo=clock.zone()) if quarter in (None, 4) else \

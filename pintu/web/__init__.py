@@ -14,12 +14,14 @@ from pintu.engine.clock import day_text, to_local
 from pintu.data.models import User
 from pintu.notify.notifications import unread_count
 from pintu.contract.services import APPLICANT_CATEGORIES, NOT_SET, ROLES, STATUSES
+from pintu.web import (admin, applications, auth, catalog, documents, external, inbox, letters_admin, loket, messages,
+                       notifications, oversight, privacy, standards, survey, track)
+from pintu.people.privacy import pending_request
+from pintu.contract.plugins import registry
+from pintu.engine.timeline import status_text
 
 
 def register_views(app: Flask) -> None:
-    from pintu.web import (admin, applications, auth, catalog, documents, external, inbox, letters_admin, loket,
-                           messages, notifications, oversight, privacy, standards, survey, track)
-
     for module in (auth, catalog, applications, inbox, messages, track, notifications, admin, privacy, external,
                    documents, letters_admin, standards, survey, oversight, loket):
         app.register_blueprint(module.bp)
@@ -39,13 +41,9 @@ def register_views(app: Flask) -> None:
                 "oversees": access.oversees}  # admin and the institution's pimpinan (/dasbor, read-only files)
 
     def _deletion_pending(user):
-        from pintu.people.privacy import pending_request
-
         return pending_request(user)
 
     def _admin_links():
-        from pintu.contract.plugins import registry
-
         return registry().collect("pintu_admin_links")
 
     @app.template_global("chrome")
@@ -63,8 +61,6 @@ def register_views(app: Flask) -> None:
     @app.template_global("status_of")
     def status_of(application):
         """The status as the current viewer reads it ("Menunggu tindakan Anda" at the applicant's step)."""
-        from pintu.engine.timeline import status_text
-
         user = current_user._get_current_object()
         return status_text(application, for_applicant=getattr(user, "id", None) == application.applicant_id)
 

@@ -13,6 +13,8 @@ from pintu.people.access import admin_required
 from pintu.web.forms import (MembershipForm, ServiceSettingsForm, ServiceTargetForm, UnitForm, UserAdminForm,
                              UserCategoryForm, parse_periods)
 from pintu.data.models import AuditEntry, DeletionRequest, Membership, OutgoingMail, Unit, User
+from pintu.oversight import targets
+from pintu.contract.plugins import all_services, get_service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -96,8 +98,6 @@ def units():
 @admin_required
 def service_targets():
     """Internal completion targets of the services whose standard names no time (pintu.oversight.targets)."""
-    from pintu.oversight import targets
-
     form = ServiceTargetForm()
     services = targets.untimed_services()
     if form.validate_on_submit() and form.service.data in {s.slug for s in services}:
@@ -199,17 +199,13 @@ def execute_deletion(request_id):
 @bp.route("/layanan")
 @admin_required
 def service_settings_list():
-    from pintu.contract.plugins import all_services
-
     services = sorted(all_services(), key=lambda s: (s.category, s.title))
-    return render_template("admin/services.html", rows=[service_settings.effective(s) for s in services])
+    return render_template("admin/services.html", rows=service_settings.effective_all(services))
 
 
 @bp.route("/layanan/<slug>", methods=["GET", "POST"])
 @admin_required
 def service_settings_edit(slug):
-    from pintu.contract.plugins import get_service
-
     declared = get_service(slug)
     values, version = service_settings.overrides(slug)
     # On POST only what was posted counts (a missing field means empty, never the stored value).

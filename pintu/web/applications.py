@@ -10,13 +10,15 @@ from flask_login import current_user, login_required
 from pintu.contract import formparts
 from pintu.data import audit, pagedata, staging, uploads
 from pintu.engine import dispositions, external, formtokens, handover, service_settings, workflow
-from pintu.people.access import (application_or_404, can_download, identity_visible, reported_anonymously,
-                                 staff_required)
+from pintu.people.access import (application_or_404, can_download, can_reissue, identity_visible,
+                                 reported_anonymously, staff_required, via_oversight)
 from pintu.web.forms import (ActionForm, AnswerForm, VersionForm, application_form_class, display_data, form_data,
                              load_data)
 from pintu.data.models import Application, Unit, Upload
-from pintu.contract.plugins import get_service
+from pintu.contract.plugins import get_service, service_hook
 from pintu.engine.timeline import timeline
+from pintu.web.messages import thread_context
+from pintu.output import documents
 
 bp = Blueprint("applications", __name__)
 
@@ -26,10 +28,6 @@ def _form_tokens():
     # Each applicant form on a page gets its own one-time token (see pintu.engine.formtokens).
     return {"new_form_token": formtokens.issue, "FORM_TOKEN_FIELD": formtokens.FIELD,
             "return_note": workflow.return_note}
-
-
-def _read_files(service, errors: dict) -> dict:
-    return uploads.check_posted(service.requirements, request.files, errors)
 
 
 def _form_errors(form, submit: bool) -> dict:
@@ -88,7 +86,7 @@ def _handle(service, application: Application | None):
     if request.method == "POST" and formparts.edit_rows(form, request.form):
         # "Tambah baris" / "Hapus baris": the same form again, one row more or less, nothing saved
         # and nothing reported yet; chosen files are kept for the real submit.
-        files = _read_files(service, {})
+        files = uploads.check_posted(service.requirements, request.files, {})
         staged = staging.existing(staging.kept(request.form, current_user, keys))
         staged.update(staging.stage(files, current_user))
         return _render_form(service, form, {}, application, staged, token, version, 200)
@@ -99,7 +97,7 @@ def _handle(service, application: Application | None):
                 return replay
         submit = "submit" in request.form
         errors = _form_errors(form, submit)
-        files = _read_files(service, errors)
+        files = uploads.check_posted(service.requirements, request.files, errors)
         staged = staging.kept(request.form, current_user, keys)
         posted_version = _posted_version()
         if not formtokens.valid(token) or (application is not None and posted_version is None):
@@ -212,8 +210,6 @@ def detail(app_id):
 
 def _oversight_flag(application) -> dict:
     """``oversight=True`` in the audit entry of a view only admin/pimpinan oversight allowed."""
-    from pintu.people.access import via_oversight
-
     return {"oversight": True} if via_oversight(current_user, application) else {}
 
 
@@ -238,8 +234,6 @@ def action_context(application) -> dict:
 def detail_context(application: Application) -> dict:
     """Everything the application page shows.  Reads ``application`` again with all its lists in one
     query (:func:`pintu.data.pagedata.load`) unless it was read that way."""
-    from pintu.contract.plugins import service_hook
-
     user = current_user._get_current_object()  # asked many times below: no proxy each time
     if not pagedata.loaded(application):
         application = pagedata.load(application.id) or application
@@ -266,8 +260,6 @@ def detail_context(application: Application) -> dict:
     ctx.update(external_context(application, service, staff_view))
     ctx.update(documents_context(application, service, staff_view))
     if service.messages:
-        from pintu.web.messages import thread_context
-
         ctx.update({k: v for k, v in thread_context(application).items() if k not in ctx})
     return ctx
 
@@ -275,9 +267,6 @@ def detail_context(application: Application) -> dict:
 def documents_context(application: Application, service, staff_view: bool) -> dict:
     """The issued documents shown under "Dokumen hasil layanan", the drafts staff may preview at the
     issuing step, and which documents the viewer may re-issue."""
-    from pintu.output import documents
-    from pintu.people.access import can_reissue
-
     if not service.documents:
         return {"issued_documents": [], "draft_documents": [], "reissuable": set()}
     issued = pagedata.documents_of(application)  # read with the page, or now
@@ -348,7 +337,7 @@ def step_action(app_id):
 
 
 def _panel(application, error: str | None = None, status: int = 200, form=None):
-    application = application_or_404(application.id)
+    application = application_or_404(application.id, page=True)  # read anew, with the page's lists
     ctx = detail_context(application)
     if form is not None:
         ctx["action_form"].note.data = form.note.data
@@ -359,8 +348,6 @@ def _panel(application, error: str | None = None, status: int = 200, form=None):
 def _actionable_or_404(app_id: int):
     """The application for a staff action: 404 for those who see it only as oversight (admin,
     pimpinan without a step in the service), as for anybody who may not see it."""
-    from pintu.people.access import via_oversight
-
     application = application_or_404(app_id)
     if via_oversight(current_user, application):
         abort(404)
@@ -373,41 +360,29 @@ def act(app_id):
     application = _actionable_or_404(app_id)
     form = ActionForm()
     if not form.validate_on_submit():
-        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
-    # A staff step may take files: the product delivered there (answer letter, press release). Every
-    # refused file is reported at once, as on the applicant's side.
+        return _panel(application, FORM_EXPIRED, 400)
     step = get_service(application.service).step(application.step)
+    action = step.action(form.action.data) if step is not None else None
+    pickup = handover.applies(step, action)  # who collected is recorded with the action
+    # A staff step may take files: the product delivered there (answer letter, press release), and
+    # the power of attorney at the pickup. Every refused file is reported at once, as for applicants.
+    requirements = [*(step.requirements if step is not None and not step.for_applicant else ()),
+                    *((handover.ATTORNEY,) if pickup else ())]
     file_errors: dict = {}
-    requirements = step.requirements if step is not None and not step.for_applicant else ()
     files = uploads.check_posted(requirements, request.files, file_errors)
     if file_errors:
         labels = {f"file_{r.key}": r.label for r in requirements}
         return _panel(application, " ".join(f"{labels[k]}: {msg}" for k, msg in file_errors.items()), 422, form)
-    try:
-        action = step.action(form.action.data) if step is not None else None
-        if handover.applies(step, action):  # the pickup: who collected is recorded with the action
-            attorney = request.files.get("file_surat_kuasa")
-            checked = None
-            if attorney is not None and attorney.filename:
-                try:
-                    checked = uploads.check(attorney, handover.ATTORNEY)
-                except uploads.UploadError as exc:
-                    return _panel(application, f"{handover.ATTORNEY.label}: {exc}", 422, form)
-            handover.take(application, current_user, action.key, collector=request.form.get("collector") or "pemohon",
-                          name=request.form.get("collector_name", ""), id_number=request.form.get("collector_id", ""),
-                          attorney=checked, note=form.note.data or "", internal_note=form.internal_note.data or "",
-                          expected_version=int(form.version.data))
-        else:
-            workflow.perform(application, current_user, form.action.data, note=form.note.data or "",
-                             internal_note=form.internal_note.data or "", expected_version=int(form.version.data),
-                             units=form.units.data, files=files)
-    except workflow.Conflict as exc:
-        return _panel(application, str(exc), 409)
-    except workflow.ValidationFailed as exc:
-        return _panel(application, " ".join(exc.errors.values()), 422, form)
-    except workflow.WorkflowError as exc:
-        return _panel(application, str(exc), 422, form)
-    return _panel(application)
+    note, internal_note, version = form.note.data or "", form.internal_note.data or "", int(form.version.data)
+    if pickup:
+        return _staff_write(application, lambda: handover.take(
+            application, current_user, action.key, collector=request.form.get("collector") or "pemohon",
+            name=request.form.get("collector_name", ""), id_number=request.form.get("collector_id", ""),
+            attorney=files.pop(handover.ATTORNEY.key, None), note=note, internal_note=internal_note,
+            expected_version=version), form)
+    return _staff_write(application, lambda: workflow.perform(
+        application, current_user, form.action.data, note=note, internal_note=internal_note,
+        expected_version=version, units=form.units.data, files=files), form)
 
 
 @bp.route("/petugas/permohonan/<int:app_id>/klaim", methods=["POST"])
@@ -416,12 +391,8 @@ def claim(app_id):
     application = _actionable_or_404(app_id)
     form = VersionForm()
     if not form.validate_on_submit():
-        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
-    try:
-        workflow.claim(application, current_user, int(form.version.data))
-    except workflow.WorkflowError as exc:
-        return _panel(application, str(exc), 409 if isinstance(exc, workflow.Conflict) else 422)
-    return _panel(application)
+        return _panel(application, FORM_EXPIRED, 400)
+    return _staff_write(application, lambda: workflow.claim(application, current_user, int(form.version.data)))
 
 
 @bp.route("/petugas/permohonan/<int:app_id>/jawab", methods=["POST"])
@@ -430,16 +401,25 @@ def answer(app_id):
     application = _actionable_or_404(app_id)
     form = AnswerForm()
     if not form.validate_on_submit():
-        return _panel(application, "Formulir tidak lengkap. Muat ulang halaman.", 400)
+        return _panel(application, FORM_EXPIRED, 400)
+    return _staff_write(application, lambda: workflow.answer_disposition(
+        application, current_user, int(form.disposition.data), form.answer.data, int(form.version.data)))
+
+
+FORM_EXPIRED = "Formulir tidak lengkap. Muat ulang halaman."
+
+
+def _staff_write(application, write, form=None):
+    """Run a staff write and answer with the work panel: updated, or with the error in place (409
+    when somebody else acted first, 422 when refused; ``form`` keeps the notes typed)."""
     try:
-        workflow.answer_disposition(application, current_user, int(form.disposition.data), form.answer.data,
-                                    int(form.version.data))
+        write()
     except workflow.Conflict as exc:
         return _panel(application, str(exc), 409)
     except workflow.ValidationFailed as exc:
-        return _panel(application, " ".join(exc.errors.values()), 422)
+        return _panel(application, " ".join(exc.errors.values()), 422, form)
     except workflow.WorkflowError as exc:
-        return _panel(application, str(exc), 422)
+        return _panel(application, str(exc), 422, form)
     return _panel(application)
 
 

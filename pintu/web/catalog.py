@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from pintu.engine import service_settings
 from pintu.contract.plugins import all_services, get_service
+from pintu.standards import standard_book
 
 bp = Blueprint("catalog", __name__)
 
@@ -47,8 +48,6 @@ def home():
 
 @bp.route("/layanan/<slug>")
 def service(slug):
-    from pintu.standards import standard_book
-
     service_ = service_settings.effective(get_service(slug))
     return render_template("catalog/service.html", service=service_,
                            standard_html=standard_book.published_html(service_))

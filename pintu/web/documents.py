@@ -13,6 +13,7 @@ from pintu.people.access import (application_or_404, can_download_document, can_
 from pintu.data.models import IssuedDocument
 from pintu.contract.plugins import get_service
 from pintu.contract.services import Requirement
+from pintu.web.auth import too_many
 
 bp = Blueprint("documents", __name__)
 
@@ -34,9 +35,7 @@ def verify(code):
     limit, address = ratelimit.Limit.from_config("RATE_LIMIT_VERIFY"), ratelimit.client_address()
     wait = ratelimit.retry_after(VERIFY_SCOPE, address, limit)
     if wait:
-        return (render_template("documents/verify.html", doc=None,
-                                limited=VERIFY_LIMITED.format(wait=ratelimit.wait_text(wait))),
-                429, {"Retry-After": str(wait)})
+        return too_many("documents/verify.html", VERIFY_LIMITED, wait, doc=None)
     doc = documents.by_code(code)
     if doc is None:
         ratelimit.hit(VERIFY_SCOPE, address)

@@ -3,13 +3,14 @@ revoke / re-send of that link.  The logic lives in :mod:`pintu.engine.external` 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from pintu.data import uploads
 from pintu.engine import external, formtokens, workflow
 from pintu.people import ratelimit
 from pintu.people.access import application_or_404
+from pintu.web.auth import too_many
 from pintu.web.forms import ExternalActionForm, VersionForm, display_data
 from pintu.contract.plugins import get_service
 
@@ -20,14 +21,9 @@ LIMITED = ("Terlalu banyak tautan yang tidak berlaku dibuka dari alamat jaringan
            "Demi keamanan, coba lagi dalam {wait}.")
 
 
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _invalid(status: int, limited: str = ""):
-    """The one page for unknown, expired, revoked and spent links (and the rate limit)."""
-    return _no_store(make_response(render_template("external/invalid.html", limited=limited), status))
+def _invalid(status: int):
+    """The one page for unknown, expired, revoked and spent links."""
+    return render_template("external/invalid.html", limited=""), status
 
 
 @bp.route("/pihak-luar/<token>", methods=["GET", "POST"])
@@ -36,9 +32,7 @@ def page(token):
     limit = ratelimit.Limit.from_config("RATE_LIMIT_EXTERNAL_LINK")
     wait = ratelimit.retry_after(SCOPE, address, limit)
     if wait:
-        response = _invalid(429, LIMITED.format(wait=ratelimit.wait_text(wait)))
-        response.headers["Retry-After"] = str(wait)
-        return response
+        return too_many("external/invalid.html", LIMITED, wait)
     found = external.resolve(token)
     if found is None:
         ratelimit.hit(SCOPE, address)
@@ -86,16 +80,15 @@ def page(token):
     form.version.data = application.version
     # Only what the step needs: the data keys the party declares (Party.show_fields), nothing else.
     shown = display_data(service, {k: v for k, v in (application.data or {}).items() if k in step.party.show_fields})
-    return _no_store(make_response(render_template(
+    return render_template(
         "external/step.html", application=application, service=service, step=step, party=step.party, form=form,
         errors=errors, shown=shown, instructions=step.instructions_for(application),
-        form_token=formtokens.issue()), 422 if errors else 200))
+        form_token=formtokens.issue()), 422 if errors else 200
 
 
 def _done(application, service, step, action_key: str = ""):
     action = step.action(action_key) if action_key else None
-    return _no_store(make_response(render_template(
-        "external/done.html", application=application, service=service, step=step, action=action)))
+    return render_template("external/done.html", application=application, service=service, step=step, action=action)
 
 
 # ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange
 
 from pintu.contract import formparts
 from pintu.people.accounts import PHONE_RE, id_number_error
-from pintu.contract.services import APPLICANT_CATEGORIES, ROLES, TIME_UNITS, Service
+from pintu.contract.services import ANONYMOUS_FIELD, APPLICANT_CATEGORIES, ROLES, Service, TIME_UNITS
 
 REQUIRED = "Wajib diisi."
 
@@ -220,8 +220,6 @@ def application_form_class(service: Service) -> type:
     base = service.form or FlaskForm
     attrs = {f"file_{req.key}": FileField(req.label) for req in service.requirements}
     if service.anonymous_reporting:
-        from pintu.contract.services import ANONYMOUS_FIELD
-
         attrs[ANONYMOUS_FIELD] = BooleanField(
             "Laporkan secara anonim",
             description="Identitas Anda tidak ditampilkan kepada petugas mana pun; jawaban tetap dikirim ke akun "

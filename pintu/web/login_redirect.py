@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from flask import flash, make_response, redirect, request
 from flask_login import login_url
 
+from pintu.web.auth import safe_next
+
 MESSAGE = "Silakan masuk terlebih dahulu."
 
 
@@ -37,8 +39,6 @@ def page_of_request() -> str | None:
 
 def to_login():
     """The answer to a request that needs a login it does not have."""
-    from pintu.web.auth import safe_next
-
     flash(MESSAGE, "info")
     target = safe_next(page_of_request())
     url = login_url("auth.login", next_url=target)

@@ -8,13 +8,12 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from pintu.data import staging
+from pintu.data import staging, uploads
 from pintu.engine import formtokens, workflow
 from pintu.oversight import loket
 from pintu.web.forms import ClaimForm, CounterApplicantForm, application_form_class, form_data
 from pintu.data.models import Application, FormToken, User
 from pintu.contract.plugins import all_services, find_service, get_service
-from pintu.web.applications import _read_files
 
 bp = Blueprint("loket", __name__, url_prefix="/loket")
 
@@ -98,7 +97,7 @@ def apply(user_id, slug):
         errors = {n: m[0] for n, m in form.errors.items() if n != "csrf_token"}
         if "csrf_token" in form.errors or not formtokens.valid(token):
             errors["__all__"] = "Formulir kedaluwarsa. Periksa isian di bawah, lalu kirim kembali."
-        files = _read_files(service, errors)  # the online form's file checks
+        files = uploads.check_posted(service.requirements, request.files, errors)  # as the online form
         staged = staging.kept(request.form, user, keys)
         data = form_data(form)
         for name in errors:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from pintu.oversight import search
-from pintu.people.access import staff_or_oversight_required
-from pintu.web.forms import SearchForm
+from pintu.oversight import charts, dashboard as dash, exports, search
+from pintu.people.access import oversees, staff_or_oversight_required
+from pintu.web.forms import PeriodForm, SearchForm
 from pintu.contract.plugins import all_services, find_service
 from pintu.contract.services import STATUSES
+from pintu.engine.clock import to_local
+from pintu.engine.timeline import status_text
+from pintu.data import audit
 
 bp = Blueprint("oversight", __name__)
 
@@ -45,9 +48,6 @@ SEARCH_HEADER = ["Nomor", "Layanan", "Pemohon", "NIK/NIP", "E-mail", "Status", "
 
 
 def _search_rows(criteria: search.Criteria):
-    from pintu.engine.clock import to_local
-    from pintu.engine.timeline import status_text
-
     for a in search.iterate(current_user, criteria):
         service = find_service(a.service)
         name, id_number, email = search.applicant_shown(current_user, a, service)
@@ -61,9 +61,6 @@ def _search_rows(criteria: search.Criteria):
 @bp.route("/petugas/cari/unduh.<fmt>")
 @staff_or_oversight_required
 def export_search(fmt):
-    from pintu.data import audit
-    from pintu.oversight import exports
-
     if fmt not in exports.MIMETYPES:
         abort(404)
     form, criteria = _search_form()
@@ -76,11 +73,8 @@ def export_search(fmt):
 
 def _period():
     """(form, start, end) of the dashboard's period; the current month by default."""
-    from pintu.oversight import dashboard
-    from pintu.web.forms import PeriodForm
-
     form = PeriodForm(request.args)
-    start, end = dashboard.default_period()
+    start, end = dash.default_period()
     if form.validate():
         start, end = form.dari.data or start, form.sampai.data or end
         if start > end:  # only "dari" given, after today
@@ -89,8 +83,6 @@ def _period():
 
 
 def _oversight_only():
-    from pintu.people.access import oversees
-
     if not oversees(current_user):
         abort(403)
 
@@ -98,8 +90,6 @@ def _oversight_only():
 @bp.route("/dasbor")
 @staff_or_oversight_required
 def dashboard():
-    from pintu.oversight import charts, dashboard as dash
-
     _oversight_only()
     form, start, end = _period()
     summary = dash.summarise(start, end)
@@ -137,9 +127,6 @@ def _backlog_rows(summary):
 @bp.route("/dasbor/unduh.<fmt>")
 @staff_or_oversight_required
 def export_dashboard(fmt):
-    from pintu.data import audit
-    from pintu.oversight import dashboard as dash, exports
-
     _oversight_only()
     if fmt not in exports.MIMETYPES:
         abort(404)

@@ -10,6 +10,7 @@ from pintu.standards import survey
 from pintu.people.access import application_or_404
 from pintu.contract.plugins import all_services, find_service
 from pintu.standards.standard_forms import SurveyForm
+from pintu.data.pagedata import survey_answered
 
 bp = Blueprint("survey", __name__)
 
@@ -19,7 +20,6 @@ def survey_pending(application) -> bool:
     """True when the current user is the applicant of a finished application not rated yet."""
     if not survey.can_answer(application, current_user):
         return False
-    from pintu.data.pagedata import survey_answered
 
     answered = survey_answered(application)  # read with the page, or now
     return not (answered if answered is not None else survey.response_for(application) is not None)

@@ -22,7 +22,6 @@ import argparse
 import cProfile
 import io
 import json
-import logging
 import os
 import pstats
 import random
@@ -36,6 +35,7 @@ sys.path.insert(0, str(HERE.parent))  # bench.py, for its seeder
 sys.path.insert(0, str(HERE.parents[2]))  # the repository root, for `import pintu` from a checkout
 
 import bench  # noqa: E402
+from pintu.testing import sql_statements  # noqa: E402
 
 PAGES = {  # key -> (path, who is logged in: "petugas", "applicant" or None, marker)
     "catalog": ("/", None, "Legalisir"),
@@ -91,29 +91,6 @@ def login(app, email: str):
     return client
 
 
-class Statements(logging.Handler):
-    """Counts the SQL statements peewee executes (it logs each at DEBUG on the ``peewee`` logger)."""
-
-    def __init__(self):
-        super().__init__()
-        self.sql: list[str] = []
-
-    def emit(self, record):
-        if record.name == "peewee":
-            self.sql.append(str(record.msg[0]) if isinstance(record.msg, tuple) else record.getMessage())
-
-    def __enter__(self):
-        self.logger = logging.getLogger("peewee")
-        self.level = self.logger.level
-        self.logger.addHandler(self)
-        self.logger.setLevel(logging.DEBUG)
-        return self
-
-    def __exit__(self, *exc):
-        self.logger.removeHandler(self)
-        self.logger.setLevel(self.level)
-
-
 def time_get(client, path: str, requests: int, headers=None) -> tuple[float, float]:
     """(CPU ms of this process, wall ms) per request, each the best of three rounds of
     ``requests`` after a warm-up request. On SQLite everything a request does runs in this
@@ -164,7 +141,7 @@ def main(argv=None) -> int:
         client = clients[who]
         headers = {"HX-Request": "true", "HX-Target": "inbox"} if key == "inbox-htmx" else None
         client.get(path, headers=headers)  # warm-up: per-process caches are filled on a first request
-        with Statements() as statements:
+        with sql_statements() as statements:
             r = client.get(path, headers=headers)
         body = r.get_data(as_text=True)
         if r.status_code != 200 or marker not in body:
@@ -172,7 +149,7 @@ def main(argv=None) -> int:
         rows = len(re.findall(r"<tr>", body.split("<tbody>", 1)[-1])) if key.startswith("inbox") else None
         ms = time_get(client, path, args.requests, headers)
         print(f"{key:<18} {ms[0]:>8.3f} {ms[1]:>8.3f} {bare_ms[measure] / ms[measure]:>10.3f} "
-              f"{len(statements.sql):>8}  {path}"
+              f"{len(statements):>8}  {path}"
               + (f"  ({rows} rows)" if rows is not None else ""), flush=True)
         if args.profile:
             prof = cProfile.Profile()

@@ -51,10 +51,11 @@ def _send(kind: str, name: str, body, mimetype: str):
     if not applications:
         flash(EMPTY, "warning")
         return redirect(url_for(".index"))
-    audit.record("ktm.batch_download", ("ktm-batch", ktm_batch.file_stem(), kind), format=kind,
+    stem = ktm_batch.file_stem()  # once: the audit entry and the file carry the same name (it has the minute)
+    audit.record("ktm.batch_download", ("ktm-batch", stem, kind), format=kind,
                  count=len(applications), references=[a.reference for a in applications])
     response = Response(body(applications, photos, table), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename={ktm_batch.file_stem()}{name}"
+    response.headers["Content-Disposition"] = f"attachment; filename={stem}{name}"
     response.headers["Cache-Control"] = "no-store"
     return response
 
