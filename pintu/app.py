@@ -82,10 +82,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Silakan masuk terlebih dahulu."
     login_manager.login_message_category = "info"
-    from pintu.web import headers, login_redirect
+    from pintu.web import headers, login_redirect, session_cookie
 
     login_manager.unauthorized_handler(login_redirect.to_login)
     headers.init_app(app)
+    session_cookie.init_app(app)
 
     from pintu.people.accounts import load_user
 

@@ -22,8 +22,9 @@ def index():
     sort = request.args.get("urut", "lama")
     sort = sort if sort in queues.SORTS else "lama"
     after = request.args.get("setelah") or None
-    page = queues.inbox(current_user, tab, service, sort, after)
-    ctx = dict(rows=inbox_page.rows(page.rows, current_user._get_current_object()),
+    user = current_user._get_current_object()  # the engine reads it ~70 times: no proxy lookup each time
+    page = queues.inbox(user, tab, service, sort, after)
+    ctx = dict(rows=inbox_page.rows(page.rows, user),
                tabs=inbox_page.tabs(page.counts, service, sort), next_cursor=page.next_cursor, after=after, tab=tab,
                service=service, sort=sort, sorts={k: v[0] for k, v in queues.SORTS.items()},
                service_options=inbox_page.service_options(service))

@@ -122,10 +122,10 @@ WISUDA_FILES = ["surat_pelaporan", "sk_kelulusan"]
 
 
 @pytest.fixture
-def pinned_today(monkeypatch):
-    from pintu.engine import clock
-
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
+def pinned_today(app):
+    # The documented way to pin "now" (pintu.engine.clock): the setting CLOCK_NOW, read by every
+    # caller of today(), the pack's own `from pintu import today` included. 05:00 UTC is 12:00 WIB.
+    app.config["CLOCK_NOW"] = f"{TODAY.isoformat()}T05:00:00"
 
 
 def wisuda_fields(days_ahead):
