@@ -252,10 +252,13 @@ def counts(user: User, keys: list[str], today: dt.date) -> dict[str, int]:
         sub[tab] = (f"(SELECT COUNT(*) FROM (SELECT {distinct} FROM task WHERE {queue_in} "
                     f"AND applicant <> {p}{cond} LIMIT {COUNT_CAP:d}) AS c_{tab})", [*keys, user.id, *cond_params])
     parts = [t for t in TABS if t != "tugas"]
-    sql = (f"SELECT CASE WHEN {' OR '.join(f'{t} >= {COUNT_CAP:d}' for t in parts)} THEN {COUNT_CAP:d} "
-           f"ELSE {sub['tugas'][0]} END, "
-           f"{', '.join(parts)} FROM (SELECT {', '.join(f'{sub[t][0]} AS {t}' for t in parts)}) AS parts")
-    params = [*sub["tugas"][1], *(x for t in parts for x in sub[t][1])]
+    # MATERIALIZED: both planners otherwise fold the parts into the outer SELECT and run each
+    # part's scan twice, once in the CASE and once as its column (PostgreSQL's EXPLAIN showed
+    # the "baru" count's 1,000-entry scan executed twice).
+    sql = (f"WITH parts AS MATERIALIZED (SELECT {', '.join(f'{sub[t][0]} AS {t}' for t in parts)}) "
+           f"SELECT CASE WHEN {' OR '.join(f'{t} >= {COUNT_CAP:d}' for t in parts)} THEN {COUNT_CAP:d} "
+           f"ELSE {sub['tugas'][0]} END, {', '.join(parts)} FROM parts")
+    params = [*(x for t in parts for x in sub[t][1]), *sub["tugas"][1]]
     return dict(zip(["tugas", *parts], database.execute_sql(sql, params).fetchone()))
 
 
