@@ -168,3 +168,45 @@ def test_postgres_connections_are_pooled_one_per_request_or_less(app, make_user)
         assert client.get("/").status_code == 200
         assert client.get("/lacak").status_code == 200
     assert backends() - before <= 0
+
+
+def test_postgres_pool_checks_a_connection_with_the_server_only_after_it_sat_idle(app, monkeypatch):
+    """A pooled connection given back a moment ago is handed out again without a ``SELECT 1`` round
+    trip (one per request otherwise); one idle longer than ``CHECK_AFTER`` is checked by the server,
+    so a connection the server dropped meanwhile is replaced before a page uses it."""
+    import os
+    import time
+
+    if not app.config["DATABASE_URL"].startswith("postgres"):
+        pytest.skip("PostgreSQL only (PINTU_TEST_DATABASE_URL)")
+    from playhouse.db_url import connect
+
+    from pintu.data.db import PooledPostgres, database
+
+    assert isinstance(database.obj, PooledPostgres)
+    monkeypatch.setattr(PooledPostgres, "CHECK_AFTER", 0.3)
+    probe = connect(os.environ["PINTU_TEST_DATABASE_URL"])
+
+    def last_query(pid: int) -> str:
+        return probe.execute_sql("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()[0]
+
+    try:
+        with app.app_context():
+            database.close()
+            database.connect()
+            pid = database.execute_sql("SELECT pg_backend_pid() /* pool test */").fetchone()[0]
+            database.close()
+            database.connect()  # given back just now: no round trip
+            assert last_query(pid) == "SELECT pg_backend_pid() /* pool test */"
+            database.close()
+            time.sleep(0.5)
+            database.connect()  # idle longer than CHECK_AFTER: the server is asked
+            assert last_query(pid) == "SELECT 1"
+            database.close()
+            probe.execute_sql("SELECT pg_terminate_backend(%s)", [pid])
+            time.sleep(0.5)
+            database.connect()  # the dropped connection is noticed and replaced
+            assert database.execute_sql("SELECT pg_backend_pid()").fetchone()[0] != pid
+            database.close()
+    finally:
+        probe.close()
