@@ -257,6 +257,18 @@ def test_tracking_lookup_reads_the_reference_index(app, cast):
         assert "USING INDEX" in plan and "SCAN" not in plan.replace("SCAN CONSTANT", ""), plan
 
 
+
+def test_a_matching_tracking_lookup_costs_one_query(app, cast):
+    """/lacak reads the address's rate limit, the application and the steps it passed with one
+    statement (pintu.engine.tracking.lookup); they were three."""
+    applicant = app.test_client()
+    login(applicant, "alumni@test.id")
+    a = get_application(app, submit(applicant))
+    n, page = count_queries(app.test_client(), "/lacak",
+                            query_string={"reference": a.reference, "code": a.tracking_code})
+    assert a.reference in page and "sedang diproses" in page
+    assert n == 1, n
+
 COMPLAINT = "pengaduan-masyarakat"
 COMPLAINT_FIELDS = {"tanggal_pengaduan": "2026-01-05", "bidang": "keuangan_sarana", "lokasi_waktu": "Parkir GSG",
                     "uraian": "Lampu penerangan di area parkir padam sejak dua minggu lalu, rawan pada malam hari."}

@@ -111,10 +111,14 @@ def timeline(application: Application, staff: bool, mask_applicant: bool = False
     return out
 
 
-def step_overview(application: Application, service: Service) -> list[dict]:
-    """Each declared step with its state: done, current, pending or skipped."""
-    visited = {step for (step,) in prepared("timeline.visited", lambda a: Event.select(Event.from_step).distinct()
-                                            .where(Event.application == a).tuples(), application.id)}
+def step_overview(application: Application, service: Service, visited: set[str] | None = None) -> list[dict]:
+    """Each declared step with its state: done, current, pending or skipped.
+
+    ``visited``: the steps the application's events left from, when the caller read them already
+    (:func:`pintu.engine.tracking.lookup`); else they are queried."""
+    if visited is None:
+        visited = {step for (step,) in prepared("timeline.visited", lambda a: Event.select(Event.from_step).distinct()
+                                                .where(Event.application == a).tuples(), application.id)}
     current = application.step
     passed_current = False
     out = []
