@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from pintu.people import ratelimit
 from pintu.web.forms import TrackForm
 from pintu.contract.plugins import get_service
-from pintu.engine.timeline import step_overview
+from pintu.engine.timeline import status_text, step_overview
 from pintu.engine.tracking import lookup
 
 bp = Blueprint("track", __name__)
@@ -34,8 +35,12 @@ def track():
                     429, {"Retry-After": str(wait)})
         if application is not None:
             service = get_service(application.service)
+            # The status as the viewer reads it (macros.status_pill's status_of(), asked once here).
+            viewer = getattr(current_user._get_current_object(), "id", None)
             result = dict(application=application, service=service,
-                          steps=step_overview(application, service, visited))
+                          steps=step_overview(application, service, visited),
+                          status_text=status_text(application, for_applicant=viewer == application.applicant_id,
+                                                  service=service))
         else:
             ratelimit.hit(TRACK_SCOPE, address)
     status = 404 if searched and result is None else 200
