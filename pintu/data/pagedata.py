@@ -21,7 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from peewee import AutoField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import (AutoField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField,
+                    TextField)
 
 from pintu.data.db import database, is_sqlite
 from pintu.data.models import (Application, Disposition, Event, ExternalLink, IssuedDocument, Message, SurveyResponse,
@@ -110,9 +111,9 @@ def _converter(field):
         return date_value
     if isinstance(field, BooleanField):
         return bool
-    if isinstance(field, (CharField, IntegerField, AutoField)) or (
+    if isinstance(field, (CharField, IntegerField, AutoField)) or type(field) is TextField or (
             isinstance(field, ForeignKeyField) and isinstance(field.rel_field, (IntegerField, AutoField))):
-        return None  # str and int arrive as they are
+        return None  # str and int arrive as they are (not JSONField, a TextField that decodes)
     return field.python_value
 
 
@@ -125,12 +126,18 @@ def instance(model, fields, values):
     # Every column of the model (``_meta.sorted_fields`` itself) is known by the model alone: hashing
     # a tuple of fields calls peewee's Field.__hash__ for each (a tenth of the page's data reading).
     key = model if fields is model._meta.sorted_fields else (model, *fields)
-    converters = _CONVERTERS.get(key)
-    if converters is None:
-        converters = _CONVERTERS[key] = [(f.name, _converter(f)) for f in fields]
+    found = _CONVERTERS.get(key)
+    if found is None:
+        converters = [(f.name, convert) for f in fields if (convert := _converter(f)) is not None]
+        found = _CONVERTERS[key] = ([f.name for f in fields], converters)
+    names, converters = found
+    data = dict(zip(names, values))  # built in C; then only the few columns that need converting
+    for name, convert in converters:
+        value = data.get(name)
+        if value is not None:
+            data[name] = convert(value)
     obj = model(__no_default__=True)
-    obj.__data__ = {name: (v if convert is None or v is None else convert(v))
-                    for (name, convert), v in zip(converters, values)}
+    obj.__data__ = data
     obj._dirty = set()
     return obj
 
