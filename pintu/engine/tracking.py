@@ -35,10 +35,13 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(CROCKFORD) for _ in range(6))
 
 
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
 def normalise_code(code: str) -> str:
     """Accept what people type: lower case, spaces, O for 0, I/L for 1."""
     code = (code or "").strip().upper().replace(" ", "").replace("-", "")
-    return code.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return code.translate(_READ_AS)
 
 
 def find_by_reference_and_code(reference: str, code: str) -> Application | None:
@@ -81,6 +84,8 @@ def _lookup_sql() -> str:
         cols = ", ".join(f'a."{f.column_name}"' for f in Application._meta.sorted_fields)
         visited = (f'(SELECT {agg}(DISTINCT e."from_step") FROM "{Event._meta.table_name}" AS e'
                    f' WHERE e."application_id" = a."id")')
+        if kind == "sqlite":  # a subquery's value loses its JSON type: json() keeps it an array, not a string in the array
+            visited = f"json({visited})"
         sql = _LOOKUP_SQL[kind] = (
             f"SELECT {ratelimit.keeping_sql(param)}, (SELECT {arr}({cols}, {visited})"
             f' FROM "{Application._meta.table_name}" AS a WHERE a."reference" = {param})')
@@ -105,8 +110,7 @@ def lookup(reference: str, code: str, scope: str, key: str,
     if row is not None:
         values = json.loads(row) if isinstance(row, str) else row  # PostgreSQL's driver parses JSON
         app = instance(Application, Application._meta.sorted_fields, values[:-1])
-        steps = values[-1]
-        visited = set((json.loads(steps) if isinstance(steps, str) else steps) or ())  # SQLite: text; no events: NULL
+        visited = set(values[-1] or ())  # PostgreSQL: NULL without events
     matched = _code_matches(app, code)
     if wait or not matched:
         return wait, None, set()
