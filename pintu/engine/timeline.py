@@ -87,6 +87,12 @@ class Entry(SimpleNamespace):
         except AttributeError:
             raise KeyError(key) from None
 
+    def __contains__(self, key) -> bool:
+        return isinstance(key, str) and key in self.__dict__
+
+    def get(self, key: str, default=None):
+        return self.__dict__.get(key, default)
+
 
 def timeline(application: Application, staff: bool, mask_applicant: bool = False) -> list[Entry]:
     """Events oldest first; applicants get neither staff-only events nor internal notes.
