@@ -220,6 +220,34 @@ def test_application_page_costs_the_same_queries_whatever_its_history(app, cast)
         assert long_n <= (3 if viewer is sari else 2), long_n
 
 
+def test_the_page_data_reads_every_column_as_peewee_does(app, cast):
+    """pintu.data.pagedata builds the page's objects from one row of JSON lists, converting only the
+    columns that need it: every object holds exactly what peewee's own read gives (timestamps,
+    dates, JSON data, booleans, joined names)."""
+    applicant = app.test_client()
+    login(applicant, "alumni@test.id")
+    app_id = submit(applicant)
+    sari = app.test_client()
+    login(sari, "sari@test.id")
+    assert act(sari, app, app_id, "return", note="Perbaiki berkas").status_code == 200
+    r = applicant.post(f"/permohonan/{app_id}/pesan", data={"body": "Sudah saya perbaiki", "attachment": png("a.png")},
+                       content_type="multipart/form-data")
+    assert r.status_code == 200, r.status_code
+    with app.app_context():
+        from pintu.data import pagedata
+        from pintu.data.models import Application, Event, Message, Upload, User
+
+        page = pagedata.load(app_id)
+        a = Application.get_by_id(app_id)
+        assert page.__data__ == a.__data__ and a.submitted_at and a.data
+        assert page.applicant.__data__ == User.get_by_id(a.applicant_id).__data__
+        for attr, model in (("_uploads", Upload), ("_events", Event), ("_messages", Message)):
+            expected = [o.__data__ for o in model.select().where(model.application == app_id).order_by(model.id)]
+            assert expected and [o.__data__ for o in getattr(page, attr)] == expected, attr
+        assert [e.actor.name for e in page._events] == [e.actor.name for e in
+                                                       Event.select().where(Event.application == app_id).order_by(Event.id)]
+        assert page._messages[-1].attachment.original_name == "a.png"
+
 def test_tracking_lookup_reads_the_reference_index(app, cast):
     """/lacak finds the application through the unique index on its reference, whatever the case
     the visitor typed (a scan of every application ever filed grew with the history)."""
@@ -256,6 +284,18 @@ def test_tracking_lookup_reads_the_reference_index(app, cast):
             plan = " ".join(str(row) for row in database.execute_sql("EXPLAIN QUERY PLAN " + lookup[0], lookup[1]))
         assert "USING INDEX" in plan and "SCAN" not in plan.replace("SCAN CONSTANT", ""), plan
 
+
+
+def test_a_matching_tracking_lookup_costs_one_query(app, cast):
+    """/lacak reads the address's rate limit, the application and the steps it passed with one
+    statement (pintu.engine.tracking.lookup); they were three."""
+    applicant = app.test_client()
+    login(applicant, "alumni@test.id")
+    a = get_application(app, submit(applicant))
+    n, page = count_queries(app.test_client(), "/lacak",
+                            query_string={"reference": a.reference, "code": a.tracking_code})
+    assert a.reference in page and "sedang diproses" in page
+    assert n == 1, n
 
 COMPLAINT = "pengaduan-masyarakat"
 COMPLAINT_FIELDS = {"tanggal_pengaduan": "2026-01-05", "bidang": "keuangan_sarana", "lokasi_waktu": "Parkir GSG",

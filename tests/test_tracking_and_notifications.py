@@ -110,6 +110,38 @@ def test_wrong_code_and_unknown_reference_look_the_same(app, people):
     assert "Legalisir" not in text(wrong).split("</form>", 1)[1]
 
 
+def test_tracking_lookup_waits_as_the_rate_limit_says(app, people):
+    """The one-statement lookup (pintu.engine.tracking.lookup) reads the rate limit as
+    ratelimit.retry_after does, with fewer, as many and more events than the limit; and while the
+    address waits it gives no application, even for the right code."""
+    import datetime as dt
+
+    from pintu.data.models import RateLimitHit, utcnow
+    from pintu.engine import tracking
+    from pintu.people import ratelimit
+
+    a = get(app, submit(people["alumni"]))
+    limit = ratelimit.Limit(3, 15)
+    with app.app_context():
+        assert tracking.lookup(a.reference, a.tracking_code, "t", "k", limit)[0] == 0
+        now = utcnow()
+        for minutes_ago in (20, 14.5, 10.25, 7.75, 3.5, 1.25):  # the first one is outside the window
+            RateLimitHit.create(scope="t", key="k", created_at=now - dt.timedelta(minutes=minutes_ago))
+            RateLimitHit.create(scope="t", key="other", created_at=now)  # another address
+            RateLimitHit.create(scope="other", key="k", created_at=now)  # another limit
+            wait, found, visited = tracking.lookup(a.reference, a.tracking_code, "t", "k", limit)
+            expected = ratelimit.retry_after("t", "k", limit)
+            assert abs(wait - expected) <= 1 and bool(wait) == bool(expected), (minutes_ago, wait, expected)
+            assert (found is None) == bool(wait)
+        assert wait > 0 and found is None and visited == set()
+        # Right code, no wait: the application and the steps it left from.
+        wait, found, visited = tracking.lookup(a.reference.lower(), a.tracking_code, "t", "free", limit)
+        assert (wait, found.id, found.reference) == (0, a.id, a.reference) and visited
+        assert found.__data__ == a.__data__  # every column, as peewee reads it (dates, JSON data)
+        assert tracking.lookup(a.reference, "ZZZZZZ" if a.tracking_code != "ZZZZZZ" else "YYYYYY", "t", "free",
+                               limit)[1:] == (None, set())
+        assert tracking.lookup(a.reference[:-5] + "99999", a.tracking_code, "t", "free", limit)[1:] == (None, set())
+
 def test_tracking_form_and_missing_fields(client):
     r = client.get("/lacak")
     assert r.status_code == 200 and "Kode lacak" in text(r)

@@ -18,9 +18,11 @@ would multiply their rows; hence this small hand-written loader.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from peewee import AutoField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import (AutoField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField,
+                    TextField)
 
 from pintu.data.db import database, is_sqlite
 from pintu.data.models import (Application, Disposition, Event, ExternalLink, IssuedDocument, Message, SurveyResponse,
@@ -45,7 +47,7 @@ def _q(name: str) -> str:
 
 
 def _columns(model) -> list:
-    return list(model._meta.sorted_fields)
+    return model._meta.sorted_fields  # the model's own list (read, never changed): instance() knows it by identity
 
 
 def _sql(lists: bool) -> str:
@@ -86,32 +88,56 @@ def _sql(lists: bool) -> str:
 
 def _converter(field):
     """How a column's value from the row or from JSON becomes its Python value (None: as it is).
-    PostgreSQL's JSON writes timestamps with a "T"; SQLite keeps booleans as 0/1."""
+    PostgreSQL's JSON writes timestamps with a "T"; SQLite keeps booleans as 0/1.  Stored
+    timestamps and dates are ISO text: read by ``fromisoformat`` (C) first, as peewee itself
+    does, without its layers of calls (a page reads dozens); anything else goes to peewee."""
     if isinstance(field, DateTimeField):
-        return lambda v: field.python_value(v.replace("T", " ") if isinstance(v, str) else v)
+        def datetime_value(v):
+            if isinstance(v, str):
+                try:
+                    return dt.datetime.fromisoformat(v)  # "2026-11-23 07:30:00.123456" or with a "T"
+                except ValueError:
+                    return field.python_value(v.replace("T", " "))
+            return field.python_value(v)
+        return datetime_value
     if isinstance(field, DateField):
-        return lambda v: field.python_value(v[:10] if isinstance(v, str) else v)
+        def date_value(v):
+            if isinstance(v, str):
+                try:
+                    return dt.date.fromisoformat(v[:10])
+                except ValueError:
+                    return field.python_value(v[:10])
+            return field.python_value(v)
+        return date_value
     if isinstance(field, BooleanField):
         return bool
-    if isinstance(field, (CharField, IntegerField, AutoField)) or (
+    if isinstance(field, (CharField, IntegerField, AutoField)) or type(field) is TextField or (
             isinstance(field, ForeignKeyField) and isinstance(field.rel_field, (IntegerField, AutoField))):
-        return None  # str and int arrive as they are
+        return None  # str and int arrive as they are (not JSONField, a TextField that decodes)
     return field.python_value
 
 
-_CONVERTERS: dict[tuple, list] = {}
+_CONVERTERS: dict = {}
 
 
 def instance(model, fields, values):
     """A model object as peewee builds one from a row of ``fields`` (or their JSON): no defaults,
     nothing dirty."""
-    key = (model, *fields)
-    converters = _CONVERTERS.get(key)
-    if converters is None:
-        converters = _CONVERTERS[key] = [(f.name, _converter(f)) for f in fields]
+    # Every column of the model (``_meta.sorted_fields`` itself) is known by the model alone: hashing
+    # a tuple of fields calls peewee's Field.__hash__ for each (a tenth of the page's data reading).
+    key = model if fields is model._meta.sorted_fields else (model, *fields)
+    found = _CONVERTERS.get(key)
+    if found is None:
+        converters = [(f.name, convert) for f in fields if (convert := _converter(f)) is not None]
+        found = _CONVERTERS[key] = ([f.name for f in fields], converters)
+    names, converters = found
+    data = dict(zip(names, values))  # built in C; then only the few columns that need converting
+    for name, convert in converters:
+        value = data.get(name)
+        if value is not None:
+            data[name] = convert(value)
     obj = model(__no_default__=True)
-    obj.__data__ = {name: (v if convert is None or v is None else convert(v))
-                    for (name, convert), v in zip(converters, values)}
+    obj.__data__ = data
     obj._dirty = set()
     return obj
 
@@ -138,13 +164,14 @@ def load(app_id: int, lists: bool = True) -> Application | None:
     for (attr, model, joined, joined_fields, fk), raw in zip(LISTS, row[at:at + len(LISTS)]):
         items = json.loads(raw) if isinstance(raw, str) else (raw or [])
         fields = _columns(model)
+        rel_fields = _joined_fields(joined, joined_fields) if joined is not None else ()
         objects = []
         for values in items:
             obj = instance(model, fields, values[:len(fields)])
             if joined is not None:
                 rel = values[len(fields):]
                 if rel[0] is not None:
-                    obj.__rel__[fk] = instance(joined, [joined._meta.fields[n] for n in joined_fields], rel)
+                    obj.__rel__[fk] = instance(joined, rel_fields, rel)
             obj.__rel__["application"] = application
             objects.append(obj)
         objects.sort(key=lambda o: o.id)
@@ -158,6 +185,18 @@ def load(app_id: int, lists: bool = True) -> Application | None:
         if message.attachment_id in uploads:
             message.__rel__["attachment"] = uploads[message.attachment_id]
     return application
+
+
+_JOINED: dict[tuple, tuple] = {}
+
+
+def _joined_fields(model, names) -> tuple:
+    """The fields ``names`` of ``model``, the same tuple every time."""
+    key = (model, names)
+    fields = _JOINED.get(key)
+    if fields is None:
+        fields = _JOINED[key] = tuple(model._meta.fields[n] for n in names)
+    return fields
 
 
 def loaded(application: Application) -> bool:

@@ -24,8 +24,9 @@ from pintu.engine import service_settings, workingdays
 from pintu.standards.institution import profile
 
 
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("TIMEZONE") or "Asia/Jakarta")
+def zone(config=None) -> ZoneInfo:
+    """The institution's zone, from ``config`` (default: the current app's)."""
+    return ZoneInfo((current_app.config if config is None else config).get("TIMEZONE") or "Asia/Jakarta")
 
 
 def _pinned() -> dt.datetime | None:
@@ -44,11 +45,12 @@ def now() -> dt.datetime:
     return (_pinned() or dt.datetime.now(dt.timezone.utc)).astimezone(zone())
 
 
-def to_local(value: dt.datetime) -> dt.datetime:
-    """A naive UTC datetime (as stored) as local time; an aware one is converted."""
+def to_local(value: dt.datetime, tz: ZoneInfo | None = None) -> dt.datetime:
+    """A naive UTC datetime (as stored) as local time; an aware one is converted.  ``tz``: the
+    zone when the caller has it (default :func:`zone`)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(zone())
+    return value.astimezone(tz or zone())
 
 
 def today() -> dt.date:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from pintu.data.db import prepared
 from pintu.data.models import Application, Event, Unit
@@ -74,7 +75,26 @@ def names_actor(message: str) -> bool:
     return bool(_NAMES_ACTOR.search(message or ""))
 
 
-def timeline(application: Application, staff: bool, mask_applicant: bool = False) -> list[dict]:
+class Entry(SimpleNamespace):
+    """One line of the timeline: ``when``, ``kind``, ``message``, ``role``, ``who``, ``names_actor``,
+    ``note``, ``internal_note``.  Read as attributes (``entry.who``, as the templates do) or as keys
+    (``entry["who"]``).  Not a dict: Jinja reads ``entry.who`` as an attribute first, and a dict
+    answers that with an exception, caught, before the key is tried (a page shows dozens)."""
+
+    def __getitem__(self, key: str):
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key) -> bool:
+        return isinstance(key, str) and key in self.__dict__
+
+    def get(self, key: str, default=None):
+        return self.__dict__.get(key, default)
+
+
+def timeline(application: Application, staff: bool, mask_applicant: bool = False) -> list[Entry]:
     """Events oldest first; applicants get neither staff-only events nor internal notes.
 
     ``mask_applicant``: the viewer may not see who the applicant is (``Service.confidential_identity``);
@@ -100,21 +120,25 @@ def timeline(application: Application, staff: bool, mask_applicant: bool = False
             continue
         role = ("Pemohon" if e.actor_role == "pemohon" else party_label(e, service) if e.actor_role == EXTERNAL
                 else ROLES.get(e.actor_role, e.actor_role))
-        out.append({
-            "when": e.created_at, "kind": e.kind, "message": e.message, "role": role,
+        out.append(Entry(
+            when=e.created_at, kind=e.kind, message=e.message, role=role,
             # Applicants see the unit or role that acted, not the officer's name.
-            "who": (MASKED_IDENTITY if mask_applicant and e.actor_id == application.applicant_id
-                    else acted_by(e, service, staff, unit_names_, application.data)),
-            "names_actor": names_actor(e.message),
-            "note": e.note, "internal_note": e.internal_note if staff else "",
-        })
+            who=(MASKED_IDENTITY if mask_applicant and e.actor_id == application.applicant_id
+                 else acted_by(e, service, staff, unit_names_, application.data)),
+            names_actor=names_actor(e.message),
+            note=e.note, internal_note=e.internal_note if staff else "",
+        ))
     return out
 
 
-def step_overview(application: Application, service: Service) -> list[dict]:
-    """Each declared step with its state: done, current, pending or skipped."""
-    visited = {step for (step,) in prepared("timeline.visited", lambda a: Event.select(Event.from_step).distinct()
-                                            .where(Event.application == a).tuples(), application.id)}
+def step_overview(application: Application, service: Service, visited: set[str] | None = None) -> list[dict]:
+    """Each declared step with its state: done, current, pending or skipped.
+
+    ``visited``: the steps the application's events left from, when the caller read them already
+    (:func:`pintu.engine.tracking.lookup`); else they are queried."""
+    if visited is None:
+        visited = {step for (step,) in prepared("timeline.visited", lambda a: Event.select(Event.from_step).distinct()
+                                                .where(Event.application == a).tuples(), application.id)}
     current = application.step
     passed_current = False
     out = []

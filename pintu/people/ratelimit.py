@@ -74,11 +74,34 @@ def recent(scope: str, key: str, window: dt.timedelta) -> list[dt.datetime]:
 def retry_after(scope: str, key: str, limit: Limit) -> int:
     """Seconds until one more event is allowed (0: allowed now)."""
     times = recent(scope, key, limit.window)
-    if len(times) < limit.count:
+    return wait_for(times[len(times) - limit.count] if len(times) >= limit.count else None, limit)
+
+
+def wait_for(keeping: dt.datetime | None, limit: Limit) -> int:
+    """Seconds until one more event is allowed, from the ``limit.count``-th most recent event within
+    the window (``keeping``; None when there are fewer: allowed now, 0).  That event keeps the count
+    at the limit: it must leave the window first."""
+    if keeping is None:
         return 0
-    # The oldest event that keeps the count at the limit must leave the window first.
-    leaves_at = times[len(times) - limit.count] + limit.window
-    return max(1, math.ceil((leaves_at - utcnow()).total_seconds()))
+    return max(1, math.ceil((keeping + limit.window - utcnow()).total_seconds()))
+
+
+def keeping_sql(param: str) -> str:
+    """A scalar subquery for :func:`wait_for`, to read with another statement (parameters, in
+    order: :func:`keeping_params`): the time of the ``limit.count``-th most recent event of a scope
+    and key within the window, or NULL when there are fewer.  ``param``: the database's placeholder."""
+    table = RateLimitHit._meta.table_name
+    return (f'(SELECT h."created_at" FROM "{table}" AS h WHERE h."scope" = {param} AND h."key" = {param}'
+            f' AND h."created_at" > {param} ORDER BY h."created_at" DESC LIMIT 1 OFFSET {param})')
+
+
+def keeping_params(scope: str, key: str, limit: Limit) -> tuple:
+    return scope, key[:254], utcnow() - limit.window, limit.count - 1
+
+
+def keeping_value(value) -> dt.datetime | None:
+    """The subquery's value as a datetime (SQLite answers text)."""
+    return RateLimitHit.created_at.python_value(value) if value is not None else None
 
 
 def take(scope: str, key: str, limit: Limit) -> int:

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from pintu.people import access
 from pintu.standards import institution
-from pintu.engine.clock import day_text, to_local
+from pintu.engine.clock import day_text, to_local, zone
 from pintu.data.models import User
 from pintu.notify.notifications import unread_count
 from pintu.contract.services import APPLICANT_CATEGORIES, NOT_SET, ROLES, STATUSES
@@ -79,7 +79,7 @@ def register_views(app: Flask) -> None:
         if not value:
             return "-"
         if isinstance(value, dt.datetime):
-            value = to_local(value)
+            value = to_local(value, zone(app.config))  # the app's config, not current_app's proxy (dozens a page)
         text = day_text(value.date() if isinstance(value, dt.datetime) else value)
         if with_time and hasattr(value, "hour"):
             text += f" {value.hour:02d}:{value.minute:02d}"

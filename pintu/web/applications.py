@@ -16,7 +16,7 @@ from pintu.web.forms import (ActionForm, AnswerForm, VersionForm, application_fo
                              load_data)
 from pintu.data.models import Application, Unit, Upload
 from pintu.contract.plugins import get_service, service_hook
-from pintu.engine.timeline import timeline
+from pintu.engine.timeline import status_text, timeline
 from pintu.web.messages import thread_context
 from pintu.output import documents
 
@@ -245,13 +245,23 @@ def detail_context(application: Application) -> dict:
         uploads_ = [u for u in uploads_ if u.requirement not in outputs or can_download(user, u)]
     panels = [panel for result in service_hook(service, "pintu_application_panels")(
         application=application, service=service, viewer=user) for panel in (result or ())]
+    # The templates get plain values computed here once, not calls per row (each call from a
+    # template costs more than the work: proxy, filters, macro frames).
+    show_identity = identity_visible(user, application, service)
+    by_requirement: dict = {}
+    for upload in uploads_:
+        by_requirement.setdefault(upload.requirement, upload)  # the oldest current file of each requirement
+    step = service.step(application.step)
     ctx = dict(application=application, service=service, uploads=uploads_, staff_view=staff_view,
                data_rows=display_data(service, application.data or {}),
-               events=timeline(application, staff=staff_view,
-                               mask_applicant=not identity_visible(user, application, service)),
+               events=timeline(application, staff=staff_view, mask_applicant=not show_identity),
                reported_anonymously=reported_anonymously(application), panels=panels,
-               days_left=workflow.working_days_left(application))
-    step = service.step(application.step)
+               days_left=workflow.working_days_left(application),
+               show_identity=show_identity, uploads_by_requirement=by_requirement, current_step=step,
+               status_text=status_text(application, for_applicant=not staff_view, service=service),
+               # "Berkas persyaratan": (requirement, its file or None, the outside party uploading it or None)
+               requirement_rows=[(r, by_requirement.get(r.key), service.uploaded_by(r.key))
+                                 for r in service.requirements_for(application.data or {})])
     if staff_view or user.is_staff or (step is not None and step.for_applicant):
         ctx.update(action_context(application))
     else:  # an applicant at a step that is not theirs: nothing to act on, claim or answer (no forms to build)

@@ -7,17 +7,20 @@ from flask_login import current_user, login_required
 
 from pintu.data import uploads
 from pintu.engine import formtokens, messages
-from pintu.people.access import application_or_404, via_oversight
+from pintu.people.access import applicant_name, application_or_404, via_oversight
 from pintu.contract.plugins import get_service
 
 bp = Blueprint("messages", __name__)
 
 
 def thread_context(application, error: str = "", body: str = "") -> dict:
-    staff = application.applicant_id != current_user.id
+    user = current_user._get_current_object()
+    staff = application.applicant_id != user.id
     return dict(application=application, thread=messages.thread(application, staff), staff_view=staff,
                 thread_error=error, body=body, attachment=messages.ATTACHMENT,
-                read_only=via_oversight(current_user, application))  # admin/pimpinan oversight: no posting
+                # The applicant's name as this viewer may see it, once rather than per message.
+                thread_applicant_name=applicant_name(user, application),
+                read_only=via_oversight(user, application))  # admin/pimpinan oversight: no posting
 
 
 @bp.route("/permohonan/<int:app_id>/pesan", methods=["POST"])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from pintu.people import ratelimit
 from pintu.web.forms import TrackForm
 from pintu.contract.plugins import get_service
-from pintu.engine.timeline import step_overview
-from pintu.engine.tracking import find_by_reference_and_code
+from pintu.engine.timeline import status_text, step_overview
+from pintu.engine.tracking import lookup
 
 bp = Blueprint("track", __name__)
 
@@ -25,16 +26,21 @@ def track():
     if searched and form.validate():
         # Only lookups that did not match are counted, but once there are too many every lookup from
         # the address waits: guessing codes must not go on, and someone with the right code retries later.
+        # The limit, the application and its steps are read with one statement (tracking.lookup).
         limit, address = ratelimit.Limit.from_config("RATE_LIMIT_TRACK"), ratelimit.client_address()
-        wait = ratelimit.retry_after(TRACK_SCOPE, address, limit)
+        wait, application, visited = lookup(form.reference.data, form.code.data, TRACK_SCOPE, address, limit)
         if wait:
             message = TRACK_LIMITED.format(wait=ratelimit.wait_text(wait))
             return (render_template("track.html", form=form, result=None, searched=searched, limited=message),
                     429, {"Retry-After": str(wait)})
-        application = find_by_reference_and_code(form.reference.data, form.code.data)
         if application is not None:
             service = get_service(application.service)
-            result = dict(application=application, service=service, steps=step_overview(application, service))
+            # The status as the viewer reads it (macros.status_pill's status_of(), asked once here).
+            viewer = getattr(current_user._get_current_object(), "id", None)
+            result = dict(application=application, service=service,
+                          steps=step_overview(application, service, visited),
+                          status_text=status_text(application, for_applicant=viewer == application.applicant_id,
+                                                  service=service))
         else:
             ratelimit.hit(TRACK_SCOPE, address)
     status = 404 if searched and result is None else 200
