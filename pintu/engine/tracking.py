@@ -14,7 +14,7 @@ import json
 import secrets
 
 from pintu.engine import clock
-from pintu.data.db import database, is_sqlite, prepared
+from pintu.data.db import database, is_sqlite
 from pintu.data.models import Application, Counter, Event
 from pintu.data.pagedata import instance
 from pintu.people import ratelimit
@@ -42,23 +42,6 @@ def normalise_code(code: str) -> str:
     """Accept what people type: lower case, spaces, O for 0, I/L for 1."""
     code = (code or "").strip().upper().replace(" ", "").replace("-", "")
     return code.translate(_READ_AS)
-
-
-def find_by_reference_and_code(reference: str, code: str) -> Application | None:
-    """The application with this reference whose tracking code matches, else None.
-
-    Unknown references and wrong codes give the same answer (None).
-    """
-    reference = (reference or "").strip().upper()
-    # References are generated in upper case: compare the column as it is, so the lookup reads
-    # its unique index (UPPER(reference) scanned every application ever filed).
-    app = None
-    if reference:
-        fields = Application._meta.sorted_fields
-        row = prepared("tracking.find", lambda r: Application.select(*fields).where(Application.reference == r)
-                       .tuples(), reference).fetchone()  # the reference is unique
-        app = instance(Application, fields, row) if row is not None else None
-    return app if _code_matches(app, code) else None
 
 
 def _code_matches(app: Application | None, code: str) -> bool:
@@ -99,9 +82,9 @@ def lookup(reference: str, code: str, scope: str, key: str,
 
     ``wait``: seconds until ``key`` may look up again under ``limit`` of ``scope``
     (:func:`pintu.people.ratelimit.retry_after`); when it is not 0 the application is never
-    returned, even for the right code.  ``application``: as :func:`find_by_reference_and_code`
-    (None for an unknown reference and for a wrong code alike); ``visited``: the steps its events
-    left from (:func:`pintu.engine.timeline.step_overview`)."""
+    returned, even for the right code.  ``application``: the application with this reference
+    whose tracking code matches (None for an unknown reference and for a wrong code alike);
+    ``visited``: the steps its events left from (:func:`pintu.engine.timeline.step_overview`)."""
     reference = (reference or "").strip().upper()  # references are generated in upper case (unique index)
     keeping, row = database.execute_sql(
         _lookup_sql(), (*ratelimit.keeping_params(scope, key, limit), reference)).fetchone()
