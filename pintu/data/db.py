@@ -46,13 +46,15 @@ class PooledPostgres(PooledPostgresqlDatabase):
         self._returned: dict[int, float] = {}  # connection key -> when it came back to the pool
 
     def _is_closed(self, conn) -> bool:
-        returned = self._returned.get(self.conn_key(conn))
+        # Taken out at checkout: the map holds only connections waiting in the pool, so one the
+        # pool drops here (closed, or stale) leaves nothing behind.
+        returned = self._returned.pop(self.conn_key(conn), None)
         if returned is not None and time.monotonic() - returned < self.CHECK_AFTER:
             return bool(conn.closed) or self._adapter.txn_status(conn) == self._adapter.txn_unknown
         return super()._is_closed(conn)
 
     def _close(self, conn, close_conn=False):
-        self._returned[self.conn_key(conn)] = time.monotonic()  # removed again if closed for good
+        self._returned[self.conn_key(conn)] = time.monotonic()  # removed again if closed for good (_close_raw)
         super()._close(conn, close_conn)
 
     def _close_raw(self, conn):
