@@ -365,3 +365,74 @@ def test_application_page_costs_at_most_4_queries_with_many_events_files_message
         # The user (with roles and unread count), the application with every list of its page, and
         # for staff the audit entry of their view.
         assert long_n <= 4, (who, long_n)
+
+
+@pytest.mark.config(CLOCK_NOW="2026-11-02T02:00:00")  # Monday 02-11-2026 09:00 WIB
+def test_tab_counts_follow_every_change_of_the_queues(app, cast, make_user):
+    """The tab counts add up per-queue tallies kept with the tasks: after claims, completions,
+    returns, resubmissions, cancellations, dispositions, a rebuild and days passing, every tab of
+    every inbox counts exactly what it lists (a staff member's own application neither listed
+    nor counted), and the tallies hold what the tasks hold, without empty rows."""
+    from pintu.data.models import Task, TaskTally
+
+    make_user("ganda@test.id", "petugas", category="mahasiswa", name="Ganda Petugas dan Alumni")
+    applicant, sari, ganda, akademik = (app.test_client() for _ in range(4))
+    for client, email in ((applicant, "alumni@test.id"), (sari, "sari@test.id"), (ganda, "ganda@test.id"),
+                          (akademik, "akademik@test.id")):
+        login(client, email)
+    ids = [submit(applicant) for _ in range(9)]
+    own = [submit(ganda) for _ in range(2)]  # in the petugas queue, but not for Ganda
+
+    def claim(client, app_id, allowed=True):
+        r = client.post(f"/petugas/permohonan/{app_id}/klaim", data={"version": get_application(app, app_id).version},
+                        headers=HTMX)
+        assert (r.status_code == 200) == allowed, r.get_data(as_text=True)[:1000]
+
+    def check(when: str) -> None:
+        for who, client in (("sari", sari), ("ganda", ganda), ("akademik", akademik)):
+            page = client.get("/petugas/").get_data(as_text=True)
+            shown = counts(page)
+            for tab in queues.TABS:
+                listed = walk_pages(client, f"/petugas/?tab={tab}")[0]
+                assert shown[tab] == str(len(listed)), (when, who, tab, shown, listed)
+                if who == "ganda":
+                    assert not {get_application(app, i).reference for i in own} & set(listed), (when, tab)
+        with app.app_context():
+            tasks = {}
+            for t in Task.select():
+                key = (t.queue, t.assignee, str(t.due_key))
+                tasks[key] = tasks.get(key, 0) + 1
+            tallies = {(t.queue, t.assignee, str(t.due_key)): t.n for t in TaskTally.select()}
+        assert tallies == tasks, when
+
+    check("submitted")
+    claim(sari, ids[0])
+    claim(sari, ids[1])
+    claim(ganda, own[0], allowed=False)  # nobody processes their own application
+    claim(sari, own[1])
+    check("claimed")
+    for i in (0, 2, 3, 4):  # complete: on to Bagian Akademik's queue, due in 3 working days
+        assert act(sari, app, ids[i], "lengkap").status_code == 200
+    assert act(sari, app, ids[5], "return", note="Lengkapi legalisir").status_code == 200
+    claim(akademik, ids[2])
+    check("completed")
+    r = applicant.post(f"/permohonan/{ids[5]}/ubah", content_type="multipart/form-data",
+                       data={**FIELDS, "submit": "1", "file_ijazah": pdf("ijazah2.pdf")})
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    r = applicant.post(f"/permohonan/{ids[6]}/batal", data={"version": get_application(app, ids[6]).version,
+                                                              **_cancel_fields(applicant, ids[6])})
+    assert r.status_code in (200, 302), r.get_data(as_text=True)[:2000]
+    assert get_application(app, ids[6]).status == "cancelled"
+    check("resubmitted and cancelled")
+    with app.app_context():
+        queues.rebuild()
+    check("rebuilt")
+    app.config["CLOCK_NOW"] = "2026-11-12T02:00:00"  # the completed ones are late now
+    check("late")
+    assert counts(akademik.get("/petugas/").get_data(as_text=True))["terlambat"] == "4"  # all four completed
+
+
+def _cancel_fields(client, app_id) -> dict:
+    from pintu.testing import hidden_fields
+
+    return hidden_fields(client.get(f"/permohonan/{app_id}").get_data(as_text=True), f"/permohonan/{app_id}/batal")

@@ -583,7 +583,12 @@ def test_staff_acting_at_the_same_moment_never_meet_a_locked_database(app, clien
         t.join(60)
     assert not errors, errors
     with app.app_context():
+        from pintu.data.models import TaskTally
+
         assert {a.step for a in Application.select().where(Application.id.in_(ids))} == {"verifikasi"}
+        # The inbox's tallies, changed by every transaction at once (the same two rows), add up.
+        tallies = {(t.queue, t.assignee): t.n for t in TaskTally.select()}
+        assert tallies == {("legalisir/verifikator/akademik", 0): 8}, tallies
 
 
 def test_a_change_inside_another_sends_its_mails_only_after_the_outer_commit(app):

@@ -295,7 +295,23 @@ class Task(BaseModel):
                    (("queue", "assignee", "since", "application", "applicant"), False),
                    (("queue", "due_key", "application", "applicant", "since"), False),
                    (("queue", "assignee", "due_key", "application", "applicant"), False),
-                   (("application", "queue"), True))
+                   (("application", "queue"), True),
+                   (("applicant", "queue", "assignee", "due_key"), False))  # own work, subtracted from counts
+
+
+class TaskTally(BaseModel):
+    """How many tasks a queue holds per assignee and due key, kept by the engine with the tasks
+    (:func:`pintu.engine.queues.sync`): the inbox's tab counts add up these rows, a few per
+    (staff member, open due date) of a queue, instead of walking the queue's tasks."""
+
+    queue = CharField(max_length=160)
+    assignee = IntegerField()
+    due_key = DateField()
+    n = IntegerField()
+
+    class Meta:
+        table_name = "task_tally"
+        indexes = ((("queue", "assignee", "due_key"), True),)
 
 
 class Counter(BaseModel):
@@ -461,7 +477,7 @@ class ExternalLink(BaseModel):
         indexes = ((("application", "step"), False),)
 
 
-ALL_MODELS += [FormToken, StagedUpload, Task, ExternalLink]
+ALL_MODELS += [FormToken, StagedUpload, Task, TaskTally, ExternalLink]
 
 
 class DocumentCounter(BaseModel):

@@ -9,7 +9,9 @@ outside the office have none); each disposition still waiting on a unit adds a
 task in that unit's verifier queue of the service. A user's queues follow from their
 memberships alone, so the inbox reads ``WHERE queue = :key ORDER BY ... LIMIT`` through an
 index whatever the size of the history: its cost depends on the page size and the number of
-the user's queues, never on the number of applications.
+the user's queues, never on the number of applications. The tab counts add up
+:class:`~pintu.data.models.TaskTally` rows (tasks per queue, assignee and due key), which
+:func:`sync` and :func:`rebuild` keep with the tasks.
 
 The engine calls :func:`sync` inside the transaction of every change, after the plugins'
 ``pintu_after_transition`` hooks (so a due date a hook sets is seen). Code that changes an
@@ -22,13 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 from peewee import Case, Value, fn
 
 from pintu.engine import clock
 from pintu.data.db import database, is_sqlite, write_transaction
-from pintu.data.models import Application, Disposition, Task, Unit, User
+from pintu.data.models import Application, Disposition, Task, TaskTally, Unit, User
 from pintu.contract.plugins import all_services, find_service
 from pintu.contract.services import STATUSES
 
@@ -85,14 +88,28 @@ def due_key_of(app: Application) -> dt.date:
 def sync(application: Application | int) -> None:
     """Refile the open work of one application (call inside the transaction of the change)."""
     app_id = application if isinstance(application, int) else application.id
-    Task.delete().where(Task.application == app_id).execute()
+    p = database.param
+    delta: Counter = Counter()
+    # The tasks filed until now leave their tallies (read as they are deleted: one statement).
+    for queue, assignee, due_key in database.execute_sql(
+            f"DELETE FROM task WHERE application_id = {p} RETURNING queue, assignee, due_key", [app_id]):
+        delta[(queue, assignee, _date(due_key))] -= 1
+    for task in _tasks_of(app_id):
+        delta[(task["queue"], task["assignee"], task["due_key"])] += 1
+    if delta:
+        _tally(delta)
+
+
+def _tasks_of(app_id: int) -> list[dict]:
+    """Insert the open work of one application as tasks and return them (none when closed or at a
+    step of the applicant or of a party outside the office)."""
     app = Application.get_or_none(Application.id == app_id)
     if app is None or app.status not in OPEN_STATUSES:
-        return
+        return []
     service = find_service(app.service)
     step = service.step(app.step) if service else None
     if step is None:
-        return
+        return []
     # Applicant and external steps wait on nobody in the office; a routed step on its unit for this data.
     keys = [] if step.for_applicant or step.external else [
         queue_key(service.slug, step.role, step.unit_key(app.data))]
@@ -102,8 +119,44 @@ def sync(application: Application | int) -> None:
     keys += [queue_key(service.slug, "verifikator", unit) for (unit,) in pending]
     base = {"application": app_id, "applicant": app.applicant_id, "assignee": app.assignee_id or 0,
             "since": app.updated_at, "due_key": due_key_of(app)}
-    if keys:
-        Task.insert_many([dict(base, queue=k) for k in dict.fromkeys(keys)]).execute()
+    tasks = [dict(base, queue=k) for k in dict.fromkeys(keys)]
+    if tasks:
+        Task.insert_many(tasks).execute()
+    return tasks
+
+
+def _date(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: ISO text
+
+
+def _tally(delta: Counter) -> None:
+    """Add ``delta`` ((queue, assignee, due key) -> change) to the tallies in one upsert.
+
+    The rows are changed in key order: two transactions refiling applications of the same queues
+    (each moving one from a tally row to another) then lock the rows they share in the same order
+    on PostgreSQL, so one waits for the other instead of deadlocking. A tally that reaches zero is
+    deleted (only rows this transaction already holds), so the table keeps a row per queue,
+    assignee and due date that still has work, never the history of every date.
+    """
+    changes = sorted((key, n) for key, n in delta.items() if n)
+    if not changes:
+        return
+    p = database.param
+    rows = database.execute_sql(
+        f"INSERT INTO task_tally (queue, assignee, due_key, n) VALUES "
+        f"{', '.join([f'({p}, {p}, {p}, {p})'] * len(changes))} "
+        f"ON CONFLICT (queue, assignee, due_key) DO UPDATE SET n = task_tally.n + excluded.n RETURNING id, n",
+        [x for (queue, assignee, due_key), n in changes for x in (queue, assignee, _value(due_key), n)]).fetchall()
+    empty = [row_id for row_id, n in rows if n <= 0]
+    if empty:
+        TaskTally.delete().where(TaskTally.id.in_(empty)).execute()
+
+
+def _retally() -> None:
+    """Count every queue's tasks again into the tallies (after :func:`rebuild`, or a repair)."""
+    database.execute_sql("DELETE FROM task_tally")
+    database.execute_sql("INSERT INTO task_tally (queue, assignee, due_key, n) "
+                         "SELECT queue, assignee, due_key, COUNT(*) FROM task GROUP BY queue, assignee, due_key")
 
 
 def rebuild() -> int:
@@ -143,6 +196,7 @@ def rebuild() -> int:
             # One task per application and queue (a unique index): a disposition to the unit whose
             # queue the step already is, or two to one unit, file nothing more.
             Task.insert_from(query, columns).on_conflict_ignore().execute()
+        _retally()
     return Task.select().count()
 
 
@@ -227,25 +281,49 @@ def _value(v):
 
 
 def _may_overlap(keys: list[str]) -> bool:
-    """Whether one application can be in two of ``keys``: only in two queues of one service (there
-    is one task per application and queue)."""
-    services = [k.split("/", 1)[0] for k in keys]
-    return len(set(services)) < len(services)
+    """Whether one application can be in two of ``keys``. It has one task per queue: its step's,
+    and one in the verifier queue of each unit a pending disposition waits on; so only two queues
+    of one service, one of them a unit's verifier queue, can share an application."""
+    by_service: dict[str, list[str]] = {}
+    for key in keys:
+        by_service.setdefault(key.split("/", 1)[0], []).append(key)
+    return any(len(ks) > 1 and any(k.split("/")[1:2] == ["verifikator"] and k.count("/") == 2 for k in ks)
+               for ks in by_service.values())
 
 
 def counts(user: User, keys: list[str], today: dt.date) -> dict[str, int]:
-    """All tab counts in one query, each an index scan stopped at COUNT_CAP.
+    """All tab counts in one query, each capped at COUNT_CAP.
+
+    They add up the tallies of the user's queues (:class:`~pintu.data.models.TaskTally`: a row
+    per assignee and due date, whatever the number of tasks) less the user's own open
+    applications, read through ``task (applicant, queue, ...)``. When one application can sit in two
+    of the user's queues (a step and a disposition of one service), tallies would count it twice:
+    such users' counts walk the tasks instead (:func:`_walked_counts`), each walk stopped at the cap.
+    """
+    if not keys:
+        return {t: 0 for t in TABS}
+    if _may_overlap(keys):
+        return _walked_counts(user, keys, today)
+    p = database.param
+    queue_in = f"queue IN ({', '.join([p] * len(keys))})"
+    sql = (f"SELECT COALESCE(SUM(n), 0), COALESCE(SUM(CASE WHEN assignee = 0 THEN n END), 0), "
+           f"COALESCE(SUM(CASE WHEN assignee = {p} THEN n END), 0), "
+           f"COALESCE(SUM(CASE WHEN due_key < {p} THEN n END), 0) "
+           f"FROM (SELECT assignee, due_key, n FROM task_tally WHERE {queue_in} UNION ALL "
+           f"SELECT assignee, due_key, -1 FROM task WHERE applicant = {p} AND {queue_in}) AS t")
+    values = database.execute_sql(sql, [user.id, _value(today), *keys, user.id, *keys]).fetchone()
+    return {tab: max(0, min(int(v), COUNT_CAP)) for tab, v in zip(TABS, values)}
+
+
+def _walked_counts(user: User, keys: list[str], today: dt.date) -> dict[str, int]:
+    """All tab counts in one query, each an index scan of the tasks stopped at COUNT_CAP, an
+    application in two of the user's queues counted once.
 
     The other tabs are parts of "all tasks": when one of them reaches the cap, so does "all",
     and its scan is skipped (the CASE evaluates its subquery only otherwise)."""
-    if not keys:
-        return {t: 0 for t in TABS}
     p = database.param
     queue_in = f"queue IN ({', '.join([p] * len(keys))})"
-    # An application in two of the user's queues (a step and a disposition) counts once; when no
-    # two queues are of one service that cannot happen, and counting skips the DISTINCT (its
-    # temporary index cost more than the index scan).
-    distinct = "DISTINCT application_id" if _may_overlap(keys) else "1"
+    distinct = "DISTINCT application_id"  # an application in two of the user's queues counts once
     sub = {}
     for tab in TABS:
         cond, cond_params = _tab_filter(tab, user, today, p)
