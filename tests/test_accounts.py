@@ -583,6 +583,32 @@ def test_session_cookie_flags(client, make_user):
     assert "samesite=lax" in flags
 
 
+def test_a_session_opened_again_from_the_process_cache_still_expires_and_checks_its_signature(
+        app, client, make_user, monkeypatch):
+    """A signed-in user's cookie opens without decoding it again (kept per process), but a kept
+    cookie past the session lifetime opens no session, and a changed one is refused as before."""
+    import time
+
+    from pintu.web import session_cookie
+
+    make_user("a@test.id")
+    login(client, "a@test.id")
+    assert logged_in(client) and logged_in(client)  # the second request opens the kept session
+    cookie = client.get_cookie("session").value
+    assert cookie in app.session_interface._opened
+    real = time.time
+    app.permanent_session_lifetime = 3600
+    later = app.test_client()
+    later.set_cookie("session", cookie)
+    monkeypatch.setattr(session_cookie.time, "time", lambda: real() + 7200)
+    assert not logged_in(later)  # expired, although kept
+    monkeypatch.setattr(session_cookie.time, "time", real)
+    assert logged_in(client)
+    tampered = app.test_client()
+    tampered.set_cookie("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
+    assert not logged_in(tampered)
+
+
 # ---------------------------------------------------------------------------
 # CSRF
 # ---------------------------------------------------------------------------
