@@ -25,8 +25,8 @@ def index():
     user = current_user._get_current_object()  # the engine reads it ~70 times: no proxy lookup each time
     page = queues.inbox(user, tab, service, sort, after)
     ctx = dict(rows=inbox_page.rows(page.rows, user),
-               tabs=inbox_page.tabs(page.counts, service, sort), next_cursor=page.next_cursor, after=after, tab=tab,
-               service=service, sort=sort, sorts={k: v[0] for k, v in queues.SORTS.items()},
+               tabs=inbox_page.tabs(page.counts, service, sort, tab), next_cursor=page.next_cursor, after=after,
+               tab=tab, service=service, sort=sort, sort_options=inbox_page.sort_options(sort),
                service_options=inbox_page.service_options(service))
     if request.htmx and request.htmx.target == "inbox":
         return render_template("inbox/_list.html", **ctx)

@@ -11,7 +11,6 @@ The rows' HTML is written here too (:data:`ROW`); the template places it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape as html_escape
 from urllib.parse import urlencode
 
@@ -42,14 +41,6 @@ def _e(value) -> str:
     if hasattr(value, "__html__"):  # already markup (as markupsafe.escape would leave it)
         return str(value.__html__())
     return html_escape(str(value))
-
-
-@dataclass(slots=True)
-class TabLink:
-    key: str
-    label: str
-    url: str
-    count: str  # "12", or "999+" at the cap
 
 
 def due_badge(row: InboxRow, days_left: int | None) -> tuple[str, str]:
@@ -98,17 +89,29 @@ def rows(listed: list[InboxRow], user) -> Markup:
     return Markup("".join(out))
 
 
-def tabs(counts: dict[str, int], service: str | None, sort: str) -> list[TabLink]:
-    """The tab links with their counts ("999+" at the cap), keeping the service filter and sort."""
+TAB = ('<a href="{url}" hx-get="{url}"\n     hx-target="#inbox" hx-push-url="true" class="{active}">{label} '
+       '<span class="count">{count}</span></a>\n')
+
+
+def tabs(counts: dict[str, int], service: str | None, sort: str, current: str) -> Markup:
+    """The tab links with their counts ("999+" at the cap), keeping the service filter and sort;
+    ``current`` is marked active. Written here for the reason of :data:`ROW`."""
     base = url_for("inbox.index")
     out = []
     cap = queues.COUNT_CAP
     for key, label in queues.TABS.items():
         query = {"tab": key, "layanan": service, "urut": sort}
         n = counts[key]
-        out.append(TabLink(key, label, f"{base}?{urlencode({k: v for k, v in query.items() if v})}",
-                           f"{cap - 1}+" if n >= cap else str(n)))
-    return out
+        out.append(TAB.format(url=_e(f"{base}?{urlencode({k: v for k, v in query.items() if v})}"),
+                              active="active" if key == current else "", label=_e(label),
+                              count=f"{cap - 1}+" if n >= cap else n))
+    return Markup("".join(out))
+
+
+def sort_options(selected: str) -> Markup:
+    """The ``<option>``s of the sort choice."""
+    return Markup("".join(f'<option value="{_e(key)}" {"selected" if key == selected else ""}>{_e(label)}</option>'
+                          for key, (label, _column, _desc) in queues.SORTS.items()))
 
 
 def service_options(selected: str | None) -> Markup:
