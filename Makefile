@@ -48,7 +48,8 @@ setup-db: install
 	$(VENV)/bin/flask --app pintu demo --if-empty
 
 run: setup-db
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'pintu:create_app()'
+	$(VENV)/bin/gunicorn -c python:pintu.web.serving --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
+		'pintu:create_app()'
 
 dev: setup-db
 	$(VENV)/bin/flask --app pintu run --debug --host $(HOST) --port $(PORT)

@@ -165,3 +165,39 @@ def test_wheels_install_and_serve_every_page(tmp_path):
         report = serve(key)
         assert len(report["services"]) == len(list((pack / f"pintu_{key}" / "services").glob("*.toml")))
         assert sum(url.startswith("/permohonan/") for url in report["results"]) >= len(report["services"])
+
+
+def test_the_production_server_settings_serve_the_app_and_freeze_its_objects(tmp_path):
+    """`make run`'s server, as the Makefile starts it (gunicorn with pintu.web.serving's settings):
+    the app answers, and each worker froze the loaded app's objects (its log says how many)."""
+    import os
+    import re
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path / "gunicorn.log"
+    env = dict(os.environ, PINTU_INSTANCE_PATH=str(tmp_path / "instance"), PINTU_SECRET_KEY="test",
+               PINTU_DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", PINTU_AUTO_CREATE_TABLES="true")
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:pintu.web.serving", "--workers", "1",
+                             "--bind", f"127.0.0.1:{port}", "--log-level", "info", "--error-logfile", str(log),
+                             "pintu:create_app()"], env=env, cwd=str(ROOT), start_new_session=True)
+    try:
+        deadline, body = time.monotonic() + 90, None
+        while body is None and time.monotonic() < deadline:
+            try:
+                body = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30).read().decode()
+            except OSError:
+                assert proc.poll() is None, log.read_text()
+                time.sleep(0.3)
+        assert body and "Legalisir" in body, log.read_text()
+        frozen = re.search(r"froze (\d+) objects", log.read_text())
+        assert frozen and int(frozen.group(1)) > 10_000, log.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -401,7 +401,8 @@ class Gunicorn:
         self.log = os.path.join(instance, f"gunicorn-{kind}-{self.port}.log")
         env = dict(os.environ, BENCH_INSTANCE=instance, BENCH_DATABASE_URL=database_url or "",
                    BENCH_UPLOAD_SERVICE="1" if upload_service else "")
-        cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
+        cmd = [sys.executable, "-m", "gunicorn", "-c", "python:pintu.web.serving",  # make run's settings, for both
+               "--workers", str(workers), "--worker-class", "sync",
                "--bind", f"127.0.0.1:{self.port}", "--timeout", "300", "--graceful-timeout", "5",
                "--error-logfile", self.log, "--log-level", "warning",  # no --access-logfile: access log off
                "--pythonpath", str(HERE.parent), f"bench:{'pintu_app' if kind == 'pintu' else 'bare_app'}()"]
