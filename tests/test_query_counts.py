@@ -376,9 +376,13 @@ def test_tab_counts_follow_every_change_of_the_queues(app, cast, make_user):
     from pintu.data.models import Task, TaskTally
 
     make_user("ganda@test.id", "petugas", category="mahasiswa", name="Ganda Petugas dan Alumni")
-    applicant, sari, ganda, akademik = (app.test_client() for _ in range(4))
+    # Front office and Bagian Akademik's verifier at once: a disposition could put one application
+    # in two of this user's queues, so their counts walk the tasks instead of adding up tallies.
+    make_user("dua@test.id", "petugas", name="Dua Peran")
+    make_user("dua@test.id", "verifikator", "akademik")
+    applicant, sari, ganda, akademik, dua = (app.test_client() for _ in range(5))
     for client, email in ((applicant, "alumni@test.id"), (sari, "sari@test.id"), (ganda, "ganda@test.id"),
-                          (akademik, "akademik@test.id")):
+                          (akademik, "akademik@test.id"), (dua, "dua@test.id")):
         login(client, email)
     ids = [submit(applicant) for _ in range(9)]
     own = [submit(ganda) for _ in range(2)]  # in the petugas queue, but not for Ganda
@@ -389,7 +393,7 @@ def test_tab_counts_follow_every_change_of_the_queues(app, cast, make_user):
         assert (r.status_code == 200) == allowed, r.get_data(as_text=True)[:1000]
 
     def check(when: str) -> None:
-        for who, client in (("sari", sari), ("ganda", ganda), ("akademik", akademik)):
+        for who, client in (("sari", sari), ("ganda", ganda), ("akademik", akademik), ("dua", dua)):
             page = client.get("/petugas/").get_data(as_text=True)
             shown = counts(page)
             for tab in queues.TABS:
