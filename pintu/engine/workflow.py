@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from peewee import Node, Value
+
 from pintu.contract import formparts
 from pintu.data import pagedata, staging, uploads
 from pintu.engine import clock, dispositions, external, formtokens, queues, service_settings, tracking, workingdays
@@ -26,7 +28,7 @@ from pintu.engine.unit_of_work import Work, unit_of_work
 from pintu.notify import event_notices, notifications
 from pintu.output import documents
 from pintu.people import accounts
-from pintu.data.db import create, write_transaction
+from pintu.data.db import create, prepared, write_transaction
 from pintu.engine.external import PartyActor
 from pintu.data.models import Application, Disposition, Event, StagedUpload, Unit, Upload, User, utcnow
 from pintu.contract.plugins import get_service, service_hook
@@ -588,9 +590,21 @@ def _update_versioned(application: Application, version: int, changes: dict, *co
     """Write ``changes`` and the next version, only while the application is still at ``version``
     (and ``conditions`` hold): of two people acting on the same version one wins, and the other gets
     ``conflict(application)`` (default :func:`_conflict`), with nothing written."""
-    changes = {**changes, Application.version: Application.version + 1}
-    updated = (Application.update(changes)
-               .where(Application.id == application.id, Application.version == version, *conditions).execute())
+    if conditions or Application.version in changes or any(isinstance(v, Node) for v in changes.values()):
+        changes = {**changes, Application.version: Application.version + 1}
+        updated = (Application.update(changes)
+                   .where(Application.id == application.id, Application.version == version, *conditions).execute())
+    else:  # the usual change, inside the write transaction: its SQL written once per set of columns
+        columns = sorted([*changes, Application.version], key=lambda f: f._sort_key)  # peewee's SET order
+        params = [1 if f is Application.version else f.db_value(changes[f]) for f in columns]
+
+        def build(*v):
+            return Application.update({f: Application.version + x if f is Application.version else Value(x, unpack=False)
+                                       for f, x in zip(columns, v)}).where(Application.id == v[-2],
+                                                                           Application.version == v[-1])
+
+        updated = prepared("workflow.update:" + ",".join(f.name for f in columns), build,
+                           *params, application.id, version).rowcount
     if not updated:
         raise (conflict or _conflict)(application)
 
