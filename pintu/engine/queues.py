@@ -137,8 +137,9 @@ def _tasks_of(app_id: int) -> list[dict]:
     return tasks
 
 
-def _date(value) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: ISO text
+def _date(value) -> dt.date | None:
+    """A date column's value as a date (SQLite returns the stored ISO text)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _tally(delta: Counter) -> None:
@@ -246,7 +247,7 @@ class InboxRow:
     def __init__(self, row):
         (self.id, self.reference, self.service, self.status, self.step, due, paused, self.applicant_id,
          self.applicant_name, self.assignee_id, self.assignee_name, self._data) = row
-        self.due_date = dt.date.fromisoformat(due) if isinstance(due, str) else due  # SQLite: ISO text
+        self.due_date = _date(due)
         self.paused_since = paused  # only ever tested for None here
 
     @property
