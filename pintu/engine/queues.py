@@ -97,8 +97,7 @@ def sync(application: Application | int) -> None:
         delta[(queue, assignee, _date(due_key))] -= 1
     for task in _tasks_of(app_id):
         delta[(task["queue"], task["assignee"], task["due_key"])] += 1
-    if delta:
-        _tally(delta)
+    _tally(delta)
 
 
 #: What filing an application reads of it (:func:`_tasks_of`).
@@ -300,8 +299,13 @@ def _may_overlap(keys: list[str]) -> bool:
     by_service: dict[str, list[str]] = {}
     for key in keys:
         by_service.setdefault(key.split("/", 1)[0], []).append(key)
-    return any(len(ks) > 1 and any(k.split("/")[1:2] == ["verifikator"] and k.count("/") == 2 for k in ks)
-               for ks in by_service.values())
+    return any(len(ks) > 1 and any(_is_unit_verifier_queue(k) for k in ks) for ks in by_service.values())
+
+
+def _is_unit_verifier_queue(key: str) -> bool:
+    """``"<service>/verifikator/<unit>"``: the queue a pending disposition files into (:func:`queue_key`)."""
+    parts = key.split("/")
+    return len(parts) == 3 and parts[1] == "verifikator"
 
 
 def counts(user: User, keys: list[str], today: dt.date) -> dict[str, int]:

@@ -44,7 +44,7 @@ def _e(value) -> str:
 
 
 def due_badge(row: InboxRow, days_left: int | None) -> tuple[str, str]:
-    """(class, text) of the due badge, as the ``due`` macro of templates/macros.html shows it."""
+    """(class, text) of the due badge, as the work panel (templates/applications/_work.html) shows it."""
     if not row.due_date:
         return "", ""
     day = clock.day_text(row.due_date)

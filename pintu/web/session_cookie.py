@@ -33,7 +33,7 @@ _PLAIN = (str, int, float, bool, type(None))
 class SessionInterface(SecureCookieSessionInterface):
     def __init__(self) -> None:
         self._serializer: tuple | None = None  # (the keys it was made for, the serializer)
-        self._opened: dict[str, tuple] = {}  # cookie text -> (serializer, signed at, values)
+        self._opened: dict[str, tuple] = {}  # cookie text -> (signed at, values), for the current keys
 
     def open_session(self, app: Flask, request):
         serializer = self.get_signing_serializer(app)
@@ -42,8 +42,8 @@ class SessionInterface(SecureCookieSessionInterface):
             return super().open_session(app, request)
         max_age = int(app.permanent_session_lifetime.total_seconds())
         kept = self._opened.get(value)
-        if kept is not None and kept[0] is serializer and 0 <= int(time.time()) - kept[1] <= max_age:
-            return self.session_class(kept[2])
+        if kept is not None and 0 <= int(time.time()) - kept[0] <= max_age:
+            return self.session_class(kept[1])
         try:
             data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:  # a bad or expired cookie opens an empty session, as in Flask
@@ -54,7 +54,7 @@ class SessionInterface(SecureCookieSessionInterface):
                     del self._opened[next(iter(self._opened))]  # the oldest kept
                 except (KeyError, RuntimeError, StopIteration):  # another thread of the process evicted it
                     pass
-            self._opened[value] = (serializer, int(signed_at.timestamp()), data)
+            self._opened[value] = (int(signed_at.timestamp()), data)
         return self.session_class(data)
 
     def get_signing_serializer(self, app: Flask):
@@ -62,6 +62,7 @@ class SessionInterface(SecureCookieSessionInterface):
         made = self._serializer
         if made is None or made[0] != keys:
             made = self._serializer = (keys, super().get_signing_serializer(app))
+            self._opened = {}  # opened under other keys: never again without checking their signature
         return made[1]
 
 
